@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Runs every suite of the repository, in order, and ends with one line `N passed, N failed`.
+//
+// Suites are discovered, so a package only has to add a config file to be part of the run:
+//   - a check (typecheck, lint, build, package checks) counts as one test;
+//   - every `vitest.config.ts` under packages/* and apps/*, every `vitest.react18.config.ts`
+//     (the same tests against React 18), and the root `vitest.storybook.config.ts`, counted
+//     per test from Vitest's JSON report;
+//   - the root `playwright.config.ts` (end-to-end in Chromium), counted per test.
+// Tests may write figures (reliability, security) as JSON files into `.test-output/figures/`;
+// they are printed as one table at the end of the run.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = join(root, '.test-output');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'figures'), { recursive: true });
+process.env.OFLINK_TEST_OUTPUT = out;
+
+const only = process.argv.slice(2); // optional filter: names of suites to run
+const results = [];
+
+function run(cmd, args, cwd = root, env = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - started }));
+    child.on('error', () => resolve({ code: 127, ms: Date.now() - started }));
+  });
+}
+
+function wanted(name) {
+  return only.length === 0 || only.some((o) => name.includes(o));
+}
+
+async function check(name, cmd, args, cwd) {
+  if (!wanted(name)) return;
+  console.log(`\n━━ ${name}: ${cmd} ${args.join(' ')}`);
+  const { code, ms } = await run(cmd, args, cwd);
+  results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, ms });
+}
+
+async function vitestSuite(name, cwd, config, extraArgs = []) {
+  if (!wanted(name)) return;
+  const report = join(out, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
+  console.log(`\n━━ ${name}: vitest run --config ${config}`);
+  const { code, ms } = await run(
+    'pnpm',
+    [
+      'exec',
+      'vitest',
+      'run',
+      '--config',
+      config,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+      ...extraArgs,
+    ],
+    cwd,
+  );
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    passed = json.numPassedTests ?? 0;
+    // skipped and todo tests count as failures: a skipped test is a failing test
+    failed = (json.numFailedTests ?? 0) + (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+    // a suite that failed to load (syntax error, missing import) has no tests but must fail
+    failed += (json.testResults ?? []).filter(
+      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
+    ).length;
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  if (passed + failed === 0) failed = 1; // a suite that ran nothing is a failure
+  results.push({ name, passed, failed, ms });
+}
+
+async function playwrightSuite(name, config) {
+  if (!wanted(name)) return;
+  const report = join(out, 'e2e.json');
+  console.log(`\n━━ ${name}: playwright test`);
+  const { code, ms } = await run('pnpm', ['exec', 'playwright', 'test', '--config', config], root, {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+  });
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    const s = json.stats ?? {};
+    passed = (s.expected ?? 0) + (s.flaky ?? 0);
+    failed = (s.unexpected ?? 0) + (s.skipped ?? 0);
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  if (passed + failed === 0) failed = 1;
+  results.push({ name, passed, failed, ms });
+  if (failed > 0)
+    console.log(`e2e failures keep their traces and screenshots in ${join(root, 'test-results', 'e2e')}`);
+}
+
+const dirs = (parent) =>
+  existsSync(join(root, parent))
+    ? readdirSync(join(root, parent), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(root, parent, d.name))
+    : [];
+
+await check('typecheck', 'pnpm', ['typecheck']);
+await check('lint', 'pnpm', ['lint']);
+await check('build', 'pnpm', ['build']);
+
+for (const dir of [...dirs('packages'), ...dirs('apps'), join(root, 'bench')]) {
+  const label = relative(root, dir);
+  if (existsSync(join(dir, 'vitest.config.ts'))) await vitestSuite(`unit ${label}`, dir, 'vitest.config.ts');
+  if (existsSync(join(dir, 'vitest.react18.config.ts')))
+    await vitestSuite(`unit ${label} (React 18)`, dir, 'vitest.react18.config.ts');
+}
+
+if (existsSync(join(root, 'scripts', 'vitest.packages.config.ts')))
+  await vitestSuite('package checks', root, 'scripts/vitest.packages.config.ts');
+
+if (existsSync(join(root, '.storybook', 'main.ts'))) {
+  await check('storybook build', 'pnpm', ['build-storybook']);
+  if (existsSync(join(root, 'vitest.storybook.config.ts')))
+    await vitestSuite('storybook stories', root, 'vitest.storybook.config.ts');
+}
+
+if (existsSync(join(root, 'playwright.config.ts')))
+  await playwrightSuite('e2e chromium', 'playwright.config.ts');
+
+// Figures written by tests (fuzzing, fault matrix, load, leaks, …)
+const figuresDir = join(out, 'figures');
+const figures = readdirSync(figuresDir)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => JSON.parse(readFileSync(join(figuresDir, f), 'utf8')));
+if (figures.length > 0) {
+  console.log('\nReliability and security figures');
+  const rows = figures.map((r) => [
+    String(r.area ?? ''),
+    String(r.measure ?? ''),
+    String(r.value ?? ''),
+    String(r.goal ?? ''),
+  ]);
+  const head = ['area', 'measure', 'value', 'goal'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+console.log('\nSuites');
+for (const r of results)
+  console.log(
+    `  ${r.failed ? '✗' : '✓'} ${r.name.padEnd(34)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${(r.ms / 1000).toFixed(1)}s`,
+  );
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+/** Resolve workspace packages to their sources so tests never depend on a prior build. */
+export const workspaceAliases: Record<string, string> = {
+  '@oflink/core': src('core'),
+  '@oflink/react': src('react'),
+  '@oflink/server': src('server'),
+  '@oflink/simulator': src('simulator'),
+};
