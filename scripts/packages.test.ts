@@ -1,0 +1,207 @@
+// Package checks: every @oflink/* package is a real, publishable package.
+// - publint and @arethetypeswrong/cli pass on the packed tarball;
+// - built React files keep 'use client' as their first line;
+// - a consumer outside the workspace installs the packed tarballs and imports them (ESM and CJS),
+//   and TypeScript resolves their types (bundler and node16 resolution);
+// - importing @oflink/server under the `browser` condition fails with a clear error.
+// Runs after `pnpm build` (the test command builds first).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packages = ['core', 'react', 'server', 'simulator'] as const;
+type PackageName = (typeof packages)[number];
+const tarballs = {} as Record<PackageName, string>;
+let work = '';
+
+function run(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd}\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`,
+    );
+  }
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'oflink-pack-'));
+  for (const name of packages) {
+    const dir = join(root, 'packages', name);
+    if (!existsSync(join(dir, 'dist')))
+      throw new Error(`packages/${name}/dist is missing: run pnpm build first`);
+    run('pnpm', ['pack', '--pack-destination', work], dir);
+  }
+  for (const file of readdirSync(work)) {
+    const match = /^oflink-(core|react|server|simulator)-.*\.tgz$/.exec(file);
+    if (match) tarballs[match[1] as PackageName] = join(work, file);
+  }
+}, 300_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe.each(packages)('@oflink/%s', (name) => {
+  const dir = join(root, 'packages', name);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+  it('declares an ESM package without side effects, with types first in every export condition', () => {
+    expect(manifest.type).toBe('module');
+    expect(manifest.sideEffects).toBe(false);
+    const exportsMap = manifest.exports as Record<string, unknown>;
+    expect(exportsMap['./package.json']).toBe('./package.json');
+    const dot = exportsMap['.'] as Record<string, Record<string, string>>;
+    for (const condition of ['import', 'require'] as const) {
+      expect(Object.keys(dot[condition] ?? {})[0]).toBe('types');
+    }
+  });
+
+  it('publishes dist and README only, never tests or stories', () => {
+    const listing = run('tar', ['-tzf', tarballs[name]], work).split('\n').filter(Boolean);
+    expect(listing.length).toBeGreaterThan(2);
+    const leaked = listing.filter((f) => /\.(test|spec|stories|test-d)\.|\/src\/|__tests__/.test(f));
+    expect(leaked).toEqual([]);
+  });
+
+  it('passes publint', async () => {
+    const { messages, pkg } = await publint({ pkgDir: dir, level: 'warning', strict: true });
+    expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
+  });
+
+  it('passes @arethetypeswrong/cli', () => {
+    const out = run('pnpm', ['exec', 'attw', tarballs[name], '--format', 'json'], root);
+    const report = JSON.parse(out) as { analysis: { problems: unknown[] } };
+    expect(report.analysis.problems).toEqual([]);
+  });
+});
+
+describe('built React files', () => {
+  it("keep 'use client' as their first line", () => {
+    const dist = join(root, 'packages', 'react', 'dist');
+    const files = readdirSync(dist).filter((f) => /\.(c?js)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      expect(readFileSync(join(dist, f), 'utf8').split('\n')[0]?.replace(/["']/g, "'")).toBe("'use client';");
+    }
+  });
+});
+
+describe('a consumer outside the workspace', () => {
+  let app = '';
+  beforeAll(() => {
+    app = join(work, 'consumer');
+    run('mkdir', ['-p', app], work);
+    const overrides = Object.fromEntries(packages.map((p) => [`@oflink/${p}`, `file:${tarballs[p]}`]));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        name: 'consumer',
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@oflink/react': `file:${tarballs.react}`,
+          '@oflink/server': `file:${tarballs.server}`,
+          react: '^19.0.0',
+          'react-dom': '^19.0.0',
+          '@tanstack/react-query': '^5.0.0',
+          '@types/react': '^19.0.0',
+        },
+        pnpm: { overrides },
+      }),
+    );
+    // --prefer-offline: react & co. come from the local pnpm store filled by the workspace install
+    run(
+      'pnpm',
+      ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
+      app,
+    );
+  }, 300_000);
+
+  it('imports ConnectButton and createLinkHandler as ES modules', () => {
+    writeFileSync(
+      join(app, 'esm.mjs'),
+      "import { ConnectButton, useLinkSession, useLinkCallback } from '@oflink/react';\n" +
+        "import { createLinkHandler } from '@oflink/server';\n" +
+        'console.log(JSON.stringify([typeof ConnectButton, typeof useLinkSession, typeof useLinkCallback, typeof createLinkHandler]));\n',
+    );
+    const printed = JSON.parse(run('node', ['esm.mjs'], app)) as string[];
+    expect(printed[0]).toMatch(/^(object|function)$/); // forwardRef returns an object
+    expect(printed.slice(1)).toEqual(['function', 'function', 'function']);
+  });
+
+  it('requires them as CommonJS', () => {
+    writeFileSync(
+      join(app, 'cjs.cjs'),
+      "const { ConnectButton } = require('@oflink/react');\n" +
+        "const { createLinkHandler } = require('@oflink/server');\n" +
+        'console.log(JSON.stringify([typeof ConnectButton, typeof createLinkHandler]));\n',
+    );
+    const printed = JSON.parse(run('node', ['cjs.cjs'], app)) as string[];
+    expect(printed[0]).toMatch(/^(object|function)$/);
+    expect(printed[1]).toBe('function');
+  });
+
+  it.each(['bundler', 'node16'])('type-checks an app with moduleResolution %s', (resolution) => {
+    writeFileSync(
+      join(app, 'app.tsx'),
+      "import { ConnectButton, useLinkCallback, type LinkOutcome } from '@oflink/react';\n" +
+        "import { createLinkHandler } from '@oflink/server';\n" +
+        'export const handler: (request: Request) => Promise<Response> = createLinkHandler({\n' +
+        "  apiKey: 'sk_sandbox_x',\n" +
+        '  getClientReferenceId: async () => "user_1",\n' +
+        '});\n' +
+        'export function Page() {\n' +
+        '  const { outcome } = useLinkCallback();\n' +
+        '  const o: LinkOutcome | null = outcome;\n' +
+        '  return <ConnectButton mode="popup" onSuccess={(s) => console.log(s.connectionId, o)} />;\n' +
+        '}\n',
+    );
+    const module = resolution === 'bundler' ? 'ESNext' : 'Node16';
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          jsx: 'react-jsx',
+          skipLibCheck: false,
+          module,
+          moduleResolution: resolution,
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          types: [],
+        },
+        files: ['app.tsx'],
+      }),
+    );
+    run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+  });
+
+  it('refuses to load @oflink/server under the browser condition, with a message that says why', () => {
+    writeFileSync(join(app, 'browser.mjs'), "await import('@oflink/server');\n");
+    let message = '';
+    try {
+      execFileSync('node', ['--conditions=browser', 'browser.mjs'], {
+        cwd: app,
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      message = String((error as { stderr?: string }).stderr);
+    }
+    expect(message).toContain('must only run on your server');
+  });
+});
