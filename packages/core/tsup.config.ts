@@ -1,11 +1,18 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // one output module per source module: with `sideEffects: false`, bundlers drop every module an app
+  // does not import (the callback page never pulls the popup/embed code)
+  entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  splitting: true,
+  dts: { entry: 'src/index.ts' },
   clean: true,
   target: 'es2020',
   platform: 'browser',
   sourcemap: false,
+  // keep `process.env.NODE_ENV` for the app's bundler (esbuild would inline "development" for the browser)
+  esbuildOptions(options) {
+    options.define = { ...options.define, 'process.env.NODE_ENV': 'process.env.NODE_ENV' };
+  },
 });

@@ -1,1 +1,25 @@
-export const VERSION = '0.1.0';
+export type {
+  LinkCancelled,
+  LinkEvent,
+  LinkFailure,
+  LinkMode,
+  LinkOutcome,
+  LinkSession,
+  LinkSessionParams,
+  LinkStatus,
+  LinkStep,
+  LinkSuccess,
+  LinkTheme,
+  LinkUser,
+  SandboxInfo,
+  SandboxScenario,
+} from '@oflink/core';
+export { LinkError, parseCallback } from '@oflink/core';
+export type { ConnectButtonProps, ConnectButtonState } from './ConnectButton';
+export { ConnectButton } from './ConnectButton';
+export type { SandboxHintProps } from './SandboxHint';
+export { SandboxHint } from './SandboxHint';
+export type { UseLinkCallbackOptions, UseLinkCallbackResult } from './useLinkCallback';
+export { useLinkCallback } from './useLinkCallback';
+export type { UseLinkSessionOptions, UseLinkSessionResult } from './useLinkSession';
+export { SESSION_GC_TIME_MS, sessionQueryKey, useLinkSession } from './useLinkSession';

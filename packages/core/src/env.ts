@@ -1,0 +1,30 @@
+/** True when there is no browser `window` (server render, Node). The one place core checks for it. */
+export const isServer: boolean = typeof window === 'undefined';
+
+/**
+ * True in development builds: bundlers replace `process.env.NODE_ENV`, so production code drops
+ * what it guards. Without a bundler and without `process`, it is false.
+ *
+ * @example
+ * if (isDev()) console.info('sandbox session');
+ */
+export function isDev(): boolean {
+  try {
+    return process.env.NODE_ENV !== 'production';
+  } catch {
+    return false;
+  }
+}
+
+/** A development-only console warning that says why something was ignored. */
+export function warn(message: string): void {
+  if (isDev()) console.warn(`[oflink] ${message}`);
+}
+
+/** A random hex id from `crypto.getRandomValues` (works on insecure origins too, unlike randomUUID). */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}

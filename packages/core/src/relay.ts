@@ -1,0 +1,167 @@
+import { parseCallback, safeReturnPath } from './callback';
+import type { LinkOutcome } from './types';
+
+/** `type` of the relay message the callback page sends to the opener. */
+export const RELAY_TYPE = 'OFLINK_RELAY';
+/** sessionStorage key of the pending popup attempt (copied into the popup by Chromium). */
+export const POPUP_KEY = 'oflink:popup';
+/** sessionStorage key of the pending redirect attempt. */
+export const REDIRECT_KEY = 'oflink:redirect';
+/** localStorage key prefix of pending popup attempts (fallback when sessionStorage was not copied). */
+export const ATTEMPT_PREFIX = 'oflink:attempt:';
+/** Records older than this are ignored. */
+export const RECORD_TTL_MS = 2 * 60 * 60_000;
+
+/** A pending attempt as stored for the callback page. */
+export interface AttemptRecord {
+  /** Attempt id. */
+  id: string;
+  /** Per-attempt secret the relay must echo. */
+  nonce?: string;
+  /** Same-origin path to return to (redirect mode). */
+  returnTo?: string | null;
+  /** Creation time (ms). */
+  at: number;
+}
+
+/** The message relayed from the callback page to the opener. */
+export interface RelayMessage {
+  /** Always {@link RELAY_TYPE}. */
+  type: typeof RELAY_TYPE;
+  /** Attempt id. */
+  id: string;
+  /** Attempt nonce. */
+  nonce: string;
+  /** The parsed callback outcome. */
+  outcome: LinkOutcome;
+}
+
+/** BroadcastChannel name for an app origin. */
+export const channelName = (origin: string): string => `oflink:${origin}`;
+
+/** Reads a JSON attempt record; null when missing, malformed, or stale. */
+export function readRecord(
+  storage: Storage | null | undefined,
+  key: string,
+  now = Date.now(),
+): AttemptRecord | null {
+  try {
+    const r = JSON.parse(storage?.getItem(key) ?? 'null') as AttemptRecord | null;
+    return r && typeof r.id === 'string' && typeof r.at === 'number' && now - r.at < RECORD_TTL_MS ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+function storages(win: Window): { s: Storage | null; l: Storage | null } {
+  let s: Storage | null = null;
+  let l: Storage | null = null;
+  try {
+    s = win.sessionStorage;
+    l = win.localStorage;
+  } catch {
+    // storage disabled
+  }
+  return { s, l };
+}
+
+function newestLocal(l: Storage | null): AttemptRecord | null {
+  let best: AttemptRecord | null = null;
+  for (let i = 0; l && i < l.length; i++) {
+    const key = l.key(i);
+    const r = key?.startsWith(ATTEMPT_PREFIX) ? readRecord(l, key) : null;
+    if (r && (!best || r.at > best.at)) best = r;
+  }
+  return best;
+}
+
+/** What {@link handleCallback} found. */
+export interface CallbackResult {
+  /** The parsed outcome (success is `confirmed: false`). */
+  outcome: LinkOutcome;
+  /** Same-origin path to go back to after a redirect flow, else null. */
+  returnTo: string | null;
+  /** True when the outcome was relayed to an opener window (a popup flow). */
+  relayed: boolean;
+}
+
+/**
+ * Runs the callback page: parses the URL, strips the Link parameters with `history.replaceState`,
+ * then either relays the outcome to the opener (popup flow: `postMessage` to its own origin and
+ * `BroadcastChannel`, with the attempt's nonce) and closes the window, or returns the saved
+ * same-origin `returnTo` (redirect flow).
+ *
+ * @example
+ * const { outcome, returnTo } = handleCallback(window);
+ */
+export function handleCallback(win: Window, close = true): CallbackResult {
+  const loc = win.location;
+  const outcome = parseCallback(loc.search);
+  const url = new URL(loc.href);
+  for (const p of ['status', 'connection_id', 'client_reference_id', 'step', 'error_code'])
+    url.searchParams.delete(p);
+  try {
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+  } catch {
+    // sandboxed documents may refuse
+  }
+  const { s, l } = storages(win);
+  let opener: Window | null = null;
+  try {
+    opener = win.opener && win.opener !== win ? (win.opener as Window) : null;
+  } catch {
+    // cross-origin opener access
+  }
+  const redirect = readRecord(s, REDIRECT_KEY);
+  if (redirect && !opener) {
+    s?.removeItem(REDIRECT_KEY);
+    return { outcome, returnTo: safeReturnPath(redirect.returnTo, loc.origin), relayed: false };
+  }
+  const attempt = readRecord(s, POPUP_KEY) ?? newestLocal(l);
+  if (!attempt?.nonce) return { outcome, returnTo: null, relayed: false };
+  const message: RelayMessage = { type: RELAY_TYPE, id: attempt.id, nonce: attempt.nonce, outcome };
+  try {
+    opener?.postMessage(message, loc.origin);
+  } catch {
+    // opener gone or on another origin
+  }
+  try {
+    const bc = new BroadcastChannel(channelName(loc.origin));
+    bc.postMessage(message);
+    bc.close();
+  } catch {
+    // no BroadcastChannel
+  }
+  s?.removeItem(POPUP_KEY);
+  if (close) win.setTimeout(() => win.close(), 50);
+  return { outcome, returnTo: null, relayed: true };
+}
+
+/**
+ * Validates a relay message for a given attempt: exact type, id and nonce, and a well-formed outcome.
+ *
+ * @example
+ * parseRelay(event.data, attempt.id, attempt.nonce); // LinkOutcome | null
+ */
+export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcome | null {
+  if (data === null || typeof data !== 'object') return null;
+  const m = data as Partial<RelayMessage>;
+  if (m.type !== RELAY_TYPE || m.id !== id || typeof m.nonce !== 'string' || m.nonce !== nonce) return null;
+  const o = m.outcome as Partial<LinkOutcome> | undefined;
+  if (!o || typeof o !== 'object') return null;
+  if (o.status === 'success' && typeof o.connectionId === 'string' && o.connectionId) {
+    const out: LinkOutcome = { status: 'success', connectionId: o.connectionId, confirmed: false };
+    if (typeof o.clientReferenceId === 'string') out.clientReferenceId = o.clientReferenceId;
+    return out;
+  }
+  if (o.status === 'cancelled') {
+    const step = o.step;
+    return step === 'pre-login' || step === 'authorization' || step === 'login' || step === '2fa'
+      ? { status: 'cancelled', step, reason: 'user' }
+      : { status: 'cancelled', reason: 'user' };
+  }
+  if (o.status === 'error' && typeof o.code === 'string' && typeof o.message === 'string') {
+    return { status: 'error', code: o.code, message: o.message };
+  }
+  return null;
+}

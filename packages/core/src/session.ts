@@ -1,0 +1,103 @@
+import { LinkError } from './LinkError';
+import type { LinkSession, LinkSessionParams } from './types';
+
+/** The app's session endpoint when none is given (the `@oflink/server` contract). */
+export const DEFAULT_ENDPOINT = '/api/oflink/session';
+
+/** A session is only opened while it has at least this long left to live. */
+export const SESSION_SAFETY_MARGIN_MS = 60_000;
+
+/** A user-supplied way to obtain a session instead of the default endpoint call. */
+export type FetchSession = (params: LinkSessionParams, init: { signal: AbortSignal }) => Promise<LinkSession>;
+
+/**
+ * True while `session` can still be opened: `expiresAt` minus the safety margin is in the future.
+ *
+ * @example
+ * isSessionFresh({ mode: 'hosted', url, expiresAt: '2030-01-01T00:00:00Z' }); // true
+ */
+export function isSessionFresh(
+  session: LinkSession,
+  now: number = Date.now(),
+  marginMs = SESSION_SAFETY_MARGIN_MS,
+): boolean {
+  const expires = Date.parse(session.expiresAt);
+  return Number.isFinite(expires) && expires - marginMs > now;
+}
+
+/**
+ * Validates a session endpoint's JSON body. A missing `mode` is hosted (older API versions);
+ * whitelabel sessions and anything but an http(s) URL are rejected.
+ *
+ * @example
+ * parseSession({ mode: 'hosted', url: 'https://link.ofauth.com/cs_1', expiresAt: '2030-01-01T00:00:00Z' });
+ */
+export function parseSession(body: unknown): LinkSession {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (b.mode !== undefined && b.mode !== 'hosted') {
+    throw new LinkError(
+      'unsupported_mode',
+      `The session endpoint returned a "${String(b.mode)}" session; only hosted sessions can be opened.`,
+    );
+  }
+  const { url, expiresAt } = b;
+  if (
+    typeof url !== 'string' ||
+    typeof expiresAt !== 'string' ||
+    !Number.isFinite(Date.parse(expiresAt)) ||
+    !/^https?:\/\//i.test(url)
+  ) {
+    throw new LinkError(
+      'invalid_session_response',
+      'The session endpoint did not return { mode, url, expiresAt }.',
+    );
+  }
+  return { mode: 'hosted', url, expiresAt };
+}
+
+/**
+ * POSTs the params as JSON to the app's session endpoint and returns the validated session.
+ * Non-2xx answers throw a {@link LinkError} carrying the server's `error.code` and the HTTP status.
+ *
+ * @example
+ * const session = await fetchLinkSession('/api/oflink/session', { connectionId: 'conn_1' });
+ */
+export async function fetchLinkSession(
+  endpoint: string = DEFAULT_ENDPOINT,
+  params: LinkSessionParams = {},
+  init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
+): Promise<LinkSession> {
+  let response: Response;
+  try {
+    response = await (init.fetch ?? fetch)(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(params),
+      signal: init.signal ?? null,
+    });
+  } catch (cause) {
+    if (init.signal?.aborted) throw cause;
+    throw new LinkError(
+      'network_error',
+      'The session endpoint could not be reached. Check the connection and try again.',
+    );
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // a non-JSON body is reported below
+  }
+  if (!response.ok) {
+    const error = ((body ?? {}) as { error?: { code?: unknown; message?: unknown } }).error;
+    throw new LinkError(
+      typeof error?.code === 'string' ? error.code : 'session_request_failed',
+      typeof error?.message === 'string'
+        ? error.message
+        : `The session endpoint answered ${response.status}.`,
+      response.status,
+    );
+  }
+  return parseSession(body);
+}

@@ -1,0 +1,115 @@
+'use client';
+import {
+  type ButtonHTMLAttributes,
+  forwardRef,
+  type ReactNode,
+  type SyntheticEvent,
+  useSyncExternalStore,
+} from 'react';
+import { Slot } from './Slot';
+import { type UseLinkSessionOptions, useLinkSession } from './useLinkSession';
+
+/** Props of {@link ConnectButton}: every `useLinkSession` option plus native button attributes. */
+export interface ConnectButtonProps
+  extends UseLinkSessionOptions,
+    Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'onError' | 'type'> {
+  /** Render the single child element instead of a `<button>`, merging props and behaviour into it. */
+  asChild?: boolean;
+  /** Label. @defaultValue 'Connect OnlyFans' */
+  children?: ReactNode;
+}
+
+/** `data-state` values of {@link ConnectButton}. */
+export type ConnectButtonState = 'idle' | 'loading' | 'open' | 'success' | 'error';
+
+const subscribeNothing = () => () => {};
+
+function compose<E extends SyntheticEvent>(user: ((e: E) => void) | undefined, ours: () => void) {
+  return (e: E) => {
+    user?.(e);
+    if (!e.defaultPrevented) ours();
+  };
+}
+
+/**
+ * An unstyled native `<button type="button">` that opens OFAuth Link. State is exposed as
+ * `data-state` (`idle | loading | open | success | error`) and `aria-busy`; it is disabled while
+ * the flow is open and during server render.
+ *
+ * @example
+ * <ConnectButton mode="popup" onSuccess={(o) => confirmOnServer(o.connectionId)} />
+ */
+export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, ConnectButtonProps>(
+  function ConnectButton(props, ref) {
+    const {
+      mode,
+      endpoint,
+      fetchSession,
+      connectionId,
+      geolocation,
+      theme,
+      prefetch,
+      returnTo,
+      zIndex,
+      popupCloseGraceMs,
+      queryClient,
+      onSuccess,
+      onExit,
+      onError,
+      onEvent,
+      asChild,
+      children,
+      onClick,
+      onPointerEnter,
+      onFocus,
+      disabled,
+      ...rest
+    } = props;
+    const link = useLinkSession({
+      mode,
+      endpoint,
+      fetchSession,
+      connectionId,
+      geolocation,
+      theme,
+      prefetch,
+      returnTo,
+      zIndex,
+      popupCloseGraceMs,
+      queryClient,
+      onSuccess,
+      onExit,
+      onError,
+      onEvent,
+    });
+    const hydrated = useSyncExternalStore(
+      subscribeNothing,
+      () => true,
+      () => false,
+    );
+    const s = link.status;
+    const state: ConnectButtonState =
+      s === 'preparing' ? 'loading' : s === 'open' || s === 'success' || s === 'error' ? s : 'idle';
+    const warm = () => {
+      if ((prefetch ?? 'hover') === 'hover') link.prefetch();
+    };
+    const off = Boolean(disabled) || s === 'open' || !hydrated;
+    const Comp = asChild ? Slot : 'button';
+    return (
+      <Comp
+        {...(asChild ? {} : { type: 'button' as const })}
+        {...rest}
+        ref={ref}
+        data-state={state}
+        data-disabled={off ? '' : undefined}
+        aria-busy={s === 'preparing' ? true : undefined}
+        disabled={off}
+        onClick={compose(onClick, link.open)}
+        onPointerEnter={compose(onPointerEnter, warm)}
+        onFocus={compose(onFocus, warm)}
+      >
+        {children ?? 'Connect OnlyFans'}
+      </Comp>
+    );
+  },
+);

@@ -1,0 +1,114 @@
+'use client';
+import {
+  createLinkController,
+  DEFAULT_ENDPOINT,
+  isSessionFresh,
+  type LinkController,
+  type LinkControllerOptions,
+  LinkError,
+  type LinkSession,
+  type LinkState,
+  requestSession,
+  type SessionSource,
+  sessionParams,
+} from '@oflink/core';
+import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
+import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+
+/** Sessions are single-use bearer capabilities: an unused one leaves the cache after this long. */
+export const SESSION_GC_TIME_MS = 2 * 60_000;
+
+/** Options of {@link useLinkSession} (and props of `ConnectButton`). */
+export interface UseLinkSessionOptions extends LinkControllerOptions {
+  /** The react-query client to cache sessions in. @defaultValue the one of the nearest `QueryClientProvider` */
+  queryClient?: QueryClient;
+}
+
+/** What {@link useLinkSession} returns: the controller state plus stable actions. */
+export interface UseLinkSessionResult extends LinkState {
+  /** Starts an attempt; call it synchronously in a click handler. A no-op while one is running. */
+  open: LinkController['open'];
+  /** Ends the current attempt as cancelled (`closed`). */
+  close: LinkController['close'];
+  /** Drops the current attempt without callbacks and returns to `idle`. */
+  reset: LinkController['reset'];
+  /** Fetches the session ahead of the click (what `prefetch: "hover"` calls on pointer-enter/focus). */
+  prefetch: LinkController['prefetch'];
+}
+
+/** The react-query key of a session: endpoint and params, so sessions are never shared across params. */
+export function sessionQueryKey(o: UseLinkSessionOptions): readonly unknown[] {
+  return ['oflink', 'session', o.endpoint ?? DEFAULT_ENDPOINT, sessionParams(o)];
+}
+
+function querySource(get: () => { options: UseLinkSessionOptions; client: QueryClient }): SessionSource {
+  const peek = () => {
+    const { options, client } = get();
+    const s = client.getQueryData<LinkSession>(sessionQueryKey(options));
+    return s && isSessionFresh(s) ? s : undefined;
+  };
+  return {
+    peek,
+    get() {
+      const hit = peek();
+      if (hit) return Promise.resolve(hit);
+      const { options, client } = get();
+      // staleTime 0: a cached but stale session is refetched; a request in flight is joined
+      return client.fetchQuery({
+        queryKey: sessionQueryKey(options),
+        queryFn: ({ signal }) => requestSession(options, signal),
+        staleTime: 0,
+        gcTime: SESSION_GC_TIME_MS,
+        retry: false,
+      });
+    },
+    discard() {
+      const { options, client } = get();
+      client.removeQueries({ queryKey: sessionQueryKey(options), exact: true });
+    },
+  };
+}
+
+/**
+ * Drives one Link attempt at a time: fetches the session (cached with react-query), opens it as a
+ * popup, an embedded modal or a redirect, and reports the validated outcome. Callbacks are read
+ * from a ref, so inline functions restart nothing.
+ *
+ * @example
+ * const link = useLinkSession({ mode: 'popup', onSuccess: (o) => confirm(o.connectionId) });
+ * return <button type="button" onClick={link.open}>Connect</button>;
+ */
+export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSessionResult {
+  const context = useContext(QueryClientContext);
+  const client = options.queryClient ?? context;
+  if (!client) {
+    throw new LinkError(
+      'missing_query_client',
+      '`useLinkSession` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.',
+    );
+  }
+  const latest = useRef({ options, client });
+  latest.current = { options, client };
+  const [controller] = useState(() =>
+    createLinkController(
+      () => latest.current.options,
+      querySource(() => latest.current),
+    ),
+  );
+  const state = useSyncExternalStore(controller.subscribe, controller.getState, controller.getState);
+  useEffect(() => () => controller.dispose(), [controller]);
+  const prefetchKey = options.prefetch === true ? JSON.stringify(sessionQueryKey(options)) : null;
+  useEffect(() => {
+    if (prefetchKey !== null) controller.prefetch();
+  }, [controller, prefetchKey]);
+  return useMemo(
+    () => ({
+      ...state,
+      open: controller.open,
+      close: controller.close,
+      reset: controller.reset,
+      prefetch: controller.prefetch,
+    }),
+    [state, controller],
+  );
+}
