@@ -1,0 +1,478 @@
+// @vitest-environment jsdom
+import axe from 'axe-core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
+import { POPUP_KEY, REDIRECT_KEY, RELAY_TYPE } from './relay';
+import type { SessionSource } from './sessionSource';
+import type { LinkEvent, LinkSession } from './types';
+
+const SESSION_ORIGIN = 'https://link.test';
+const fresh = (id = 'cs_1'): LinkSession => ({
+  mode: 'hosted',
+  url: `${SESSION_ORIGIN}/${id}`,
+  expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+});
+
+/** An in-memory session source whose requests resolve when the test says so. */
+function manualSource() {
+  let cached: LinkSession | undefined;
+  const pending: { resolve: (s: LinkSession) => void; reject: (e: unknown) => void }[] = [];
+  let requests = 0;
+  const source: SessionSource = {
+    peek: () => cached,
+    get: () => {
+      if (cached) return Promise.resolve(cached);
+      requests++;
+      return new Promise<LinkSession>((resolve, reject) => pending.push({ resolve, reject }));
+    },
+    discard: () => {
+      cached = undefined;
+    },
+  };
+  return {
+    source,
+    get requests() {
+      return requests;
+    },
+    prime(s: LinkSession) {
+      cached = s;
+    },
+    async resolve(s: LinkSession = fresh()) {
+      cached = s;
+      pending.shift()?.resolve(s);
+      await flush();
+    },
+    async reject(e: unknown) {
+      pending.shift()?.reject(e);
+      await flush();
+    },
+  };
+}
+
+const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+
+function fakePopup() {
+  const popup = {
+    closed: false,
+    close: vi.fn(() => {
+      popup.closed = true;
+    }),
+    location: { replace: vi.fn() },
+    document: { title: '', body: { textContent: '' } },
+  };
+  return popup;
+}
+
+const live: LinkController[] = [];
+
+function setup(options: LinkControllerOptions = {}) {
+  const events: LinkEvent[] = [];
+  const calls: string[] = [];
+  const src = manualSource();
+  const opts: LinkControllerOptions = {
+    onEvent: (e) => {
+      events.push(e);
+      calls.push(`event:${e.type}`);
+    },
+    onSuccess: () => calls.push('onSuccess'),
+    onExit: (o) => calls.push(`onExit:${o.status}`),
+    onError: (e) => calls.push(`onError:${e.code}`),
+    ...options,
+  };
+  const controller = createLinkController(() => opts, src.source);
+  live.push(controller);
+  return { controller, events, calls, src };
+}
+
+function relay(id: string, nonce: string, outcome: unknown, origin = window.location.origin) {
+  window.dispatchEvent(
+    new MessageEvent('message', { data: { type: RELAY_TYPE, id, nonce, outcome }, origin }),
+  );
+}
+
+function storedAttempt(): { id: string; nonce: string } {
+  return JSON.parse(sessionStorage.getItem(POPUP_KEY) ?? 'null') as { id: string; nonce: string };
+}
+
+afterEach(() => {
+  for (const c of live.splice(0)) c.dispose();
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+  sessionStorage.clear();
+  localStorage.clear();
+  document.body.innerHTML = '';
+  document.body.removeAttribute('style');
+});
+
+describe('popup mode', () => {
+  let popup: ReturnType<typeof fakePopup>;
+  let open: ReturnType<typeof vi.fn>;
+  beforeEach(() => {
+    popup = fakePopup();
+    open = vi.fn(() => popup);
+    vi.spyOn(window, 'open').mockImplementation(open as unknown as typeof window.open);
+  });
+
+  it('opens the window synchronously, before the session arrives, then navigates it', async () => {
+    const { controller, src } = setup({ mode: 'popup' });
+    controller.open();
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(open.mock.calls[0]?.[0]).toBe('about:blank');
+    expect(String(open.mock.calls[0]?.[2])).toMatch(/width=500,height=720,left=\d+,top=\d+/);
+    expect(controller.getState().status).toBe('preparing');
+    await src.resolve(fresh('cs_42'));
+    expect(popup.location.replace).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_42`);
+    expect(controller.getState().status).toBe('open');
+    controller.dispose();
+  });
+
+  it('writes the attempt record before window.open and removes it when the attempt ends', async () => {
+    const { controller, src } = setup({ mode: 'popup' });
+    open.mockImplementation(() => {
+      expect(sessionStorage.getItem(POPUP_KEY)).not.toBeNull();
+      return popup;
+    });
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    expect(localStorage.getItem(`oflink:attempt:${id}`)).toContain(nonce);
+    await src.resolve();
+    relay(id, nonce, { status: 'success', connectionId: 'conn_1' });
+    expect(sessionStorage.getItem(POPUP_KEY)).toBeNull();
+    expect(localStorage.getItem(`oflink:attempt:${id}`)).toBeNull();
+  });
+
+  it('reports success from a relay with the right nonce, in order: success, onSuccess, closed', async () => {
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    await src.resolve();
+    relay(id, nonce, { status: 'success', connectionId: 'conn_1', clientReferenceId: 'u1' });
+    expect(controller.getState()).toMatchObject({
+      status: 'success',
+      outcome: { status: 'success', connectionId: 'conn_1', clientReferenceId: 'u1', confirmed: false },
+    });
+    expect(calls).toEqual([
+      'event:session_requested',
+      'event:session_ready',
+      'event:opened',
+      'event:success',
+      'onSuccess',
+      'event:closed',
+    ]);
+    expect(popup.close).toHaveBeenCalled();
+  });
+
+  it('ignores relays with a wrong nonce, a wrong id or from another origin, and replays after the end', async () => {
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    await src.resolve();
+    relay(id, 'forged', { status: 'success', connectionId: 'conn_x' });
+    relay('other', nonce, { status: 'success', connectionId: 'conn_x' });
+    relay(id, nonce, { status: 'success', connectionId: 'conn_x' }, 'https://evil.test');
+    expect(controller.getState().status).toBe('open');
+    expect(warn).toHaveBeenCalled();
+    relay(id, nonce, { status: 'cancelled', step: 'login' });
+    relay(id, nonce, { status: 'success', connectionId: 'conn_replayed' });
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', step: 'login', reason: 'user' });
+    expect(calls.filter((c) => c.startsWith('onExit') || c === 'onSuccess')).toEqual(['onExit:cancelled']);
+  });
+
+  it('receives the relay over BroadcastChannel when window.opener was severed', async () => {
+    const { controller, src } = setup({ mode: 'popup' });
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    await src.resolve();
+    const bc = new BroadcastChannel(`oflink:${window.location.origin}`);
+    bc.postMessage({ type: RELAY_TYPE, id, nonce, outcome: { status: 'success', connectionId: 'conn_bc' } });
+    bc.close();
+    await vi.waitFor(() => expect(controller.getState().status).toBe('success'), { timeout: 2000 });
+    expect(controller.getState().outcome).toMatchObject({ connectionId: 'conn_bc' });
+  });
+
+  it('reports popup_blocked in popup mode, and falls back to a redirect in auto mode', async () => {
+    open.mockReturnValue(null);
+    const blocked = setup({ mode: 'popup' });
+    blocked.controller.open();
+    expect(blocked.controller.getState()).toMatchObject({
+      status: 'error',
+      error: { code: 'popup_blocked' },
+    });
+    expect(blocked.calls).toContain('onError:popup_blocked');
+    expect(sessionStorage.getItem(POPUP_KEY)).toBeNull();
+
+    const assign = vi.fn();
+    vi.spyOn(window, 'location', 'get').mockReturnValue({
+      ...window.location,
+      assign,
+      origin: window.location.origin,
+    });
+    const auto = setup({ mode: 'auto', returnTo: '/settings' });
+    auto.controller.open();
+    await auto.src.resolve(fresh('cs_r'));
+    expect(assign).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_r`);
+    expect(JSON.parse(sessionStorage.getItem(REDIRECT_KEY) ?? '{}')).toMatchObject({ returnTo: '/settings' });
+  });
+
+  it('reports cancelled/closed only after the grace period, and not if the relay arrives within it', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    const { controller, src } = setup({ mode: 'popup' });
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    src.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    popup.closed = true; // COOP: the handle reads closed while the flow goes on
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(controller.getState().status).toBe('open');
+    relay(id, nonce, { status: 'success', connectionId: 'conn_late' });
+    expect(controller.getState().status).toBe('success');
+
+    popup = fakePopup();
+    const second = setup({ mode: 'popup', popupCloseGraceMs: 3000 });
+    second.controller.open();
+    second.src.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    popup.closed = true;
+    await vi.advanceTimersByTimeAsync(3400);
+    expect(second.controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+  });
+
+  it('while this window has no focus after closed reads true, waits for the focus to come back', async () => {
+    vi.useFakeTimers();
+    const focus = vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    const { controller, src } = setup({ mode: 'popup' });
+    controller.open();
+    src.resolve();
+    await vi.advanceTimersByTimeAsync(10);
+    popup.closed = true;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(controller.getState().status).toBe('open');
+    focus.mockReturnValue(true);
+    window.dispatchEvent(new Event('focus'));
+    await vi.advanceTimersByTimeAsync(3500);
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+  });
+
+  it('a second open() while one attempt runs is a no-op: one window, one request', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { controller, src } = setup({ mode: 'popup' });
+    controller.open();
+    controller.open();
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(src.requests).toBe(1);
+  });
+
+  it('opens a prefetched fresh session without a request, and never reuses it', async () => {
+    const { controller, src } = setup({ mode: 'popup' });
+    src.prime(fresh('cs_pre'));
+    controller.prefetch();
+    expect(controller.getState()).toMatchObject({ status: 'ready', isReady: true });
+    controller.open();
+    expect(popup.location.replace).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_pre`);
+    expect(src.source.peek()).toBeUndefined();
+    expect(src.requests).toBe(0);
+  });
+
+  it('dispose() mid-flow closes the popup and removes listeners, timers and the channel', async () => {
+    const added = vi.spyOn(window, 'addEventListener');
+    const removed = vi.spyOn(window, 'removeEventListener');
+    const setI = vi.spyOn(window, 'setInterval');
+    const clearI = vi.spyOn(window, 'clearInterval');
+    const close = vi.spyOn(BroadcastChannel.prototype, 'close');
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    const listener = vi.fn();
+    controller.subscribe(listener);
+    controller.open();
+    await src.resolve();
+    listener.mockClear();
+    controller.dispose();
+    expect(popup.close).toHaveBeenCalled();
+    expect(removed.mock.calls.map((c) => c[1])).toEqual(
+      expect.arrayContaining(added.mock.calls.map((c) => c[1])),
+    );
+    expect(clearI.mock.calls.map((c) => c[0])).toEqual(setI.mock.results.map((r) => r.value));
+    expect(close).toHaveBeenCalled();
+    expect(listener).not.toHaveBeenCalled();
+    expect(calls.filter((c) => c.startsWith('on'))).toEqual([]);
+  });
+
+  it('a failed session request closes the loading popup and reports the server code', async () => {
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    controller.open();
+    const { LinkError } = await import('./LinkError');
+    await src.reject(new LinkError('unauthenticated', 'Sign in first.', 401));
+    expect(popup.close).toHaveBeenCalled();
+    expect(controller.getState()).toMatchObject({
+      status: 'error',
+      error: { code: 'unauthenticated', status: 401 },
+    });
+    expect(calls).toContain('onExit:error');
+    expect(calls).toContain('onError:unauthenticated');
+  });
+});
+
+describe('embed mode', () => {
+  async function openEmbed(options: LinkControllerOptions = {}) {
+    const trigger = document.createElement('button');
+    trigger.textContent = 'Connect';
+    document.body.appendChild(trigger);
+    trigger.focus();
+    const t = setup({ mode: 'embed', ...options });
+    t.controller.open();
+    await t.src.resolve(fresh('cs_e'));
+    const frame = document.querySelector('iframe') as HTMLIFrameElement;
+    const post = (data: unknown, origin = SESSION_ORIGIN, source: unknown = frame.contentWindow) =>
+      window.dispatchEvent(new MessageEvent('message', { data, origin, source: source as Window }));
+    return { ...t, frame, post, trigger };
+  }
+
+  it('mounts an accessible modal with the embed URL parameters, locks scroll and moves focus in', async () => {
+    const { frame, controller } = await openEmbed({ theme: 'dark', zIndex: 77 });
+    const url = new URL(frame.src);
+    expect(url.origin + url.pathname).toBe(`${SESSION_ORIGIN}/cs_e`);
+    expect(url.searchParams.get('embed')).toBe('true');
+    expect(url.searchParams.get('embed_origin')).toBe(window.location.origin);
+    expect(url.searchParams.get('theme')).toBe('dark');
+    expect(frame.getAttribute('allow')).toBe('camera; microphone; clipboard-read; clipboard-write');
+    const dialog = document.querySelector('[role="dialog"]') as HTMLElement;
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(dialog.getAttribute('aria-label')).toBeTruthy();
+    expect(frame.title).toBeTruthy();
+    expect((document.querySelector('[data-oflink-overlay]') as HTMLElement).style.zIndex).toBe('77');
+    expect(document.body.style.overflow).toBe('hidden');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    expect(controller.getState().status).toBe('open');
+  });
+
+  it('has no axe violations while open', async () => {
+    await openEmbed();
+    const result = await axe.run(document.body, {
+      iframes: false,
+      rules: { 'color-contrast': { enabled: false } },
+    });
+    expect(result.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it('ignores messages from another origin or another window, then accepts the frame', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { post, controller, frame } = await openEmbed();
+    const success = {
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: {
+        redirect: false,
+        connection: { id: 'conn_e', userData: { id: 'u', name: 'n', username: 'un', avatar: null } },
+      },
+    };
+    post(success, 'https://evil.test');
+    post(success, `${SESSION_ORIGIN}:8443`);
+    post(success, SESSION_ORIGIN, window);
+    expect(controller.getState().status).toBe('open');
+    expect(warn).toHaveBeenCalledTimes(3);
+    expect(frame.contentWindow).not.toBeNull();
+    post(success);
+    expect(controller.getState().outcome).toMatchObject({
+      status: 'success',
+      connectionId: 'conn_e',
+      user: { username: 'un' },
+    });
+  });
+
+  it('emits loaded and sandbox_info, and keeps the sandbox credentials in state', async () => {
+    const { post, controller, events } = await openEmbed();
+    post({ type: 'OFAUTH_LINK', event: 'loaded' });
+    post({
+      type: 'OFAUTH_LINK',
+      event: 'sandbox_info',
+      metadata: {
+        scenarios: [
+          { id: 'creator', accountType: 'creator', loginType: 'password', password: 'good-password' },
+        ],
+      },
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'session_requested',
+      'session_ready',
+      'opened',
+      'loaded',
+      'sandbox_info',
+    ]);
+    expect(controller.getState().sandbox?.scenarios[0]?.password).toBe('good-password');
+  });
+
+  it('on Escape asks the page to exit with exit_requested at the session origin; the exit answer cancels', async () => {
+    const { post, frame, controller, trigger } = await openEmbed();
+    post({ type: 'OFAUTH_LINK', event: 'loaded' });
+    const sent = vi.spyOn(frame.contentWindow as Window, 'postMessage').mockImplementation(() => {});
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(sent).toHaveBeenCalledWith(
+      { type: 'OFAUTH_LINK', event: 'exit_requested', force: false },
+      SESSION_ORIGIN,
+    );
+    post({ type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'user_exit', step: 'login', error: null } });
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', step: 'login', reason: 'user' });
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+    expect(document.body.style.overflow).toBe('');
+    expect(document.activeElement).toBe(trigger);
+  });
+
+  it('renews the session once on invalid_session and reloads the frame; a second one is an error', async () => {
+    const { post, frame, controller, src, events } = await openEmbed();
+    post({ type: 'OFAUTH_LINK', event: 'invalid_session' });
+    await src.resolve(fresh('cs_renewed'));
+    expect(new URL(frame.src).pathname).toBe('/cs_renewed');
+    expect(events.map((e) => e.type)).toContain('session_renewed');
+    post({ type: 'OFAUTH_LINK', event: 'invalid_session' });
+    expect(controller.getState()).toMatchObject({ status: 'error', outcome: { code: 'invalid_session' } });
+    expect(src.requests).toBe(2);
+  });
+
+  it('navigates to successUrl after onSuccess when the page asks for a redirect', async () => {
+    const order: string[] = [];
+    const assign = vi.fn((url: string) => order.push(`assign:${url}`));
+    const { post } = await openEmbed({ onSuccess: () => order.push('onSuccess') });
+    vi.spyOn(window, 'location', 'get').mockReturnValue({ ...window.location, assign });
+    post({
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: { redirect: true, successUrl: 'https://app.test/done', connection: { id: 'conn_r' } },
+    });
+    expect(order).toEqual(['onSuccess', 'assign:https://app.test/done']);
+  });
+
+  it('close() tears the modal down as cancelled/closed', async () => {
+    const { controller } = await openEmbed();
+    controller.close();
+    expect(document.querySelector('[data-oflink-overlay]')).toBeNull();
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+  });
+});
+
+describe('state machine', () => {
+  it('goes idle → ready on prefetch, and reset() returns to idle without callbacks', async () => {
+    const { controller, src, calls } = setup({ mode: 'embed' });
+    expect(controller.getState().status).toBe('idle');
+    controller.prefetch();
+    await src.resolve();
+    expect(controller.getState()).toMatchObject({ status: 'ready', isReady: true });
+    controller.open();
+    expect(controller.getState().status).toBe('open');
+    controller.reset();
+    expect(controller.getState().status).toBe('idle');
+    expect(calls.filter((c) => c.startsWith('on'))).toEqual([]);
+  });
+
+  it('notifies subscribers on each change and stops after unsubscribe', async () => {
+    const { controller, src } = setup({ mode: 'embed' });
+    const seen: string[] = [];
+    const off = controller.subscribe(() => seen.push(controller.getState().status));
+    controller.open();
+    await src.resolve();
+    controller.close();
+    off();
+    controller.reset();
+    expect(seen).toEqual(['preparing', 'open', 'cancelled']);
+  });
+});

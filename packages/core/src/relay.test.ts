@@ -1,0 +1,158 @@
+// @vitest-environment jsdom
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  ATTEMPT_PREFIX,
+  channelName,
+  handleCallback,
+  POPUP_KEY,
+  parseRelay,
+  REDIRECT_KEY,
+  RELAY_TYPE,
+} from './relay';
+
+function visit(search: string) {
+  window.history.replaceState(null, '', `/callback${search}#frag`);
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+  localStorage.clear();
+});
+
+describe('handleCallback', () => {
+  it('in a redirect flow returns the outcome and the saved same-origin returnTo, and strips the parameters', () => {
+    sessionStorage.setItem(
+      REDIRECT_KEY,
+      JSON.stringify({ id: 'a1', returnTo: '/settings?tab=2', at: Date.now() }),
+    );
+    visit('?status=success&connection_id=conn_1&client_reference_id=u1&keep=1');
+    const result = handleCallback(window, false);
+    expect(result).toEqual({
+      outcome: { status: 'success', connectionId: 'conn_1', clientReferenceId: 'u1', confirmed: false },
+      returnTo: '/settings?tab=2',
+      relayed: false,
+    });
+    expect(window.location.pathname + window.location.search + window.location.hash).toBe(
+      '/callback?keep=1#frag',
+    );
+    expect(sessionStorage.getItem(REDIRECT_KEY)).toBeNull();
+  });
+
+  it('never returns a foreign returnTo (no open redirect)', () => {
+    sessionStorage.setItem(
+      REDIRECT_KEY,
+      JSON.stringify({ id: 'a1', returnTo: '//evil.example/x', at: Date.now() }),
+    );
+    visit('?status=cancelled&step=login');
+    expect(handleCallback(window, false).returnTo).toBeNull();
+  });
+
+  it('in a popup relays to the opener on its own origin and over BroadcastChannel, with the nonce, then closes', async () => {
+    sessionStorage.setItem(POPUP_KEY, JSON.stringify({ id: 'a2', nonce: 'n2', at: Date.now() }));
+    const opener = { postMessage: vi.fn() };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    const heard: unknown[] = [];
+    const bc = new BroadcastChannel(channelName(window.location.origin));
+    bc.onmessage = (e) => heard.push(e.data);
+    visit('?status=success&connection_id=conn_2');
+    const result = handleCallback(window);
+    const message = {
+      type: RELAY_TYPE,
+      id: 'a2',
+      nonce: 'n2',
+      outcome: { status: 'success', connectionId: 'conn_2', confirmed: false },
+    };
+    expect(result.relayed).toBe(true);
+    expect(opener.postMessage).toHaveBeenCalledWith(message, window.location.origin);
+    await vi.waitFor(() => expect(heard).toEqual([message]), { timeout: 2000 });
+    await vi.waitFor(() => expect(close).toHaveBeenCalled(), { timeout: 2000 });
+    bc.close();
+    Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
+  });
+
+  it('with a severed opener and no sessionStorage copy, falls back to the newest localStorage record', async () => {
+    localStorage.setItem(
+      `${ATTEMPT_PREFIX}old`,
+      JSON.stringify({ id: 'old', nonce: 'n-old', at: Date.now() - 5000 }),
+    );
+    localStorage.setItem(
+      `${ATTEMPT_PREFIX}new`,
+      JSON.stringify({ id: 'new', nonce: 'n-new', at: Date.now() }),
+    );
+    const heard: unknown[] = [];
+    const bc = new BroadcastChannel(channelName(window.location.origin));
+    bc.onmessage = (e) => heard.push(e.data);
+    visit('?status=cancelled&step=2fa');
+    expect(handleCallback(window, false).relayed).toBe(true);
+    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 2000 });
+    expect(heard[0]).toMatchObject({
+      id: 'new',
+      nonce: 'n-new',
+      outcome: { status: 'cancelled', step: '2fa' },
+    });
+    bc.close();
+  });
+
+  it('without any record returns the outcome and relays nothing', () => {
+    visit('?status=error&error_code=account_locked');
+    expect(handleCallback(window, false)).toMatchObject({
+      outcome: { status: 'error', code: 'account_locked' },
+      returnTo: null,
+      relayed: false,
+    });
+  });
+});
+
+describe('parseRelay', () => {
+  const ok = {
+    type: RELAY_TYPE,
+    id: 'a',
+    nonce: 'n',
+    outcome: { status: 'success', connectionId: 'conn_1' },
+  };
+  it('accepts a relay for this attempt and marks success unconfirmed', () => {
+    expect(parseRelay(ok, 'a', 'n')).toEqual({ status: 'success', connectionId: 'conn_1', confirmed: false });
+  });
+  it.each([
+    { ...ok, nonce: 'x' },
+    { ...ok, id: 'b' },
+    { ...ok, type: 'OFAUTH_LINK' },
+    { ...ok, outcome: null },
+    { ...ok, outcome: { status: 'success' } },
+    { ...ok, outcome: { status: 'error', code: 1 } },
+    null,
+    'x',
+  ])('ignores %j', (data) => {
+    expect(parseRelay(data, 'a', 'n')).toBeNull();
+  });
+  it('never throws and never yields an outcome without the exact id and nonce', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          type: fc.constantFrom(RELAY_TYPE, 'X'),
+          id: fc.constantFrom('a', 'b', ''),
+          nonce: fc.oneof(fc.constantFrom('n', 'N', ''), fc.string()),
+          outcome: fc.oneof(
+            fc.anything(),
+            fc.record({
+              status: fc.constantFrom('success', 'cancelled', 'error'),
+              connectionId: fc.string(),
+            }),
+          ),
+        }),
+        (data) => {
+          const out = parseRelay(data, 'a', 'n');
+          if (out) {
+            expect(data.id).toBe('a');
+            expect(data.nonce).toBe('n');
+            expect(data.type).toBe(RELAY_TYPE);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LinkError } from './LinkError';
+import { fetchLinkSession, isSessionFresh, parseSession, SESSION_SAFETY_MARGIN_MS } from './session';
+import { createSessionCache } from './sessionSource';
+
+const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+
+describe('isSessionFresh', () => {
+  const session = (expiresAt: string) => ({
+    mode: 'hosted' as const,
+    url: 'https://link.test/cs_1',
+    expiresAt,
+  });
+  it('is fresh while more than the safety margin is left', () => {
+    expect(isSessionFresh(session(inMinutes(30)))).toBe(true);
+  });
+  it('is stale inside the safety margin, even before expiresAt', () => {
+    const now = Date.now();
+    const expiresAt = new Date(now + SESSION_SAFETY_MARGIN_MS - 1000).toISOString();
+    expect(isSessionFresh(session(expiresAt), now)).toBe(false);
+  });
+  it('is stale after expiry and when expiresAt is not a date', () => {
+    expect(isSessionFresh(session(inMinutes(-1)))).toBe(false);
+    expect(isSessionFresh(session('soon'))).toBe(false);
+  });
+});
+
+describe('parseSession', () => {
+  it('treats a missing mode as hosted (older API versions)', () => {
+    expect(parseSession({ url: 'https://link.test/cs_1', expiresAt: '2030-01-01T00:00:00Z' })).toEqual({
+      mode: 'hosted',
+      url: 'https://link.test/cs_1',
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+  });
+  it('rejects whitelabel sessions with unsupported_mode', () => {
+    expect(() =>
+      parseSession({ mode: 'whitelabel', clientSecret: 'x', expiresAt: inMinutes(30) }),
+    ).toThrowError(expect.objectContaining({ code: 'unsupported_mode' }));
+  });
+  it.each([
+    null,
+    {},
+    { url: 'javascript:alert(1)', expiresAt: '2030-01-01T00:00:00Z' },
+    { url: 'https://link.test/cs_1', expiresAt: 'never' },
+    { url: 42, expiresAt: '2030-01-01T00:00:00Z' },
+  ])('rejects the body %j', (body) => {
+    expect(() => parseSession(body)).toThrowError(
+      expect.objectContaining({ code: 'invalid_session_response' }),
+    );
+  });
+});
+
+describe('fetchLinkSession against a local endpoint', () => {
+  let server: Server;
+  let base = '';
+  let next: { status: number; body: string } = { status: 200, body: '{}' };
+  const requests: { method?: string; type?: string; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        requests.push({ method: req.method, type: req.headers['content-type'], body });
+        res.writeHead(next.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(next.body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  it('POSTs the params as JSON and returns the session', async () => {
+    const expiresAt = inMinutes(30);
+    next = {
+      status: 200,
+      body: JSON.stringify({ mode: 'hosted', url: 'https://link.test/cs_9', expiresAt }),
+    };
+    const session = await fetchLinkSession(`${base}/api/oflink/session`, {
+      connectionId: 'conn_1',
+      geolocation: { country: 'US' },
+    });
+    expect(session).toEqual({ mode: 'hosted', url: 'https://link.test/cs_9', expiresAt });
+    expect(requests).toEqual([
+      {
+        method: 'POST',
+        type: 'application/json',
+        body: JSON.stringify({ connectionId: 'conn_1', geolocation: { country: 'US' } }),
+      },
+    ]);
+  });
+
+  it("turns a non-2xx answer into a LinkError with the server's code and status", async () => {
+    next = {
+      status: 401,
+      body: JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in first.' } }),
+    };
+    const error = await fetchLinkSession(`${base}/x`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LinkError);
+    expect(error).toMatchObject({
+      name: 'LinkError',
+      code: 'unauthenticated',
+      message: 'Sign in first.',
+      status: 401,
+    });
+  });
+
+  it('reports a non-JSON error body with a generic code and the status', async () => {
+    next = { status: 502, body: '<html>bad gateway</html>' };
+    await expect(fetchLinkSession(`${base}/x`)).rejects.toMatchObject({
+      code: 'session_request_failed',
+      status: 502,
+    });
+  });
+
+  it('reports an unreachable endpoint as network_error', async () => {
+    await expect(fetchLinkSession('http://127.0.0.1:1/x')).rejects.toMatchObject({ code: 'network_error' });
+  });
+
+  it('caches one session per params, shares the request in flight, and refetches once it is stale', async () => {
+    let expiresAt = inMinutes(30);
+    next = {
+      status: 200,
+      body: JSON.stringify({ mode: 'hosted', url: 'https://link.test/cs_a', expiresAt }),
+    };
+    let options: { endpoint: string; connectionId?: string } = { endpoint: `${base}/s` };
+    const cache = createSessionCache(() => options);
+    const signal = new AbortController().signal;
+    const [a, b] = await Promise.all([cache.get(signal), cache.get(signal)]);
+    expect(a).toBe(b);
+    expect(requests).toHaveLength(1);
+    expect(cache.peek()).toBe(a);
+    options = { endpoint: `${base}/s`, connectionId: 'conn_2' };
+    expect(cache.peek()).toBeUndefined();
+    await cache.get(signal);
+    expect(requests).toHaveLength(2);
+    cache.discard();
+    expect(cache.peek()).toBeUndefined();
+    expiresAt = new Date(Date.now() + 1000).toISOString();
+    next = {
+      status: 200,
+      body: JSON.stringify({ mode: 'hosted', url: 'https://link.test/cs_b', expiresAt }),
+    };
+    await cache.get(signal);
+    expect(cache.peek()).toBeUndefined();
+    await cache.get(signal);
+    expect(requests).toHaveLength(4);
+  });
+});
