@@ -415,7 +415,7 @@ describe('embed mode', () => {
     expect(controller.getState().outcome).toEqual({ status: 'cancelled', step: 'login', reason: 'user' });
     expect(document.querySelector('[role="dialog"]')).toBeNull();
     expect(document.body.style.overflow).toBe('');
-    expect(document.activeElement).toBe(trigger);
+    await vi.waitFor(() => expect(document.activeElement).toBe(trigger));
   });
 
   it('renews the session once on invalid_session and reloads the frame; a second one is an error', async () => {

@@ -91,6 +91,7 @@ interface Attempt {
   session: LinkSession | null;
   loaded: boolean;
   renewed: boolean;
+  trigger: Element | null;
   cleanups: (() => void)[];
 }
 
@@ -150,6 +151,7 @@ export function createLinkController(
 
   const end = (a: Attempt, outcome: LinkOutcome, error?: LinkError, navigateTo?: string) => {
     if (a.ended) return;
+    a.ended = true;
     const hadUi = a.popup !== null || a.embed !== null;
     teardown(a);
     const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
@@ -291,7 +293,8 @@ export function createLinkController(
     win.addEventListener('message', onMessage);
     a.cleanups.push(() => win.removeEventListener('message', onMessage));
     const o = getOptions();
-    const embedOptions: { zIndex?: number; onEscape: () => void } = {
+    const embedOptions: { zIndex?: number; returnFocus: Element | null; onEscape: () => void } = {
+      returnFocus: a.trigger,
       onEscape: () => {
         if (!requestExit(a, false)) return end(a, { status: 'cancelled', reason: 'user' });
         // the page answers with an `exit` message; if it does not, close anyway
@@ -350,6 +353,7 @@ export function createLinkController(
       session: null,
       loaded: false,
       renewed: false,
+      trigger: win.document.activeElement,
       cleanups: [],
     };
     attempt = a;

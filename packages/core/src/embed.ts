@@ -30,7 +30,7 @@ export interface Embed {
 
 /**
  * Mounts the hosted page in a modal: overlay, `role="dialog"` + `aria-modal` + accessible title,
- * focus moved in (and back to the previously focused element on destroy), body scroll locked,
+ * focus moved in (and back to `returnFocus`, by default the element focused at mount, on destroy), body scroll locked,
  * Escape reported through `onEscape`.
  *
  * @example
@@ -39,10 +39,10 @@ export interface Embed {
 export function mountEmbed(
   doc: Document,
   url: string,
-  options: { zIndex?: number; title?: string; onEscape: () => void },
+  options: { zIndex?: number; title?: string; returnFocus?: Element | null; onEscape: () => void },
 ): Embed {
   const title = options.title ?? 'Connect your OnlyFans account';
-  const trigger = doc.activeElement as HTMLElement | null;
+  const trigger = (options.returnFocus ?? doc.activeElement) as HTMLElement | null;
   const overlay = doc.createElement('div');
   overlay.setAttribute('data-oflink-overlay', '');
   overlay.style.cssText = `position:fixed;inset:0;z-index:${options.zIndex ?? 2147483000};display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.5)`;
@@ -87,7 +87,10 @@ export function mountEmbed(
       doc.removeEventListener('focusin', onFocus, true);
       overlay.remove();
       body.style.overflow = overflow;
-      if (trigger?.isConnected) trigger.focus();
+      // after the binding re-rendered: the trigger may still be disabled at this point
+      queueMicrotask(() => {
+        if (trigger?.isConnected) trigger.focus();
+      });
     },
   };
 }

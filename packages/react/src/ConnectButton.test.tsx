@@ -1,0 +1,185 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import axe from 'axe-core';
+import { createRef, type ReactNode, StrictMode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConnectButton } from './ConnectButton';
+
+const SESSION = () => ({
+  mode: 'hosted' as const,
+  url: 'https://link.test/cs_btn',
+  expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+});
+
+let client: QueryClient;
+beforeEach(() => {
+  client = new QueryClient();
+});
+afterEach(() => {
+  cleanup();
+  client.clear();
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+  localStorage.clear();
+});
+
+const wrap = (ui: ReactNode) => (
+  <StrictMode>
+    <QueryClientProvider client={client}>{ui}</QueryClientProvider>
+  </StrictMode>
+);
+
+function deferredSession() {
+  let resolve: () => void = () => {};
+  const fetchSession = vi.fn(
+    () =>
+      new Promise<ReturnType<typeof SESSION>>((r) => {
+        resolve = () => r(SESSION());
+      }),
+  );
+  return { fetchSession, resolve: () => act(async () => resolve()) };
+}
+
+function postFromFrame(data: unknown) {
+  const frame = document.querySelector('iframe') as HTMLIFrameElement;
+  act(() => {
+    window.dispatchEvent(
+      new MessageEvent('message', { data, origin: 'https://link.test', source: frame.contentWindow }),
+    );
+  });
+}
+
+describe('ConnectButton', () => {
+  it('is a native type="button" with the default label, unstyled, idle and enabled once hydrated', async () => {
+    render(wrap(<ConnectButton fetchSession={SESSION_FN} />));
+    const button = screen.getByRole('button', { name: 'Connect OnlyFans' });
+    expect(button.tagName).toBe('BUTTON');
+    expect(button.getAttribute('type')).toBe('button');
+    expect(button.getAttribute('style')).toBeNull();
+    expect(button.getAttribute('data-state')).toBe('idle');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+  });
+
+  it('forwards its ref to the native button and passes native attributes through', () => {
+    const ref = createRef<HTMLButtonElement>();
+    render(
+      wrap(
+        <ConnectButton ref={ref} fetchSession={SESSION_FN} className="cta" aria-describedby="hint" id="b1" />,
+      ),
+    );
+    expect(ref.current).toBeInstanceOf(HTMLButtonElement);
+    expect(ref.current?.className).toBe('cta');
+    expect(ref.current?.id).toBe('b1');
+    expect(ref.current?.getAttribute('aria-describedby')).toBe('hint');
+  });
+
+  it('goes loading (aria-busy) → open (disabled) → success through data-state in embed mode', async () => {
+    const { fetchSession, resolve } = deferredSession();
+    const onSuccess = vi.fn();
+    render(wrap(<ConnectButton fetchSession={fetchSession} mode="embed" onSuccess={onSuccess} />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    expect(button.getAttribute('data-state')).toBe('loading');
+    expect(button.getAttribute('aria-busy')).toBe('true');
+    await resolve();
+    expect(button.getAttribute('data-state')).toBe('open');
+    expect(button.hasAttribute('disabled')).toBe(true);
+    expect(button.getAttribute('aria-busy')).toBeNull();
+    postFromFrame({
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: { redirect: false, connection: { id: 'conn_ok' } },
+    });
+    expect(button.getAttribute('data-state')).toBe('success');
+    expect(button.hasAttribute('disabled')).toBe(false);
+    expect(onSuccess).toHaveBeenCalledWith({ status: 'success', connectionId: 'conn_ok', confirmed: false });
+  });
+
+  it('shows data-state="error" for an error outcome', async () => {
+    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    await waitFor(() => expect(document.querySelector('iframe')).not.toBeNull());
+    postFromFrame({
+      type: 'OFAUTH_LINK',
+      event: 'exit',
+      metadata: { type: 'error', error: { error_type: 'account_locked', error_message: 'Locked.' } },
+    });
+    expect(button.getAttribute('data-state')).toBe('error');
+  });
+
+  it("composes the user's onClick, and preventDefault() keeps the flow closed", async () => {
+    const onClick = vi.fn((e: { preventDefault(): void }) => e.preventDefault());
+    const fetchSession = vi.fn(SESSION_FN);
+    render(wrap(<ConnectButton fetchSession={fetchSession} mode="embed" onClick={onClick} />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    expect(onClick).toHaveBeenCalledTimes(1);
+    expect(fetchSession).not.toHaveBeenCalled();
+    expect(button.getAttribute('data-state')).toBe('idle');
+  });
+
+  it('with asChild renders the child element with the state and composed handlers', async () => {
+    const childClick = vi.fn();
+    const ref = createRef<HTMLButtonElement>();
+    render(
+      wrap(
+        <ConnectButton asChild fetchSession={SESSION_FN} mode="embed" ref={ref}>
+          <button type="submit" className="mine" onClick={childClick}>
+            Link my account
+          </button>
+        </ConnectButton>,
+      ),
+    );
+    const el = screen.getByRole('button', { name: 'Link my account' });
+    expect(el.className).toBe('mine');
+    expect(el.getAttribute('type')).toBe('submit');
+    expect(ref.current).toBe(el);
+    await waitFor(() => expect(el.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(el);
+    expect(childClick).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(el.getAttribute('data-state')).toBe('open'));
+  });
+
+  it('has no axe violations, closed and with the embed modal open', async () => {
+    render(
+      wrap(
+        <main>
+          <h1>Settings</h1>
+          <ConnectButton fetchSession={SESSION_FN} mode="embed" />
+        </main>,
+      ),
+    );
+    const options = { iframes: false, rules: { 'color-contrast': { enabled: false } } };
+    expect((await axe.run(document.body, options)).violations.map((v) => v.id)).toEqual([]);
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByRole('dialog')).toBeTruthy());
+    expect((await axe.run(document.body, options)).violations.map((v) => v.id)).toEqual([]);
+    expect(screen.getByRole('dialog').getAttribute('aria-modal')).toBe('true');
+  });
+
+  it('returns focus to the button when the modal closes on Escape before the page loaded', async () => {
+    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    button.focus();
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByRole('dialog')).toBeTruthy());
+    expect(document.activeElement).not.toBe(button);
+    act(() => {
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(button));
+    expect(button.getAttribute('data-state')).toBe('idle');
+  });
+});
+
+function SESSION_FN() {
+  return Promise.resolve(SESSION());
+}

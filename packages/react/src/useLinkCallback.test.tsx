@@ -1,0 +1,89 @@
+import { cleanup, render, waitFor } from '@testing-library/react';
+import { StrictMode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type UseLinkCallbackOptions, type UseLinkCallbackResult, useLinkCallback } from './useLinkCallback';
+
+function Page(props: { options?: UseLinkCallbackOptions; seen: UseLinkCallbackResult[] }) {
+  const result = useLinkCallback(props.options);
+  props.seen.push(result);
+  return <p>{result.outcome?.status ?? 'reading'}</p>;
+}
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+  localStorage.clear();
+  Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
+});
+
+describe('useLinkCallback', () => {
+  it('under StrictMode parses once, strips the parameters, and returns the outcome and a safe returnTo', async () => {
+    sessionStorage.setItem(
+      'oflink:redirect',
+      JSON.stringify({ id: 'a', returnTo: '/account', at: Date.now() }),
+    );
+    window.history.replaceState(
+      null,
+      '',
+      '/callback?status=success&connection_id=conn_7&client_reference_id=u7',
+    );
+    const onResult = vi.fn();
+    const seen: UseLinkCallbackResult[] = [];
+    render(
+      <StrictMode>
+        <Page options={{ onResult }} seen={seen} />
+      </StrictMode>,
+    );
+    await waitFor(() => expect(seen.at(-1)?.outcome).not.toBeNull());
+    expect(onResult).toHaveBeenCalledTimes(1);
+    expect(seen.at(-1)).toEqual({
+      outcome: { status: 'success', connectionId: 'conn_7', clientReferenceId: 'u7', confirmed: false },
+      returnTo: '/account',
+      relayed: false,
+    });
+    expect(window.location.search).toBe('');
+  });
+
+  it('starts with a null outcome (what the server renders)', () => {
+    window.history.replaceState(null, '', '/callback?status=cancelled');
+    const seen: UseLinkCallbackResult[] = [];
+    render(<Page seen={seen} />);
+    expect(seen[0]).toEqual({ outcome: null, returnTo: null, relayed: false });
+  });
+
+  it('in a popup relays exactly once to the opener under StrictMode, then closes the window', async () => {
+    sessionStorage.setItem('oflink:popup', JSON.stringify({ id: 'p1', nonce: 'n1', at: Date.now() }));
+    const opener = { postMessage: vi.fn() };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    window.history.replaceState(null, '', '/callback?status=cancelled&step=login');
+    const seen: UseLinkCallbackResult[] = [];
+    render(
+      <StrictMode>
+        <Page seen={seen} />
+      </StrictMode>,
+    );
+    await waitFor(() => expect(seen.at(-1)?.relayed).toBe(true));
+    expect(opener.postMessage).toHaveBeenCalledTimes(1);
+    expect(opener.postMessage).toHaveBeenCalledWith(
+      {
+        type: 'OFLINK_RELAY',
+        id: 'p1',
+        nonce: 'n1',
+        outcome: { status: 'cancelled', step: 'login', reason: 'user' },
+      },
+      window.location.origin,
+    );
+    await waitFor(() => expect(close).toHaveBeenCalledTimes(1));
+  });
+
+  it('turns a malformed callback into invalid_callback', async () => {
+    window.history.replaceState(null, '', '/callback?status=success');
+    const seen: UseLinkCallbackResult[] = [];
+    render(<Page seen={seen} />);
+    await waitFor(() =>
+      expect(seen.at(-1)?.outcome).toMatchObject({ status: 'error', code: 'invalid_callback' }),
+    );
+  });
+});
