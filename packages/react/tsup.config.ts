@@ -5,7 +5,14 @@ import { defineConfig } from 'tsup';
 // One output module per source module: with `sideEffects: false`, a callback page importing only
 // useLinkCallback never pulls ConnectButton, the controller or the popup/embed code.
 export default defineConfig({
-  entry: ['src/*.ts', 'src/*.tsx', '!src/*.test.ts', '!src/*.test.tsx', '!src/*.stories.tsx', '!src/*.test-d.ts'],
+  entry: [
+    'src/*.ts',
+    'src/*.tsx',
+    '!src/*.test.ts',
+    '!src/*.test.tsx',
+    '!src/*.stories.tsx',
+    '!src/*.test-d.ts',
+  ],
   format: ['esm', 'cjs'],
   splitting: true,
   dts: { entry: 'src/index.ts' },

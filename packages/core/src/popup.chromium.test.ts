@@ -1,0 +1,196 @@
+// Real Chromium: the popup relay from the callback page to the opener, with and without
+// Cross-Origin-Opener-Policy on the hosted page (which severs window.opener and makes popup.closed lie).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumLaunchOptions } from '../../../scripts/chromium';
+
+const srcDir = fileURLToPath(new URL('.', import.meta.url));
+let browser: Browser;
+let app: Server;
+let hosted: Server;
+let appOrigin = '';
+let hostedOrigin = '';
+let coop = false;
+let carried: { session: boolean; opener: boolean } | null = null;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+/** Serves core's TypeScript sources as browser modules, so nothing needs a build first. */
+function serveModule(name: string, res: ServerResponse) {
+  const source = readFileSync(`${srcDir}${name}.ts`, 'utf8').replaceAll(
+    'process.env.NODE_ENV',
+    '"development"',
+  );
+  const js = ts.transpileModule(source, {
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+    },
+  }).outputText;
+  res.writeHead(200, { 'content-type': 'text/javascript' });
+  res.end(js.replace(/from '\.\/(\w+)'/g, "from '/m/$1'"));
+}
+
+const html = (body: string) =>
+  `<!doctype html><html lang="en"><head><title>t</title></head><body>${body}</body></html>`;
+
+function appHandler(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', appOrigin);
+  if (url.pathname.startsWith('/m/')) return serveModule(url.pathname.slice(3), res);
+  if (url.pathname === '/carried') {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
+    req.on('end', () => {
+      carried = JSON.parse(body) as typeof carried;
+      res.end();
+    });
+    return;
+  }
+  if (url.pathname === '/session') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(
+      JSON.stringify({
+        mode: 'hosted',
+        url: `${hostedOrigin}/cs_1`,
+        expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+      }),
+    );
+  }
+  res.writeHead(200, { 'content-type': 'text/html' });
+  if (url.pathname === '/callback') {
+    return res.end(
+      html(`<script type="module">
+        const carried = { session: sessionStorage.getItem('oflink:popup') !== null, opener: window.opener !== null };
+        await fetch('/carried', { method: 'POST', body: JSON.stringify(carried) });
+        const { handleCallback } = await import('/m/relay');
+        window.__result = handleCallback(window);
+      </script>`),
+    );
+  }
+  const grace = url.searchParams.get('grace') ?? '3000';
+  res.end(
+    html(`<button id="go">Connect</button><script type="module">
+      import { createLinkController } from '/m/controller';
+      window.__events = [];
+      const link = createLinkController(() => ({
+        mode: 'popup', endpoint: '/session', popupCloseGraceMs: ${Number(grace)},
+        onEvent: (e) => window.__events.push(e.type),
+        onSuccess: (o) => { window.__outcome = o; },
+        onExit: (o) => { window.__outcome = o; },
+      }));
+      document.getElementById('go').addEventListener('click', () => link.open());
+      window.__ready = true;
+    </script>`),
+  );
+}
+
+function hostedHandler(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', hostedOrigin);
+  const headers: Record<string, string> = { 'content-type': 'text/html' };
+  if (coop) headers['cross-origin-opener-policy'] = 'same-origin';
+  res.writeHead(200, headers);
+  const finish = url.searchParams.get('finish') !== 'no';
+  res.end(
+    html(
+      `<p data-step="login">Hosted Link</p>` +
+        (finish
+          ? `<script>setTimeout(() => location.replace(${JSON.stringify(`${appOrigin}/callback?status=success&connection_id=conn_e2e`)}), 700)</script>`
+          : ''),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  app = createServer(appHandler);
+  hosted = createServer(hostedHandler);
+  appOrigin = `http://127.0.0.1:${await listen(app)}`;
+  hostedOrigin = `http://localhost:${await listen(hosted)}`; // same host, another origin
+  browser = await chromium.launch({ ...chromiumLaunchOptions, timeout: 30_000 });
+}, 60_000);
+
+const figures: { area: string; measure: string; value: number; goal: string }[] = [];
+
+afterAll(async () => {
+  const out = process.env.OFLINK_TEST_OUTPUT;
+  if (out && figures.length) {
+    mkdirSync(`${out}/figures`, { recursive: true });
+    writeFileSync(`${out}/figures/core-popup-chromium.json`, JSON.stringify(figures, null, 2));
+  }
+  await browser?.close();
+  await new Promise<void>((r) => app?.close(() => r()));
+  await new Promise<void>((r) => hosted?.close(() => r()));
+});
+
+async function start(query = ''): Promise<{ page: Page; popup: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.goto(`${appOrigin}/${query}`);
+  await page.waitForFunction(() => (window as { __ready?: boolean }).__ready === true);
+  carried = null;
+  const [popup] = await Promise.all([context.waitForEvent('page', { timeout: 10_000 }), page.click('#go')]);
+  return { page, popup };
+}
+
+const outcomeOf = (page: Page) =>
+  page
+    .waitForFunction(() => (window as { __outcome?: unknown }).__outcome, undefined, { timeout: 10_000 })
+    .then((h) => h.jsonValue());
+
+describe('popup flow in Chromium', () => {
+  it('relays the callback outcome to the opener without COOP', async () => {
+    coop = false;
+    const { page, popup } = await start();
+    expect(await outcomeOf(page)).toEqual({ status: 'success', connectionId: 'conn_e2e', confirmed: false });
+    // Chromium copied the opener's sessionStorage (with the attempt record) into the popup
+    expect(carried).toEqual({ session: true, opener: true });
+    expect(await page.evaluate(() => (window as { __events?: string[] }).__events)).toEqual([
+      'session_requested',
+      'session_ready',
+      'opened',
+      'success',
+      'closed',
+    ]);
+    await popup.waitForEvent('close', { timeout: 5000 }).catch(() => undefined);
+    expect(popup.isClosed()).toBe(true);
+    await page.context().close();
+  }, 30_000);
+
+  it('under COOP (severed opener, popup.closed reads true) still reports success, not closed', async () => {
+    coop = true;
+    const { page, popup } = await start();
+    expect(await outcomeOf(page)).toEqual({ status: 'success', connectionId: 'conn_e2e', confirmed: false });
+    // the opener was severed; the relay went over BroadcastChannel with the nonce from web storage
+    expect(carried?.opener).toBe(false);
+    figures.push({
+      area: 'popup relay',
+      measure: 'sessionStorage carried into the popup after COOP (1 = yes)',
+      value: carried?.session ? 1 : 0,
+      goal: 'either; localStorage is the fallback',
+    });
+    await popup.waitForEvent('close', { timeout: 5000 }).catch(() => undefined);
+    await page.context().close();
+  }, 30_000);
+
+  it('reports cancelled/closed when the person closes the popup', async () => {
+    coop = false;
+    const { page, popup } = await start('?grace=300');
+    await popup.waitForURL(/cs_1/);
+    await popup.evaluate(() => window.stop());
+    await popup.close();
+    expect(await outcomeOf(page)).toEqual({ status: 'cancelled', reason: 'closed' });
+    await page.context().close();
+  }, 30_000);
+});
