@@ -8,7 +8,7 @@ export default defineConfig({
   splitting: true,
   dts: { entry: 'src/index.ts' },
   clean: true,
-  target: 'es2020',
+  target: 'es2022',
   platform: 'browser',
   sourcemap: false,
   // keep `process.env.NODE_ENV` for the app's bundler (esbuild would inline "development" for the browser)

@@ -17,7 +17,7 @@ export default defineConfig({
   splitting: true,
   dts: { entry: 'src/index.ts' },
   clean: true,
-  target: 'es2020',
+  target: 'es2022',
   platform: 'browser',
   external: ['react', 'react-dom', '@tanstack/react-query', '@oflink/core'],
   banner: { js: "'use client';" },

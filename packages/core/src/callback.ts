@@ -9,16 +9,9 @@ export const CALLBACK_PARAMS = [
   'error_code',
 ] as const;
 
-const STEPS: readonly string[] = ['pre-login', 'authorization', 'login', '2fa'];
+const STEPS: readonly (string | null)[] = ['pre-login', 'authorization', 'login', '2fa'];
 const ID = /^[\w.:-]{1,200}$/;
-
-function invalid(): LinkOutcome {
-  return {
-    status: 'error',
-    code: 'invalid_callback',
-    message: 'The callback URL did not carry a valid Link result.',
-  };
-}
+type V5 = [string | null, string | null, string | null, string | null, string | null];
 
 /**
  * Turns the callback URL's query into a {@link LinkOutcome}. Unknown or missing values give an
@@ -30,32 +23,19 @@ function invalid(): LinkOutcome {
  */
 export function parseCallback(search: string | URLSearchParams): LinkOutcome {
   const q = typeof search === 'string' ? new URLSearchParams(search) : search;
-  const ref = q.get('client_reference_id');
-  if (ref !== null && !ID.test(ref)) return invalid();
-  switch (q.get('status')) {
-    case 'success': {
-      const id = q.get('connection_id');
-      if (!id || !ID.test(id)) return invalid();
-      const out: LinkOutcome = { status: 'success', connectionId: id, confirmed: false };
+  const [status, id, ref, step, code] = CALLBACK_PARAMS.map((p) => q.get(p)) as (string | null)[] as V5;
+  let out: LinkOutcome | null = null;
+  if (ref === null || ID.test(ref)) {
+    if (status === 'success' && id && ID.test(id)) {
+      out = { status, connectionId: id, confirmed: false };
       if (ref) out.clientReferenceId = ref;
-      return out;
+    } else if (status === 'cancelled' && (step === null || STEPS.includes(step))) {
+      out = step ? { status, step: step as LinkStep, reason: 'user' } : { status, reason: 'user' };
+    } else if (status === 'error' && code && /^[\w.-]{1,64}$/.test(code)) {
+      out = { status, code, message: `Link failed: ${code}` };
     }
-    case 'cancelled': {
-      const step = q.get('step');
-      if (step === null) return { status: 'cancelled', reason: 'user' };
-      return STEPS.includes(step)
-        ? { status: 'cancelled', step: step as LinkStep, reason: 'user' }
-        : invalid();
-    }
-    case 'error': {
-      const code = q.get('error_code');
-      return code && /^[\w.-]{1,64}$/.test(code)
-        ? { status: 'error', code, message: `The Link flow failed (${code}).` }
-        : invalid();
-    }
-    default:
-      return invalid();
   }
+  return out ?? { status: 'error', code: 'invalid_callback', message: 'Invalid callback URL.' };
 }
 
 /**

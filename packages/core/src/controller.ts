@@ -183,9 +183,10 @@ export function createLinkController(
       const outcome = parseRelay(data, a.id, a.nonce);
       if (outcome) end(a, outcome);
       else
-        warn(
-          'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
-        );
+        process.env.NODE_ENV !== 'production' &&
+          warn(
+            'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
+          );
     };
     const onMessage = (e: MessageEvent) => {
       if (e.origin === win.location.origin && (e.data as { type?: unknown } | null)?.type === RELAY_TYPE)
@@ -288,7 +289,8 @@ export function createLinkController(
       if ((e.data as { type?: unknown } | null)?.type !== 'OFAUTH_LINK' || !a.session) return;
       const r = acceptLinkMessage(e, a.session.url, a.embed?.frame.contentWindow);
       if ('message' in r) handleMessage(a, r.message);
-      else warn(`Ignored an OFAUTH_LINK message because ${r.ignored}.`);
+      else
+        process.env.NODE_ENV !== 'production' && warn(`Ignored an OFAUTH_LINK message because ${r.ignored}.`);
     };
     win.addEventListener('message', onMessage);
     a.cleanups.push(() => win.removeEventListener('message', onMessage));
@@ -324,7 +326,8 @@ export function createLinkController(
       try {
         win.sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: a.id, returnTo, at: Date.now() }));
       } catch {
-        warn('sessionStorage is unavailable: the callback page will not know where to return.');
+        process.env.NODE_ENV !== 'production' &&
+          warn('sessionStorage is unavailable: the callback page will not know where to return.');
       }
       emit({ type: 'opened', mode: 'redirect' });
       win.location.assign(s.url);
@@ -336,7 +339,8 @@ export function createLinkController(
   const open = () => {
     if (isServer) return;
     if (attempt) {
-      warn('open() was called while an attempt is already running; ignored. Call close() first.');
+      process.env.NODE_ENV !== 'production' &&
+        warn('open() was called while an attempt is already running; ignored. Call close() first.');
       return;
     }
     const win = window;
@@ -365,7 +369,8 @@ export function createLinkController(
         win.sessionStorage.setItem(POPUP_KEY, record);
         win.localStorage.setItem(ATTEMPT_PREFIX + a.id, record);
       } catch {
-        warn('Web storage is unavailable: the popup callback cannot relay its result.');
+        process.env.NODE_ENV !== 'production' &&
+          warn('Web storage is unavailable: the popup callback cannot relay its result.');
       }
       a.cleanups.push(() => {
         try {
@@ -439,6 +444,7 @@ export function createLinkController(
           set({ isReady: true, session: s, status: state.status === 'idle' ? 'ready' : state.status });
         },
         (e: unknown) =>
+          process.env.NODE_ENV !== 'production' &&
           warn(
             `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
           ),

@@ -1,4 +1,4 @@
-import { parseCallback, safeReturnPath } from './callback';
+import { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
 import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
@@ -53,28 +53,6 @@ export function readRecord(
   }
 }
 
-function storages(win: Window): { s: Storage | null; l: Storage | null } {
-  let s: Storage | null = null;
-  let l: Storage | null = null;
-  try {
-    s = win.sessionStorage;
-    l = win.localStorage;
-  } catch {
-    // storage disabled
-  }
-  return { s, l };
-}
-
-function newestLocal(l: Storage | null): AttemptRecord | null {
-  let best: AttemptRecord | null = null;
-  for (let i = 0; l && i < l.length; i++) {
-    const key = l.key(i);
-    const r = key?.startsWith(ATTEMPT_PREFIX) ? readRecord(l, key) : null;
-    if (r && (!best || r.at > best.at)) best = r;
-  }
-  return best;
-}
-
 /** What {@link handleCallback} found. */
 export interface CallbackResult {
   /** The parsed outcome (success is `confirmed: false`). */
@@ -96,45 +74,51 @@ export interface CallbackResult {
  */
 export function handleCallback(win: Window, close = true): CallbackResult {
   const loc = win.location;
-  const outcome = parseCallback(loc.search);
+  const result: CallbackResult = { outcome: parseCallback(loc.search), returnTo: null, relayed: false };
   const url = new URL(loc.href);
-  for (const p of ['status', 'connection_id', 'client_reference_id', 'step', 'error_code'])
-    url.searchParams.delete(p);
+  for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
   try {
     win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
   } catch {
     // sandboxed documents may refuse
   }
-  const { s, l } = storages(win);
-  let opener: Window | null = null;
   try {
-    opener = win.opener && win.opener !== win ? (win.opener as Window) : null;
+    const s = win.sessionStorage;
+    const l = win.localStorage;
+    const opener = win.opener !== win ? (win.opener as Window | null) : null;
+    const redirect = readRecord(s, REDIRECT_KEY);
+    if (redirect && !opener) {
+      s.removeItem(REDIRECT_KEY);
+      result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
+      return result;
+    }
+    // the popup got a copy of the opener's sessionStorage; localStorage is the fallback
+    const copied = readRecord(s, POPUP_KEY);
+    let attempt = copied;
+    for (let i = 0; !copied && i < l.length; i++) {
+      const key = l.key(i) as string;
+      const r = key.startsWith(ATTEMPT_PREFIX) ? readRecord(l, key) : null;
+      if (r && (!attempt || r.at > attempt.at)) attempt = r;
+    }
+    if (attempt?.nonce) {
+      const message: RelayMessage = {
+        type: RELAY_TYPE,
+        id: attempt.id,
+        nonce: attempt.nonce,
+        outcome: result.outcome,
+      };
+      const bc = new BroadcastChannel(channelName(loc.origin));
+      bc.postMessage(message);
+      bc.close();
+      opener?.postMessage(message, loc.origin);
+      s.removeItem(POPUP_KEY);
+      result.relayed = true;
+      if (close) win.setTimeout(() => win.close(), 50);
+    }
   } catch {
-    // cross-origin opener access
+    // storage or BroadcastChannel unavailable: nothing to relay
   }
-  const redirect = readRecord(s, REDIRECT_KEY);
-  if (redirect && !opener) {
-    s?.removeItem(REDIRECT_KEY);
-    return { outcome, returnTo: safeReturnPath(redirect.returnTo, loc.origin), relayed: false };
-  }
-  const attempt = readRecord(s, POPUP_KEY) ?? newestLocal(l);
-  if (!attempt?.nonce) return { outcome, returnTo: null, relayed: false };
-  const message: RelayMessage = { type: RELAY_TYPE, id: attempt.id, nonce: attempt.nonce, outcome };
-  try {
-    opener?.postMessage(message, loc.origin);
-  } catch {
-    // opener gone or on another origin
-  }
-  try {
-    const bc = new BroadcastChannel(channelName(loc.origin));
-    bc.postMessage(message);
-    bc.close();
-  } catch {
-    // no BroadcastChannel
-  }
-  s?.removeItem(POPUP_KEY);
-  if (close) win.setTimeout(() => win.close(), 50);
-  return { outcome, returnTo: null, relayed: true };
+  return result;
 }
 
 /**

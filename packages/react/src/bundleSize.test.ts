@@ -1,0 +1,62 @@
+// @vitest-environment node
+// What an app ships: each public entry bundled from source (react, react-dom and react-query external),
+// minified for production and gzipped. The callback page must not pull the popup or modal code.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+type Esbuild = {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array; text: string }[] }>;
+};
+const require = createRequire(import.meta.url);
+// esbuild is not a direct dependency: take the one tsup builds the packages with
+const esbuild = createRequire(require.resolve('tsup'))('esbuild') as Esbuild;
+const src = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/src/index.ts`, import.meta.url));
+
+async function measure(entry: string): Promise<{ gzip: number; text: string }> {
+  const result = await esbuild.build({
+    stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    alias: { '@oflink/core': src('core'), '@oflink/react': src('react') },
+    logLevel: 'silent',
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error('esbuild produced no output');
+  return { gzip: gzipSync(file.contents).length, text: file.text };
+}
+
+describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
+  it('keeps the callback page free of the popup, modal and controller code', async () => {
+    const button = await measure("export { ConnectButton } from '@oflink/react';");
+    const callback = await measure("export { useLinkCallback } from '@oflink/react';");
+    for (const marker of ['aria-modal', 'popup=yes', 'exit_requested', 'session_requested']) {
+      expect(button.text).toContain(marker);
+      expect(callback.text).not.toContain(marker);
+    }
+    // regression ceilings; the goals (3,000 B and 1,000 B) are reported in the figures table
+    expect(button.gzip).toBeLessThan(7000);
+    expect(callback.gzip).toBeLessThan(1500);
+    const out = process.env.OFLINK_TEST_OUTPUT;
+    if (out) {
+      mkdirSync(`${out}/figures`, { recursive: true });
+      writeFileSync(
+        `${out}/figures/react-bundle-size.json`,
+        JSON.stringify([
+          { area: 'bundle', measure: 'app importing ConnectButton (B min+gzip)', value: button.gzip, goal: '≤ 3000' },
+          { area: 'bundle', measure: 'callback page importing useLinkCallback (B min+gzip)', value: callback.gzip, goal: '≤ 1000' },
+        ]),
+      );
+    }
+    console.log(`ConnectButton ${button.gzip} B, useLinkCallback ${callback.gzip} B`);
+  }, 30_000);
+});
