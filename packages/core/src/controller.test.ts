@@ -215,45 +215,75 @@ describe('popup mode', () => {
     expect(JSON.parse(sessionStorage.getItem(REDIRECT_KEY) ?? '{}')).toMatchObject({ returnTo: '/settings' });
   });
 
-  it('reports cancelled/closed only after the grace period, and not if the relay arrives within it', async () => {
+  /** The popup reached a cross-origin page without being severed: its document is unreadable. */
+  function goCrossOrigin() {
+    Object.defineProperty(popup, 'document', {
+      get() {
+        throw new DOMException('Blocked a frame with origin', 'SecurityError');
+      },
+    });
+  }
+
+  it('after a popup seen live on the hosted page closes, reports cancelled/closed after the grace period', async () => {
     vi.useFakeTimers();
-    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    const { controller, src, calls } = setup({ mode: 'popup', popupCloseGraceMs: 3000 });
+    controller.open();
+    src.resolve();
+    goCrossOrigin();
+    await vi.advanceTimersByTimeAsync(1000);
+    popup.closed = true;
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(controller.getState().status).toBe('open');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+    expect(calls.slice(-3)).toEqual(['event:cancelled', 'onExit:cancelled', 'event:closed']);
+  });
+
+  it('a relay arriving within the grace period wins over the close', async () => {
+    vi.useFakeTimers();
     const { controller, src } = setup({ mode: 'popup' });
     controller.open();
     const { id, nonce } = storedAttempt();
     src.resolve();
-    await vi.advanceTimersByTimeAsync(10);
-    popup.closed = true; // COOP: the handle reads closed while the flow goes on
-    await vi.advanceTimersByTimeAsync(2000);
-    expect(controller.getState().status).toBe('open');
+    goCrossOrigin();
+    await vi.advanceTimersByTimeAsync(1000);
+    popup.closed = true; // e.g. the app's callback page has COOP itself
+    await vi.advanceTimersByTimeAsync(1000);
     relay(id, nonce, { status: 'success', connectionId: 'conn_late' });
-    expect(controller.getState().status).toBe('success');
-
-    popup = fakePopup();
-    const second = setup({ mode: 'popup', popupCloseGraceMs: 3000 });
-    second.controller.open();
-    second.src.resolve();
-    await vi.advanceTimersByTimeAsync(10);
-    popup.closed = true;
-    await vi.advanceTimersByTimeAsync(3400);
-    expect(second.controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+    expect(controller.getState().outcome).toMatchObject({ status: 'success', connectionId: 'conn_late' });
   });
 
-  it('while this window has no focus after closed reads true, waits for the focus to come back', async () => {
+  it('a popup that reads closed without ever being seen live (COOP severance) stays open until the person is back', async () => {
     vi.useFakeTimers();
-    const focus = vi.spyOn(document, 'hasFocus').mockReturnValue(false);
-    const { controller, src } = setup({ mode: 'popup' });
+    const { controller, src, calls } = setup({ mode: 'popup' });
     controller.open();
+    const { id, nonce } = storedAttempt();
     src.resolve();
-    await vi.advanceTimersByTimeAsync(10);
-    popup.closed = true;
-    await vi.advanceTimersByTimeAsync(60_000);
+    await vi.advanceTimersByTimeAsync(500);
+    popup.closed = true; // COOP: the handle reads closed while the flow goes on
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(controller.getState().status).toBe('open');
-    focus.mockReturnValue(true);
-    window.dispatchEvent(new Event('focus'));
-    await vi.advanceTimersByTimeAsync(3500);
-    expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+    relay(id, nonce, { status: 'success', connectionId: 'conn_coop' });
+    expect(controller.getState().outcome).toMatchObject({ status: 'success', connectionId: 'conn_coop' });
+    expect(calls).toContain('onSuccess');
   });
+
+  it.each(['focus', 'pointerdown', 'keydown'])(
+    'after a severed popup, a %s on this window starts the grace period before closed',
+    async (type) => {
+      vi.useFakeTimers();
+      const { controller, src } = setup({ mode: 'popup' });
+      controller.open();
+      src.resolve();
+      await vi.advanceTimersByTimeAsync(500);
+      popup.closed = true;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(controller.getState().status).toBe('open');
+      window.dispatchEvent(new Event(type));
+      await vi.advanceTimersByTimeAsync(3500);
+      expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+    },
+  );
 
   it('a second open() while one attempt runs is a no-op: one window, one request', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -206,24 +206,37 @@ export function createLinkController(
   const watchPopup = (a: Attempt) => {
     const win = window;
     const grace = getOptions().popupCloseGraceMs ?? POPUP_CLOSE_GRACE_MS;
+    // `live`: the popup was seen open on a cross-origin page (its document is unreadable), so the
+    // hosted page did not sever the handle and a later `closed` is a real close.
+    let live = false;
     const startGrace = () => {
       const t = win.setTimeout(() => end(a, { status: 'cancelled', reason: 'closed' }), grace);
       a.cleanups.push(() => win.clearTimeout(t));
     };
     const poll = win.setInterval(() => {
-      if (!a.popup?.closed) return;
-      win.clearInterval(poll);
-      // A real close gives focus back to this window. Under COOP `closed` reads true while the
-      // person still works in the popup, which keeps the focus: wait until it comes back.
-      if (win.document.hasFocus()) startGrace();
-      else {
-        const onFocus = () => {
-          win.removeEventListener('focus', onFocus);
-          startGrace();
-        };
-        win.addEventListener('focus', onFocus);
-        a.cleanups.push(() => win.removeEventListener('focus', onFocus));
+      const popup = a.popup;
+      if (popup && !popup.closed) {
+        try {
+          void popup.document.body;
+        } catch {
+          live = true;
+        }
+        return;
       }
+      win.clearInterval(poll);
+      if (live) return startGrace();
+      // Never seen live: Cross-Origin-Opener-Policy on the hosted page severed the handle, which
+      // now reads closed while the person works on in the popup. Believe it once they are back here
+      // (a real close returns focus to this window); the relay usually comes first.
+      const types = ['focus', 'pointerdown', 'keydown'];
+      const back = () => {
+        for (const t of types) win.removeEventListener(t, back, true);
+        startGrace();
+      };
+      for (const t of types) win.addEventListener(t, back, true);
+      a.cleanups.push(() => {
+        for (const t of types) win.removeEventListener(t, back, true);
+      });
     }, 300);
     a.cleanups.push(() => win.clearInterval(poll));
   };

@@ -16,6 +16,7 @@ let hosted: Server;
 let appOrigin = '';
 let hostedOrigin = '';
 let coop = false;
+let delayNext = 700;
 let carried: { session: boolean; opener: boolean } | null = null;
 
 function listen(server: Server): Promise<number> {
@@ -63,7 +64,7 @@ function appHandler(req: IncomingMessage, res: ServerResponse) {
     return res.end(
       JSON.stringify({
         mode: 'hosted',
-        url: `${hostedOrigin}/cs_1`,
+        url: `${hostedOrigin}/cs_1?delay=${delayNext}`,
         expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
       }),
     );
@@ -102,11 +103,12 @@ function hostedHandler(req: IncomingMessage, res: ServerResponse) {
   if (coop) headers['cross-origin-opener-policy'] = 'same-origin';
   res.writeHead(200, headers);
   const finish = url.searchParams.get('finish') !== 'no';
+  const delay = Number(url.searchParams.get('delay') ?? '700');
   res.end(
     html(
       `<p data-step="login">Hosted Link</p>` +
         (finish
-          ? `<script>setTimeout(() => location.replace(${JSON.stringify(`${appOrigin}/callback?status=success&connection_id=conn_e2e`)}), 700)</script>`
+          ? `<script>setTimeout(() => location.replace(${JSON.stringify(`${appOrigin}/callback?status=success&connection_id=conn_e2e`)}), ${delay})</script>`
           : ''),
     ),
   );
@@ -184,11 +186,36 @@ describe('popup flow in Chromium', () => {
     await page.context().close();
   }, 30_000);
 
+  it('under COOP, a flow longer than the grace period is not reported as closed', async () => {
+    coop = true;
+    delayNext = 5000;
+    const { page, popup } = await start();
+    expect(await outcomeOf(page)).toEqual({ status: 'success', connectionId: 'conn_e2e', confirmed: false });
+    delayNext = 700;
+    await popup.waitForEvent('close', { timeout: 5000 }).catch(() => undefined);
+    await page.context().close();
+  }, 30_000);
+
+  it('under COOP, reports cancelled/closed once the person closed the popup and is back on the app', async () => {
+    coop = true;
+    delayNext = 60_000;
+    const { page, popup } = await start('?grace=300');
+    await popup.waitForURL(/cs_1/);
+    await page.waitForTimeout(700);
+    await popup.close();
+    await page.waitForTimeout(700);
+    expect(await page.evaluate(() => (window as { __outcome?: unknown }).__outcome ?? null)).toBeNull();
+    await page.mouse.click(5, 5);
+    expect(await outcomeOf(page)).toEqual({ status: 'cancelled', reason: 'closed' });
+    delayNext = 700;
+    await page.context().close();
+  }, 30_000);
+
   it('reports cancelled/closed when the person closes the popup', async () => {
     coop = false;
     const { page, popup } = await start('?grace=300');
     await popup.waitForURL(/cs_1/);
-    await popup.evaluate(() => window.stop());
+    await page.waitForTimeout(700); // a person reads the page before closing it
     await popup.close();
     expect(await outcomeOf(page)).toEqual({ status: 'cancelled', reason: 'closed' });
     await page.context().close();

@@ -142,6 +142,19 @@ describe('useLinkSession', () => {
     expect(popups[0]?.location.replace).toHaveBeenCalledWith('https://link.test/cs_1');
   });
 
+  it('with prefetch: false, hover and focus fetch nothing; the click does', async () => {
+    render(wrap(<ConnectButton endpoint={endpoint} mode="popup" prefetch={false} />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.pointerEnter(button);
+    fireEvent.focus(button);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hits).toBe(0);
+    fireEvent.click(button);
+    await waitFor(() => expect(popups[0]?.location.replace).toHaveBeenCalledWith('https://link.test/cs_1'));
+    expect(hits).toBe(1);
+  });
+
   it('a double click opens one window and makes one request', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     render(wrap(<ConnectButton endpoint={endpoint} mode="popup" prefetch={false} />));
