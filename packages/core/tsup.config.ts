@@ -5,7 +5,6 @@ export default defineConfig({
   // does not import (the callback page never pulls the popup/embed code)
   entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts'],
   format: ['esm', 'cjs'],
-  splitting: true,
   dts: { entry: 'src/index.ts' },
   clean: true,
   target: 'es2022',

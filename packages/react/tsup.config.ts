@@ -14,7 +14,6 @@ export default defineConfig({
     '!src/*.test-d.ts',
   ],
   format: ['esm', 'cjs'],
-  splitting: true,
   dts: { entry: 'src/index.ts' },
   clean: true,
   target: 'es2022',
