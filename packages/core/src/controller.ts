@@ -4,7 +4,7 @@ import { LinkError } from './LinkError';
 import { acceptLinkMessage, type LinkMessage } from './messages';
 import { openPopup } from './popup';
 import { ATTEMPT_PREFIX, channelName, POPUP_KEY, parseRelay, REDIRECT_KEY, RELAY_TYPE } from './relay';
-import { createSessionCache, type SessionRequestOptions, type SessionSource } from './sessionSource';
+import type { SessionRequestOptions, SessionSource } from './sessionSource';
 import type {
   LinkCancelled,
   LinkEvent,
@@ -106,16 +106,18 @@ const INITIAL: LinkState = {
 
 /**
  * Creates a controller. `getOptions` is read at every use, so callbacks and options can change
- * without restarting anything.
+ * without restarting anything. `source` caches sessions: `createSessionCache(getOptions)`, or a
+ * binding's own (`@oflink/react` uses react-query).
  *
  * @example
- * const link = createLinkController(() => ({ mode: 'popup', onSuccess: (o) => confirm(o.connectionId) }));
+ * const options = () => ({ mode: 'popup' as const, onSuccess: (o: LinkSuccess) => confirm(o.connectionId) });
+ * const link = createLinkController(options, createSessionCache(options));
  * button.addEventListener('click', () => link.open());
  * link.subscribe(() => render(link.getState()));
  */
 export function createLinkController(
   getOptions: () => LinkControllerOptions,
-  source: SessionSource = createSessionCache(getOptions),
+  source: SessionSource,
 ): LinkController {
   let state = INITIAL;
   const listeners = new Set<() => void>();

@@ -69,14 +69,15 @@ export function mountEmbed(
       options.onEscape();
     }
   };
-  // keep focus inside the dialog: anything focused outside is brought back to the frame
+  // keep focus inside the dialog: anything focused outside is brought back to it
   const onFocus = (e: FocusEvent) => {
-    if (!overlay.contains(e.target as Node)) frame.focus();
+    if (!overlay.contains(e.target as Node)) dialog.focus();
   };
   doc.addEventListener('keydown', onKey, true);
   doc.addEventListener('focusin', onFocus, true);
-  frame.focus();
-  if (doc.activeElement !== frame) dialog.focus();
+  // the dialog itself, not the frame: keys pressed inside the cross-origin frame never reach this
+  // document, so Escape works until the person moves into the page (Tab goes to the frame next)
+  dialog.focus();
   return {
     frame,
     load(next) {

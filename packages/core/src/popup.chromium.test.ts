@@ -84,13 +84,15 @@ function appHandler(req: IncomingMessage, res: ServerResponse) {
   res.end(
     html(`<button id="go">Connect</button><script type="module">
       import { createLinkController } from '/m/controller';
+      import { createSessionCache } from '/m/sessionSource';
       window.__events = [];
-      const link = createLinkController(() => ({
+      const options = () => ({
         mode: 'popup', endpoint: '/session', popupCloseGraceMs: ${Number(grace)},
         onEvent: (e) => window.__events.push(e.type),
         onSuccess: (o) => { window.__outcome = o; },
         onExit: (o) => { window.__outcome = o; },
-      }));
+      });
+      const link = createLinkController(options, createSessionCache(options));
       document.getElementById('go').addEventListener('click', () => link.open());
       window.__ready = true;
     </script>`),
