@@ -84,6 +84,8 @@ describe('ConnectButton', () => {
     expect(button.getAttribute('aria-busy')).toBe('true');
     await resolve();
     expect(button.getAttribute('data-state')).toBe('open');
+    expect(document.querySelectorAll('iframe')).toHaveLength(1); // one modal under StrictMode
+    expect(fetchSession).toHaveBeenCalledTimes(1);
     expect(button.hasAttribute('disabled')).toBe(true);
     expect(button.getAttribute('aria-busy')).toBeNull();
     postFromFrame({
@@ -161,6 +163,35 @@ describe('ConnectButton', () => {
     await waitFor(() => expect(screen.getByRole('dialog')).toBeTruthy());
     expect((await axe.run(document.body, options)).violations.map((v) => v.id)).toEqual([]);
     expect(screen.getByRole('dialog').getAttribute('aria-modal')).toBe('true');
+  });
+
+  it('unmounting with the modal open removes it, unlocks scrolling and stops listening', async () => {
+    const onSuccess = vi.fn();
+    const { unmount } = render(
+      wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" onSuccess={onSuccess} />),
+    );
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    await waitFor(() => expect(document.querySelector('iframe')).not.toBeNull());
+    const frame = document.querySelector('iframe') as HTMLIFrameElement;
+    const frameWindow = frame.contentWindow;
+    expect(document.body.style.overflow).toBe('hidden');
+    unmount();
+    expect(document.querySelector('[data-oflink-overlay]')).toBeNull();
+    expect(document.body.style.overflow).toBe('');
+    window.dispatchEvent(
+      new MessageEvent('message', {
+        data: {
+          type: 'OFAUTH_LINK',
+          event: 'success',
+          metadata: { redirect: false, connection: { id: 'conn_late' } },
+        },
+        origin: 'https://link.test',
+        source: frameWindow,
+      }),
+    );
+    expect(onSuccess).not.toHaveBeenCalled();
   });
 
   it('returns focus to the button when the modal closes on Escape before the page loaded', async () => {

@@ -52,8 +52,18 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
       writeFileSync(
         `${out}/figures/react-bundle-size.json`,
         JSON.stringify([
-          { area: 'bundle', measure: 'app importing ConnectButton (B min+gzip)', value: button.gzip, goal: '≤ 3000' },
-          { area: 'bundle', measure: 'callback page importing useLinkCallback (B min+gzip)', value: callback.gzip, goal: '≤ 1000' },
+          {
+            area: 'bundle',
+            measure: 'app importing ConnectButton (B min+gzip)',
+            value: button.gzip,
+            goal: '≤ 3000',
+          },
+          {
+            area: 'bundle',
+            measure: 'callback page importing useLinkCallback (B min+gzip)',
+            value: callback.gzip,
+            goal: '≤ 1000',
+          },
         ]),
       );
     }
