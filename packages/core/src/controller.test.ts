@@ -285,6 +285,25 @@ describe('popup mode', () => {
     },
   );
 
+  it('a callback may start the next attempt at once (the ended attempt no longer blocks open)', async () => {
+    const holder: { controller?: LinkController } = {};
+    let reopened = false;
+    const reopen = () => {
+      if (reopened) return;
+      reopened = true;
+      popup = fakePopup();
+      holder.controller?.open();
+    };
+    const { controller, src } = setup({ mode: 'popup', onExit: reopen });
+    holder.controller = controller;
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    await src.resolve();
+    relay(id, nonce, { status: 'cancelled' });
+    expect(open).toHaveBeenCalledTimes(2);
+    expect(controller.getState().status).toBe('preparing');
+  });
+
   it('a second open() while one attempt runs is a no-op: one window, one request', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const { controller, src } = setup({ mode: 'popup' });

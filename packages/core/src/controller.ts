@@ -154,10 +154,12 @@ export function createLinkController(
   const end = (a: Attempt, outcome: LinkOutcome, error?: LinkError, navigateTo?: string) => {
     if (a.ended) return;
     a.ended = true;
+    if (attempt === a) attempt = null;
     const hadUi = a.popup !== null || a.embed !== null;
-    teardown(a);
     const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
+    // state before teardown: bindings re-enable the trigger before the modal gives focus back to it
     set({ status: outcome.status, outcome, error: err, session: null, isReady: source.peek() !== undefined });
+    teardown(a);
     const o = getOptions();
     if (outcome.status === 'success') {
       emit({ type: 'success', outcome });
