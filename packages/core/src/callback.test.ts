@@ -93,6 +93,8 @@ describe('safeReturnPath', () => {
 
   it.each([
     '//evil.example/x',
+    '/x/..//evil.example',
+    '/.//evil.example',
     '/\\evil.example',
     'https://evil.example/',
     'javascript:alert(1)',
@@ -112,11 +114,15 @@ describe('safeReturnPath', () => {
           fc.string(),
           fc.webUrl(),
           fc.string().map((s) => `/${s}`),
+          fc
+            .array(fc.constantFrom('/', '\\', '.', '..', 'evil.example', '\t', '%2F', 'a'), { maxLength: 8 })
+            .map((parts) => `/${parts.join('')}`),
         ),
         (input) => {
           const out = safeReturnPath(input, origin);
           if (out !== null) {
             expect(out.startsWith('/')).toBe(true);
+            expect(out.startsWith('//')).toBe(false);
             expect(new URL(out, origin).origin).toBe(origin);
           }
         },

@@ -46,10 +46,13 @@ export function parseCallback(search: string | URLSearchParams): LinkOutcome {
  * safeReturnPath('//evil.example', 'https://app.example'); // null
  */
 export function safeReturnPath(target: unknown, origin: string): string | null {
-  if (typeof target !== 'string' || !/^\/(?![/\\])/.test(target) || /[\s\\]/.test(target)) return null;
+  if (typeof target !== 'string' || target[0] !== '/') return null;
   try {
+    // "//host", "/\\host" and tab/newline tricks all resolve to another origin and are refused here
     const u = new URL(target, origin);
-    return u.origin === origin ? u.pathname + u.search + u.hash : null;
+    const path = u.pathname + u.search + u.hash;
+    // "/a/..//host" normalises to "//host", which a browser would read as another host
+    return u.origin === origin && !path.startsWith('//') ? path : null;
   } catch {
     return null;
   }
