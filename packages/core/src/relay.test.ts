@@ -96,6 +96,28 @@ describe('handleCallback', () => {
     bc.close();
   });
 
+  it("when sessionStorage was not copied, reads the attempt from a reachable opener's sessionStorage first", () => {
+    localStorage.setItem(
+      `${ATTEMPT_PREFIX}other`,
+      JSON.stringify({ id: 'other', nonce: 'n-o', at: Date.now() }),
+    );
+    const openerStorage = new Map([
+      [POPUP_KEY, JSON.stringify({ id: 'mine', nonce: 'n-m', at: Date.now() - 1000 })],
+    ]);
+    const opener = {
+      postMessage: vi.fn(),
+      sessionStorage: { getItem: (k: string) => openerStorage.get(k) ?? null },
+    };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    visit('?status=success&connection_id=conn_3');
+    expect(handleCallback(window, false).relayed).toBe(true);
+    expect(opener.postMessage).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'mine', nonce: 'n-m' }),
+      window.location.origin,
+    );
+    Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
+  });
+
   it('without any record returns the outcome and relays nothing', () => {
     visit('?status=error&error_code=account_locked');
     expect(handleCallback(window, false)).toMatchObject({

@@ -92,8 +92,14 @@ export function handleCallback(win: Window, close = true): CallbackResult {
       result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
       return result;
     }
-    // the popup got a copy of the opener's sessionStorage; localStorage is the fallback
-    const copied = readRecord(s, POPUP_KEY);
+    // the popup got a copy of the opener's sessionStorage; else the opener's own (when reachable);
+    // localStorage is the last resort
+    let copied = readRecord(s, POPUP_KEY);
+    try {
+      copied ??= opener && readRecord(opener.sessionStorage, POPUP_KEY);
+    } catch {
+      // opener on another origin
+    }
     let attempt = copied;
     for (let i = 0; !copied && i < l.length; i++) {
       const key = l.key(i) as string;
