@@ -2,7 +2,7 @@
 import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
-import { POPUP_KEY, REDIRECT_KEY, RELAY_TYPE } from './relay';
+import { POPUP_KEY, RECORD_TTL_MS, REDIRECT_KEY, RELAY_TYPE } from './relay';
 import type { SessionSource } from './sessionSource';
 import type { LinkEvent, LinkSession } from './types';
 
@@ -139,6 +139,25 @@ describe('popup mode', () => {
     relay(id, nonce, { status: 'success', connectionId: 'conn_1' });
     expect(sessionStorage.getItem(POPUP_KEY)).toBeNull();
     expect(localStorage.getItem(`oflink:attempt:${id}`)).toBeNull();
+  });
+
+  it('drops stale attempt records left by tabs that went away, and keeps recent ones', () => {
+    localStorage.setItem(
+      'oflink:attempt:stale',
+      JSON.stringify({ id: 'stale', nonce: 'x', at: Date.now() - RECORD_TTL_MS - 1 }),
+    );
+    localStorage.setItem('oflink:attempt:broken', '{');
+    localStorage.setItem(
+      'oflink:attempt:recent',
+      JSON.stringify({ id: 'recent', nonce: 'y', at: Date.now() }),
+    );
+    localStorage.setItem('unrelated', 'keep');
+    const { controller } = setup({ mode: 'popup' });
+    controller.open();
+    expect(localStorage.getItem('oflink:attempt:stale')).toBeNull();
+    expect(localStorage.getItem('oflink:attempt:broken')).toBeNull();
+    expect(localStorage.getItem('oflink:attempt:recent')).not.toBeNull();
+    expect(localStorage.getItem('unrelated')).toBe('keep');
   });
 
   it('reports success from a relay with the right nonce, in order: success, onSuccess, closed', async () => {

@@ -3,7 +3,15 @@ import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
 import { acceptLinkMessage, type LinkMessage } from './messages';
 import { openPopup } from './popup';
-import { ATTEMPT_PREFIX, channelName, POPUP_KEY, parseRelay, REDIRECT_KEY, RELAY_TYPE } from './relay';
+import {
+  ATTEMPT_PREFIX,
+  channelName,
+  POPUP_KEY,
+  parseRelay,
+  REDIRECT_KEY,
+  RELAY_TYPE,
+  readRecord,
+} from './relay';
 import type { SessionRequestOptions, SessionSource } from './sessionSource';
 import type {
   LinkCancelled,
@@ -383,6 +391,12 @@ export function createLinkController(
       // the record must exist before window.open: Chromium copies sessionStorage into the popup then
       const record = JSON.stringify({ id: a.id, nonce: a.nonce, at: Date.now() });
       try {
+        // records of attempts whose tab went away mid-flow: drop the stale ones
+        for (let i = win.localStorage.length; i-- > 0; ) {
+          const key = win.localStorage.key(i) ?? '';
+          if (key.startsWith(ATTEMPT_PREFIX) && !readRecord(win.localStorage, key))
+            win.localStorage.removeItem(key);
+        }
         win.sessionStorage.setItem(POPUP_KEY, record);
         win.localStorage.setItem(ATTEMPT_PREFIX + a.id, record);
       } catch {
