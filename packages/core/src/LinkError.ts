@@ -7,6 +7,7 @@
  * catch (e) { if (e instanceof LinkError && e.code === 'unauthenticated') signIn(); }
  */
 export class LinkError extends Error {
+  /** Always `'LinkError'`. */
   override name = 'LinkError' as const;
   /** Machine-readable code to switch on. */
   code: string;

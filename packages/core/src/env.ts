@@ -16,12 +16,22 @@ export function isDev(): boolean {
   }
 }
 
-/** A development-only console warning that says why something was ignored. */
+/**
+ * A development-only console warning that says why something was ignored.
+ *
+ * @example
+ * warn('open() was called while an attempt is already running; ignored.');
+ */
 export function warn(message: string): void {
   if (isDev()) console.warn(`[oflink] ${message}`);
 }
 
-/** A random hex id from `crypto.getRandomValues` (works on insecure origins too, unlike randomUUID). */
+/**
+ * A random 128-bit hex id from `crypto.getRandomValues` (works on insecure origins too, unlike randomUUID).
+ *
+ * @example
+ * randomId(); // '9f2c…' (32 hex characters)
+ */
 export function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   let out = '';

@@ -36,10 +36,20 @@ export interface RelayMessage {
   outcome: LinkOutcome;
 }
 
-/** BroadcastChannel name for an app origin. */
+/**
+ * BroadcastChannel name for an app origin.
+ *
+ * @example
+ * channelName('https://app.example'); // 'oflink:https://app.example'
+ */
 export const channelName = (origin: string): string => `oflink:${origin}`;
 
-/** Reads a JSON attempt record; null when missing, malformed, or stale. */
+/**
+ * Reads a JSON attempt record; null when missing, malformed, or older than {@link RECORD_TTL_MS}.
+ *
+ * @example
+ * readRecord(sessionStorage, POPUP_KEY); // { id, nonce, at } | null
+ */
 export function readRecord(
   storage: Storage | null | undefined,
   key: string,

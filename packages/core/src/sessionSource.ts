@@ -26,7 +26,12 @@ export interface SessionRequestOptions extends LinkSessionParams {
   fetchSession?: FetchSession;
 }
 
-/** The endpoint params of the options, without undefined members. */
+/**
+ * The endpoint params of the options, without undefined members (the body and the cache key).
+ *
+ * @example
+ * sessionParams({ mode: 'popup', connectionId: 'conn_1' }); // { connectionId: 'conn_1' }
+ */
 export function sessionParams(o: LinkSessionParams): LinkSessionParams {
   const p: LinkSessionParams = {};
   if (o.connectionId) p.connectionId = o.connectionId;

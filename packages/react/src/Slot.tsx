@@ -17,7 +17,13 @@ function setRef<T>(ref: Ref<T> | undefined, value: T | null) {
   else if (ref) (ref as { current: T | null }).current = value;
 }
 
-/** Merges its props into its only child: handlers composed (child first), classes joined, refs composed. */
+/**
+ * Merges its props into its only child: handlers composed (child first), classes joined, refs composed.
+ * What `asChild` renders.
+ *
+ * @example
+ * <Slot onClick={open} data-state="idle"><a href="/connect">Connect</a></Slot>
+ */
 export const Slot = /* @__PURE__ */ forwardRef<HTMLElement, Props & { children?: ReactNode }>(function Slot(
   { children, ...slot },
   ref,

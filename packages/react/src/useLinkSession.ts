@@ -36,7 +36,12 @@ export interface UseLinkSessionResult extends LinkState {
   prefetch: LinkController['prefetch'];
 }
 
-/** The react-query key of a session: endpoint and params, so sessions are never shared across params. */
+/**
+ * The react-query key of a session: endpoint and params, so sessions are never shared across params.
+ *
+ * @example
+ * queryClient.removeQueries({ queryKey: sessionQueryKey({ connectionId: 'conn_1' }) });
+ */
 export function sessionQueryKey(o: UseLinkSessionOptions): readonly unknown[] {
   return ['oflink', 'session', o.endpoint ?? DEFAULT_ENDPOINT, sessionParams(o)];
 }
