@@ -71,6 +71,9 @@ describe('ConnectButton', () => {
     expect(ref.current?.className).toBe('cta');
     expect(ref.current?.id).toBe('b1');
     expect(ref.current?.getAttribute('aria-describedby')).toBe('hint');
+    // hook options never reach the DOM
+    const names = ref.current?.getAttributeNames().filter((n) => n !== 'disabled' && n !== 'data-disabled');
+    expect(names?.sort()).toEqual(['aria-describedby', 'class', 'data-state', 'id', 'type']);
   });
 
   it('goes loading (aria-busy) → open (disabled) → success through data-state in embed mode', async () => {
