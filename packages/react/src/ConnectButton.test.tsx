@@ -64,7 +64,18 @@ describe('ConnectButton', () => {
     const ref = createRef<HTMLButtonElement>();
     render(
       wrap(
-        <ConnectButton ref={ref} fetchSession={SESSION_FN} className="cta" aria-describedby="hint" id="b1" />,
+        <ConnectButton
+          ref={ref}
+          fetchSession={SESSION_FN}
+          onSuccess={() => {}}
+          onEvent={() => {}}
+          endpoint="/x"
+          theme="dark"
+          queryClient={client}
+          className="cta"
+          aria-describedby="hint"
+          id="b1"
+        />,
       ),
     );
     expect(ref.current).toBeInstanceOf(HTMLButtonElement);
