@@ -1,0 +1,172 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Connection, WebhookDelivery } from './types';
+
+/** Webhook event types the simulator sends. */
+export type WebhookEventType =
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.expired'
+  | 'connection.disconnected';
+
+/**
+ * A fresh `whsec_<base64>` secret.
+ * @example generateWebhookSecret().startsWith('whsec_') // true
+ */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+function secretBytes(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
+}
+
+/**
+ * Standard Webhooks / Svix signature: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+ * @example signStandard('whsec_c2VjcmV0', 'msg_1', 1700000000, '{}')
+ */
+export function signStandard(secret: string, id: string, timestamp: number, body: string): string {
+  const sig = createHmac('sha256', secretBytes(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${sig}`;
+}
+
+/**
+ * The docs' scheme: `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, keyed with the decoded `whsec_` secret.
+ * @example signOfauth('whsec_c2VjcmV0', 1700000000, '{}')
+ */
+export function signOfauth(secret: string, timestamp: number, body: string): string {
+  const sig = createHmac('sha256', secretBytes(secret)).update(`${timestamp}.${body}`).digest('hex');
+  return `t=${timestamp},v1=${sig}`;
+}
+
+/** Settings a {@link WebhookSender} reads at every send (so `configure()` applies at once). */
+export interface WebhookSettings {
+  url: string | undefined;
+  secret: string;
+  scheme: 'standard' | 'ofauth';
+  envelope: 'sdk' | 'docs';
+  retryBaseMs: number;
+  timeoutMs: number;
+  live: boolean;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Sends signed webhooks with up to 5 attempts and exponential backoff, in order per connection.
+ * @example new WebhookSender(() => settings).send('connection.created', connection)
+ */
+export class WebhookSender {
+  readonly deliveries: WebhookDelivery[] = [];
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private readonly controllers = new Set<AbortController>();
+  private generation = 0;
+
+  constructor(private readonly settings: () => WebhookSettings) {}
+
+  /** Queue one event for `connection`; returns when every attempt for it is done. */
+  send(eventType: WebhookEventType, connection: Connection): Promise<void> {
+    const s = this.settings();
+    if (!s.url) return Promise.resolve();
+    const data = { connection, clientReferenceId: connection.clientReferenceId };
+    const payload =
+      s.envelope === 'docs'
+        ? {
+            type: eventType,
+            timestamp: new Date().toISOString(),
+            data: { clientReferenceId: connection.clientReferenceId, connection },
+          }
+        : { eventType, live: s.live, data };
+    const body = JSON.stringify(payload);
+    const id = `msg_${randomBytes(12).toString('hex')}`;
+    const gen = this.generation;
+    const prev = this.chains.get(connection.id) ?? Promise.resolve();
+    const next = prev.then(() => this.deliver(gen, id, eventType, body));
+    this.chains.set(connection.id, next);
+    return next;
+  }
+
+  /** Wait for every queued delivery to finish. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+
+  /** Drop pending retries and forget deliveries. */
+  reset(): void {
+    this.generation++;
+    for (const [t, resolve] of this.timers) {
+      clearTimeout(t);
+      resolve();
+    }
+    this.timers.clear();
+    for (const c of this.controllers) c.abort();
+    this.controllers.clear();
+    this.chains.clear();
+    this.deliveries.length = 0;
+  }
+
+  private async deliver(gen: number, id: string, eventType: string, body: string): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (gen !== this.generation) return;
+      const s = this.settings();
+      if (!s.url) return;
+      const ts = Math.floor(Date.now() / 1000);
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'oflink-simulator',
+      };
+      if (s.scheme === 'ofauth') {
+        headers['ofauth-signature'] = signOfauth(s.secret, ts, body);
+        headers['ofauth-webhook-id'] = id;
+      } else {
+        headers['svix-id'] = id;
+        headers['svix-timestamp'] = String(ts);
+        headers['svix-signature'] = signStandard(s.secret, id, ts, body);
+      }
+      const record: WebhookDelivery = {
+        id,
+        eventType,
+        attempt,
+        url: s.url,
+        headers,
+        body,
+        status: null,
+        error: null,
+        at: new Date().toISOString(),
+      };
+      const controller = new AbortController();
+      this.controllers.add(controller);
+      const timer = setTimeout(
+        () => controller.abort(new Error(`timed out after ${s.timeoutMs} ms`)),
+        s.timeoutMs,
+      );
+      try {
+        const res = await fetch(s.url, { method: 'POST', headers, body, signal: controller.signal });
+        await res.arrayBuffer().catch(() => undefined);
+        record.status = res.status;
+      } catch (e) {
+        record.error = controller.signal.aborted
+          ? String(controller.signal.reason ?? 'aborted')
+          : e instanceof Error
+            ? e.message
+            : String(e);
+      } finally {
+        clearTimeout(timer);
+        this.controllers.delete(controller);
+      }
+      if (gen !== this.generation) return;
+      this.deliveries.push(record);
+      if (record.status !== null && record.status >= 200 && record.status < 300) return;
+      if (attempt < MAX_ATTEMPTS) {
+        const delay = s.retryBaseMs * 2 ** (attempt - 1);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            resolve();
+          }, delay);
+          this.timers.set(t, resolve);
+        });
+      }
+    }
+  }
+}
