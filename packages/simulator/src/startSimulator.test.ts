@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -344,6 +344,36 @@ describe('/__simulator/ admin endpoints', () => {
     sim.addConnection({ id: 'conn_seed' });
     expect(await (await adm('/connections')).json()).toEqual([expect.objectContaining({ id: 'conn_seed' })]);
     expect(await (await adm('/webhooks')).json()).toEqual([]);
+  });
+});
+
+describe('speed', () => {
+  it('answers /v2/link/init in under 20 ms at the 95th percentile over 200 sequential requests', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const res = await init({ clientReferenceId: `u${i}` });
+      await res.arrayBuffer();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const p95 = times[Math.floor(times.length * 0.95)] ?? Number.POSITIVE_INFINITY;
+    const dir = process.env.OFLINK_TEST_OUTPUT;
+    if (dir) {
+      mkdirSync(`${dir}/figures`, { recursive: true });
+      writeFileSync(
+        `${dir}/figures/simulator.json`,
+        JSON.stringify([
+          {
+            area: 'simulator',
+            measure: 'POST /v2/link/init p95 (ms)',
+            value: Math.round(p95 * 10) / 10,
+            goal: '< 20',
+          },
+        ]),
+      );
+    }
+    expect(p95).toBeLessThan(20);
   });
 });
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { z } from 'zod';
-import { type PageMessage, type PageModel, type PageStep, renderPage } from './hostedPage';
+import { type PageMessage, type PageModel, renderPage } from './hostedPage';
 import { parseInitRequest } from './initRequest';
 import { LOCAL_PATTERNS, originMatches, redirectAllowed } from './origins';
 import { SANDBOX_CODE, SANDBOX_PASSWORD, SCENARIOS, scenarioForEmail } from './scenarios';
@@ -196,7 +196,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   // ---------------------------------------------------------------- API
-  async function linkInit(req: IncomingMessage, raw: string, key: string): Promise<Reply> {
+  async function linkInit(raw: string, key: string): Promise<Reply> {
     const parsed = parseInitRequest(raw);
     if (!parsed.ok) return json(400, { error: parsed.error });
     const body = parsed.value;
@@ -234,7 +234,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       cancelStep: null,
     };
     sessions.set(id, session);
-    void req;
     const shape = opts.initResponse ?? 'hosted';
     if (shape === 'whitelabel')
       return json(200, { mode: 'whitelabel', clientSecret: `${id}_secret_${rand(18)}`, expiresAt });
@@ -257,7 +256,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const path = url.pathname;
     if (path === '/v2/link/init') {
       if (req.method !== 'POST') return json(405, { error: 'Method not allowed' }, { allow: 'POST' });
-      return linkInit(req, raw, keyStr);
+      return linkInit(raw, keyStr);
     }
     if (path === '/v2/account/connections') {
       if (req.method !== 'GET') return json(405, { error: 'Method not allowed' }, { allow: 'GET' });
@@ -504,7 +503,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       metadata: { type: 'error', step, error: { error_type: code, error_message: text } },
     };
     return mk({
-      step: 'error' as PageStep,
+      step: 'error',
       outcome: 'error',
       title: 'Could not connect',
       text,
