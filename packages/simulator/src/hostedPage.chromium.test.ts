@@ -93,7 +93,7 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({ ...chromiumLaunchOptions, timeout: 30_000 });
   context = await browser.newContext();
-  context.setDefaultTimeout(5_000);
+  context.setDefaultTimeout(10_000);
 }, 40_000);
 
 afterAll(async () => {
@@ -148,7 +148,7 @@ async function walk(scope: Scope, scenario: string) {
 
 const query = (p: Page) => Object.fromEntries(new URL(p.url()).searchParams);
 
-describe('top-level redirect', { timeout: 20_000 }, () => {
+describe('top-level redirect', { timeout: 30_000 }, () => {
   it.each(['creator', 'creator-otp', 'fan', 'fan-otp'])(
     'scenario %s ends on redirectUrl with status=success, connection_id and client_reference_id',
     async (scenario) => {
@@ -243,7 +243,7 @@ describe('top-level redirect', { timeout: 20_000 }, () => {
   });
 });
 
-describe('popup', { timeout: 20_000 }, () => {
+describe('popup', { timeout: 30_000 }, () => {
   async function openPopup(url: string): Promise<{ opener: Page; popup: Page }> {
     const opener = await context.newPage();
     await opener.goto(`${appOrigin}/popup?src=${encodeURIComponent(url)}`);
@@ -279,7 +279,7 @@ describe('popup', { timeout: 20_000 }, () => {
   });
 });
 
-describe('embedded iframe', { timeout: 20_000 }, () => {
+describe('embedded iframe', { timeout: 30_000 }, () => {
   const embedSrc = (url: string, origin: string, theme = 'light') =>
     `${url}?embed=true&embed_origin=${encodeURIComponent(origin)}&theme=${theme}`;
 

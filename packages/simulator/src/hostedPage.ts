@@ -16,10 +16,13 @@ export type PageMessage =
 
 /** What {@link renderPage} needs. */
 export interface PageModel {
+  /** The `data-step` of the page root. */
   step: PageStep;
   /** `success`, `cancelled`, `error` or `invalid` on terminal pages. */
   outcome?: 'success' | 'cancelled' | 'error' | 'invalid';
+  /** Heading of the step. */
   title: string;
+  /** Explanation under the heading. */
   text: string;
   /** Inline error shown on the step (role=alert). */
   error?: string;
@@ -27,13 +30,17 @@ export interface PageModel {
   email?: string;
   /** Form action (the session URL with its query). */
   action: string;
+  /** Colour theme (`auto` follows prefers-color-scheme). */
   theme: 'light' | 'dark' | 'auto';
   /** The allowed embed origin, when embedded. */
   embedOrigin: string | null;
+  /** v4 `{type, event, metadata}` or the flat pre-v4 shape. */
   messageShape: 'v4' | 'legacy';
   /** Step reported in an `exit` answer to `exit_requested`. */
   exitStep: string;
+  /** Metadata of `sandbox_info`, or null for keys that are not sandbox keys. */
   sandboxInfo: Record<string, unknown> | null;
+  /** The outcome message posted on load, on terminal pages. */
   message: PageMessage | null;
   /** Top-level/popup: navigate here once the page loads. */
   navigateTo: string | null;

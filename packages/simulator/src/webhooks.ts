@@ -40,12 +40,19 @@ export function signOfauth(secret: string, timestamp: number, body: string): str
 
 /** Settings a {@link WebhookSender} reads at every send (so `configure()` applies at once). */
 export interface WebhookSettings {
+  /** Target URL; nothing is sent without one. */
   url: string | undefined;
+  /** `whsec_<base64>` secret. */
   secret: string;
+  /** Signature headers. */
   scheme: 'standard' | 'ofauth';
+  /** Body envelope. */
   envelope: 'sdk' | 'docs';
+  /** Retry n waits `retryBaseMs * 2^(n-1)`. */
   retryBaseMs: number;
+  /** Per-attempt timeout. */
   timeoutMs: number;
+  /** `live` flag of the sdk envelope. */
   live: boolean;
 }
 
@@ -56,6 +63,7 @@ const MAX_ATTEMPTS = 5;
  * @example new WebhookSender(() => settings).send('connection.created', connection)
  */
 export class WebhookSender {
+  /** Every attempt so far, in order. */
   readonly deliveries: WebhookDelivery[] = [];
   private readonly chains = new Map<string, Promise<void>>();
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
