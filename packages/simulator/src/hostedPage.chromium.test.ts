@@ -430,7 +430,12 @@ describe('embedded iframe', { timeout: 30_000 }, () => {
     expect(success.metadata).toBeUndefined();
     const second = await embed(await newSession());
     await second.frame.locator('[data-action="cancel"]').click();
-    expect(await waitFor(second.p, 'close')).toMatchObject({ type: 'user_exit', step: 'pre-login' });
+    expect(await waitFor(second.p, 'close')).toEqual({
+      type: 'OFAUTH_LINK',
+      event: 'close',
+      step: 'pre-login',
+      error: null,
+    });
   });
 
   it('sends no sandbox_info for a key that is not sk_sandbox_', async () => {

@@ -72,7 +72,7 @@ var framed=window.parent&&window.parent!==window;
 function post(event,metadata){
   if(!c.embedOrigin||!framed)return;
   var m;
-  if(c.shape==='legacy'){m={type:'OFAUTH_LINK',event:event==='exit'?'close':event};if(metadata)for(var k in metadata)m[k]=metadata[k];}
+  if(c.shape==='legacy'){m={type:'OFAUTH_LINK',event:event==='exit'?'close':event};if(metadata)for(var k in metadata)if(k!=='type'&&k!=='event')m[k]=metadata[k];}
   else{m={type:'OFAUTH_LINK',event:event};if(metadata!==undefined)m.metadata=metadata;}
   window.parent.postMessage(m,c.embedOrigin);
 }
