@@ -186,6 +186,40 @@ describe('POST /v2/link/init', () => {
   });
 });
 
+describe('sessions', () => {
+  it('expire by themselves after sessionTtlSeconds: the page answers 410 and they stop counting towards the limit', async () => {
+    sim.configure({ sessionTtlSeconds: 0.2, maxOpenSessions: 1 });
+    try {
+      const { url } = (await (await init()).json()) as { url: string };
+      expect((await fetch(url)).status).toBe(200);
+      expect((await init()).status).toBe(403);
+      await new Promise((r) => setTimeout(r, 250));
+      const page = await fetch(url);
+      expect(page.status).toBe(410);
+      expect(await page.text()).toContain('data-step="error"');
+      expect((await init()).status).toBe(200);
+    } finally {
+      sim.configure({ sessionTtlSeconds: 1800 });
+    }
+  });
+
+  it('a form from an older step shows the step the session is at, without advancing it', async () => {
+    const { url } = (await (await init()).json()) as { url: string };
+    const post = (form: Record<string, string>) =>
+      fetch(url, { method: 'POST', body: new URLSearchParams(form) });
+    await post({ step: 'pre-login', action: 'continue' });
+    const stale = await (await post({ step: 'pre-login', action: 'continue' })).text();
+    expect(stale).toContain('data-step="login"');
+    expect(sim.sessions()[0]?.state).toBe('login');
+  });
+
+  it('an unknown session URL answers 404 with the error step', async () => {
+    const res = await fetch(`${sim.url}/cs_unknown123`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('data-outcome="invalid"');
+  });
+});
+
 describe('connections API', () => {
   it('lists with status, limit and offset, and reports hasMore', async () => {
     for (let i = 0; i < 3; i++) sim.addConnection({ clientReferenceId: `u${i}` });
