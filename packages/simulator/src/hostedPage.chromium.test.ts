@@ -270,6 +270,18 @@ describe('popup', { timeout: 30_000 }, () => {
     expect(await popup.evaluate(() => window.opener === null)).toBe(true);
   });
 
+  it.each([
+    ['creator', { status: 'success' }],
+    ['fan-otp', { status: 'success' }],
+    ['locked', { status: 'error', error_code: 'account_locked' }],
+    ['otp-rejected', { status: 'error', error_code: '2fa_failed' }],
+  ])('scenario %s in a popup ends on the callback with %j', async (scenario, expected) => {
+    const { popup } = await openPopup(await newSession());
+    await walk(popup, scenario);
+    await popup.waitForURL(/\/cb\?/);
+    expect(query(popup)).toMatchObject({ ...expected, client_reference_id: 'ref_1' });
+  });
+
   it('Cancel in a popup ends on the callback with status=cancelled', async () => {
     const { popup } = await openPopup(await newSession());
     await step(popup, 'pre-login');
@@ -337,6 +349,19 @@ describe('embedded iframe', { timeout: 30_000 }, () => {
     });
     expect(p.url()).toContain('/embed');
   });
+
+  it.each(['creator', 'fan', 'fan-otp'])(
+    'scenario %s posts success with the new connection',
+    async (scenario) => {
+      const { p, frame } = await embed(await newSession());
+      await walk(frame, scenario);
+      const success = await waitFor(p, 'success');
+      expect(success.metadata?.connection).toEqual({
+        id: sim.connections()[0]?.id,
+        userData: sim.connections()[0]?.userData,
+      });
+    },
+  );
 
   it('sets redirect: true in success when the session was created with the deprecated mode "redirect"', async () => {
     const { p, frame } = await embed(await newSession({ mode: 'redirect' }));
