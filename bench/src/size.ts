@@ -1,0 +1,144 @@
+// Measure 1: what an app ships, min+gzip, built with esbuild from the packed @oflink tarballs the way
+// an app installs them, side by side with the same one-line usage of each peer library.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { BENCH, log, ROOT, type Row, ratio } from './common';
+
+const EXTERNAL = ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client', '@tanstack/react-query'];
+
+/** The entries: each is one small app file using the library the way its README shows. */
+export const ENTRIES = {
+  connectButton: `import { ConnectButton } from '@oflink/react';
+export function App() { return <ConnectButton mode="popup" onSuccess={(o) => console.log(o.connectionId)} />; }`,
+  callback: `import { useLinkCallback } from '@oflink/react';
+export function Callback() { const { outcome } = useLinkCallback(); return <p>{outcome?.status}</p>; }`,
+  'react-plaid-link': `import { usePlaidLink } from 'react-plaid-link';
+export function App() { const { open, ready } = usePlaidLink({ token: 'link-sandbox-x', onSuccess: (t) => console.log(t) }); return <button type="button" disabled={!ready} onClick={() => open()}>Connect</button>; }`,
+  '@tryfinch/react-connect': `import { useFinchConnect } from '@tryfinch/react-connect';
+export function App() { const { open } = useFinchConnect({ onSuccess: (c) => console.log(c), onError: () => {}, onClose: () => {} }); return <button type="button" onClick={() => open({ sessionId: 's' })}>Connect</button>; }`,
+  '@nangohq/frontend': `import Nango from '@nangohq/frontend';
+export function App() { return <button type="button" onClick={() => new Nango().openConnectUI({ onEvent: (e) => console.log(e) }).setSessionToken('t')}>Connect</button>; }`,
+  '@mergeapi/react-merge-link': `import { useMergeLink } from '@mergeapi/react-merge-link';
+export function App() { const { open, isReady } = useMergeLink({ linkToken: 't', onSuccess: (t) => console.log(t) }); return <button type="button" disabled={!isReady} onClick={open}>Connect</button>; }`,
+} as const;
+
+/** Minified + gzipped size of `source` bundled from `resolveDir`, with React and react-query external. */
+export async function gzipSize(source: string, resolveDir: string): Promise<number> {
+  const result = await build({
+    stdin: { contents: source, resolveDir, loader: 'tsx', sourcefile: 'app.tsx' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    write: false,
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    external: EXTERNAL,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error('esbuild produced no output');
+  return gzipSync(file.contents, { level: 9 }).length;
+}
+
+/** Builds core and react, packs them and unpacks the tarballs into a temp project's node_modules. */
+function installPacked(): { dir: string; cleanup: () => void } {
+  log('size: pnpm build of @oflink/core and @oflink/react');
+  execFileSync('pnpm', ['--filter', '@oflink/core', '--filter', '@oflink/react', 'run', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'oflink-bench-size-'));
+  const packs = join(dir, 'packs');
+  mkdirSync(packs);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'size-app', private: true, type: 'module' }),
+  );
+  for (const name of ['core', 'react']) {
+    execFileSync('pnpm', ['pack', '--pack-destination', packs], {
+      cwd: join(ROOT, 'packages', name),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const tarball = readdirSync(packs).find((f) => f.startsWith(`oflink-${name}-`) && f.endsWith('.tgz'));
+    if (!tarball) throw new Error(`pnpm pack of packages/${name} produced no tarball`);
+    // what `npm install ./oflink-x.tgz` puts on disk: the tarball's package/ folder
+    const target = join(dir, 'node_modules', '@oflink', name);
+    mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['-xzf', join(packs, tarball), '-C', target, '--strip-components=1']);
+    const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+      if (dep !== '@oflink/core' || range.startsWith('workspace:'))
+        throw new Error(
+          `packed @oflink/${name} depends on ${dep}@${range}: the bench only installs @oflink/*`,
+        );
+    }
+  }
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Rows of measure 1. */
+export async function measureSize(): Promise<Row[]> {
+  const app = installPacked();
+  try {
+    const button = await gzipSize(ENTRIES.connectButton, app.dir);
+    const callback = await gzipSize(ENTRIES.callback, app.dir);
+    const peers: [string, number][] = [];
+    for (const peer of [
+      'react-plaid-link',
+      '@tryfinch/react-connect',
+      '@nangohq/frontend',
+      '@mergeapi/react-merge-link',
+    ] as const) {
+      peers.push([peer, await gzipSize(ENTRIES[peer], BENCH)]);
+    }
+    const smallest = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
+    log(`size: ConnectButton ${button} B, useLinkCallback ${callback} B, peers ${JSON.stringify(peers)}`);
+    return [
+      {
+        area: 'size',
+        measure: 'app importing ConnectButton (min+gzip)',
+        goal: '≤ 3000 B',
+        measured: button,
+        baseline: smallest[1],
+        ratio: ratio(button, smallest[1]),
+        met: button <= 3000,
+        unit: 'B',
+        note: `baseline: smallest peer (${smallest[0]})`,
+      },
+      {
+        area: 'size',
+        measure: 'callback page importing useLinkCallback (min+gzip)',
+        goal: '≤ 1000 B',
+        measured: callback,
+        baseline: null,
+        ratio: null,
+        met: callback <= 1000,
+        unit: 'B',
+        note: 'no peer ships a callback-page entry',
+      },
+      ...peers.map(
+        ([peer, size]): Row => ({
+          area: 'size',
+          measure: `peer: ${peer} one-line usage (min+gzip)`,
+          goal: '—',
+          measured: size,
+          baseline: button,
+          ratio: ratio(size, button),
+          met: null,
+          unit: 'B',
+          note: 'baseline column: our ConnectButton app; ratio = peer / ours',
+        }),
+      ),
+    ];
+  } finally {
+    app.cleanup();
+  }
+}
