@@ -1,0 +1,137 @@
+/**
+ * A connection as carried in a webhook (PROTOCOL.md §5). `id` and `status` are always present;
+ * the other fields are checked when present and passed through as sent (a `connection.disconnected`
+ * event may carry less than a listing does).
+ */
+export interface WebhookConnection {
+  /** `conn_…` */
+  id: string;
+  /** Lifecycle state; unknown future states are passed through as strings. */
+  status: 'active' | 'expired' | 'awaiting_2fa' | (string & {});
+  /** The OnlyFans account behind the connection. */
+  userData?: { id: string; name: string; username: string; avatar: string | null };
+  /** Granted permissions. */
+  permissions?: string[];
+  /** ISO time the connection expired, or null. */
+  expiredAt?: string | null;
+  /** ISO creation time. */
+  createdAt?: string;
+  /** ISO time of the last change. */
+  updatedAt?: string;
+  /** The app's own id for the end user, given as `clientReferenceId` at session creation. */
+  clientReferenceId?: string | null;
+  /** Whether the connection was imported rather than created through Link. */
+  imported?: boolean;
+  /** ISO time of the last health check, or null. */
+  lastCheckedAt?: string | null;
+}
+
+/** Fields every verified webhook event has, whatever its envelope and signature scheme. */
+export interface WebhookEventBase {
+  /**
+   * Message id, stable across the sender's retries: use it to de-duplicate.
+   * Standard Webhooks / Svix: the signed `svix-id` / `webhook-id` header.
+   * `OFAuth-Signature`: `ofauth_` + the first 32 hex digits of SHA-256 of the raw body (that scheme signs
+   * no id, and the body is identical on every retry while the signed `t=` changes).
+   */
+  id: string;
+  /** ISO time of the event: the envelope's `timestamp` when it has one, else the signed header time. */
+  timestamp: string;
+  /** `live` flag of the SDK envelope (false for sandbox keys); absent in the docs envelope. */
+  live?: boolean;
+  /** Which signature scheme the message was verified with. */
+  scheme: 'standard' | 'ofauth';
+}
+
+/** Payload of every `connection.*` event. */
+export interface ConnectionEventData {
+  /** The connection the event is about. */
+  connection: WebhookConnection;
+  /** The app's own id for the end user (`data.clientReferenceId`, else the connection's), or null. */
+  clientReferenceId: string | null;
+}
+
+/** A `connection.*` event of type `T`. */
+export interface ConnectionWebhookEvent<T extends ConnectionEventType> extends WebhookEventBase {
+  /** Event type. */
+  type: T;
+  /** The connection and the app's user id. */
+  data: ConnectionEventData;
+}
+
+/** The `connection.*` event types. */
+export type ConnectionEventType =
+  | 'connection.created'
+  | 'connection.updated'
+  | 'connection.expired'
+  | 'connection.disconnected';
+
+/** `rules.updated`: its payload is not documented in detail, so `data` is the object as sent. */
+export interface RulesUpdatedEvent extends WebhookEventBase {
+  /** Event type. */
+  type: 'rules.updated';
+  /** The payload object as sent. */
+  data: Record<string, unknown>;
+}
+
+/**
+ * A verified event whose type this version does not know. It is still authentic; `unknownType` holds the
+ * type as sent and `data` the payload as sent.
+ */
+export interface UnknownWebhookEvent extends WebhookEventBase {
+  /** Always `'unknown'`, so that `switch (event.type)` narrows the known events. */
+  type: 'unknown';
+  /** The event type as sent, e.g. `"connection.renamed"`. */
+  unknownType: string;
+  /** The payload as sent (`null` when the envelope has none). */
+  data: unknown;
+}
+
+/**
+ * A verified, normalized OFAuth webhook event: both envelopes (`{type, timestamp, data}` and
+ * `{eventType, live, data}`) become this one discriminated union on `type`.
+ * @example
+ * function onEvent(event: WebhookEvent) {
+ *   if (event.type === 'connection.created') console.log(event.data.connection.id, event.data.clientReferenceId);
+ * }
+ */
+export type WebhookEvent =
+  | ConnectionWebhookEvent<'connection.created'>
+  | ConnectionWebhookEvent<'connection.updated'>
+  | ConnectionWebhookEvent<'connection.expired'>
+  | ConnectionWebhookEvent<'connection.disconnected'>
+  | RulesUpdatedEvent
+  | UnknownWebhookEvent;
+
+/** Every value of `WebhookEvent['type']`. */
+export type WebhookEventType = WebhookEvent['type'];
+
+/** Why a webhook was rejected. */
+export type WebhookVerificationErrorCode =
+  | 'missing_headers'
+  | 'invalid_signature'
+  | 'timestamp_too_old'
+  | 'timestamp_in_future'
+  | 'invalid_secret'
+  | 'invalid_payload';
+
+/**
+ * Thrown by `verifyWebhook` (and at construction of `createWebhookHandler` for a bad secret).
+ * Switch on `code`; the message never contains the secret or a signature.
+ * @example
+ * try {
+ *   await verifyWebhook(body, request.headers, secret);
+ * } catch (error) {
+ *   if (error instanceof WebhookVerificationError && error.code === 'timestamp_too_old') console.warn('clock skew?');
+ * }
+ */
+export class WebhookVerificationError extends Error {
+  override readonly name = 'WebhookVerificationError';
+  /** Machine-readable reason. */
+  readonly code: WebhookVerificationErrorCode;
+
+  constructor(code: WebhookVerificationErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
