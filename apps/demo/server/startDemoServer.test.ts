@@ -1,0 +1,343 @@
+// The demo server's routes over real HTTP, backed by a simulator on a free port.
+import { type Simulator, startSimulator } from '@oflink/simulator';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DemoServer, startDemoServer, USER_COOKIE } from './startDemoServer';
+
+let sim: Simulator;
+let demo: DemoServer;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, quiet: true, webhookRetryBaseMs: 50 });
+  demo = await startDemoServer({ port: 0, simulator: sim, clientDir: inject('clientDir') });
+});
+
+afterAll(async () => {
+  await demo?.stop();
+  await sim?.stop();
+});
+
+/** A visitor with its own cookie jar (one demo user). */
+function visitor() {
+  let cookie = '';
+  const request = async (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set('cookie', cookie);
+    const res = await fetch(`${demo.url}${path}`, { ...init, headers, redirect: 'manual' });
+    const set = res.headers.get('set-cookie');
+    const m = set ? new RegExp(`${USER_COOKIE}=([^;]+)`).exec(set) : null;
+    if (m) cookie = `${USER_COOKIE}=${m[1]}`;
+    return res;
+  };
+  const json = (path: string, body: unknown) =>
+    request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: demo.url },
+      body: JSON.stringify(body),
+    });
+  return {
+    request,
+    json,
+    get user() {
+      return cookie.slice(USER_COOKIE.length + 1);
+    },
+    /** Loads the page (which gives the visitor a demo user). */
+    async arrive() {
+      await (await request('/')).text();
+      expect(this.user).toMatch(/^user_/);
+    },
+  };
+}
+
+/** Runs the hosted Link page of a session the way a browser would, with form posts. */
+async function completeHostedFlow(sessionUrl: string, email: string): Promise<URL> {
+  const post = (form: Record<string, string>) =>
+    fetch(sessionUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      redirect: 'manual',
+    });
+  expect((await fetch(sessionUrl)).status).toBe(200);
+  expect((await post({ step: 'pre-login', action: 'continue' })).status).toBeLessThan(400);
+  const done = await post({ step: 'login', action: 'submit', email, password: 'good-password' });
+  const location = done.headers.get('location');
+  if (location) return new URL(location);
+  // the simulator may navigate with an HTML page instead of a 30x
+  const html = await done.text();
+  const m = /(?:href|url|location(?:\.href)?\s*=)\s*["']?([^"'>\s]*\/callback\?[^"'>\s]*)/i.exec(html);
+  expect(m, 'the hosted page sends the person back to the callback URL').not.toBeNull();
+  return new URL(m![1]!.replaceAll('&amp;', '&'));
+}
+
+describe('cookie', () => {
+  it('gives a first-time visitor a random demo user in an HttpOnly, SameSite=Lax cookie', async () => {
+    const res = await fetch(`${demo.url}/`);
+    const set = res.headers.get('set-cookie') ?? '';
+    expect(set).toMatch(new RegExp(`^${USER_COOKIE}=user_[A-Za-z0-9_-]{16};`));
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Lax');
+    expect(set).toContain('Path=/');
+    const other = await fetch(`${demo.url}/connections`);
+    expect(other.headers.get('set-cookie')).not.toBe(set);
+  });
+
+  it('keeps the user of a returning visitor and sets no new cookie', async () => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.request('/api/connections');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(await res.json()).toEqual({ connections: [] });
+  });
+
+  it('replaces a malformed cookie with a fresh user', async () => {
+    const res = await fetch(`${demo.url}/`, { headers: { cookie: `${USER_COOKIE}=../../etc` } });
+    expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^${USER_COOKIE}=user_`));
+  });
+});
+
+describe('POST /api/oflink/session', () => {
+  it('creates a hosted session for the demo user with the callback page as redirectUrl', async () => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.json('/api/oflink/session', {});
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    const body = (await res.json()) as { mode: string; url: string; expiresAt: string };
+    expect(body.mode).toBe('hosted');
+    expect(body.url.startsWith(sim.url)).toBe(true);
+    expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
+    const record = sim.sessions().find((s) => body.url.includes(s.id));
+    expect(record?.clientReferenceId).toBe(v.user);
+    expect(record?.redirectUrl).toBe(`${demo.url}/callback`);
+  });
+
+  it('gives a session even on the very first request, which also sets the cookie', async () => {
+    const v = visitor();
+    const res = await v.json('/api/oflink/session', {});
+    expect(res.status).toBe(200);
+    expect(v.user).toMatch(/^user_/);
+  });
+
+  it('refuses a request from another origin', async () => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.request('/api/oflink/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('forbidden_origin');
+  });
+
+  it('refuses a client-sent clientReferenceId', async () => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.json('/api/oflink/session', { clientReferenceId: 'user_someoneelse000000' });
+    expect(res.status).toBe(400);
+  });
+
+  it('refuses to reconnect a connection the user does not own, and allows it once confirmed', async () => {
+    const v = visitor();
+    await v.arrive();
+    const conn = sim.addConnection({ clientReferenceId: v.user });
+    const refused = await v.json('/api/oflink/session', { connectionId: conn.id });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('connection_not_owned');
+    expect((await v.json('/api/oflink/confirm', { connectionId: conn.id })).status).toBe(200);
+    const allowed = await v.json('/api/oflink/session', { connectionId: conn.id });
+    expect(allowed.status).toBe(200);
+    const body = (await allowed.json()) as { url: string };
+    expect(sim.sessions().find((s) => body.url.includes(s.id))?.connectionId).toBe(conn.id);
+  });
+});
+
+describe('POST /api/oflink/confirm', () => {
+  it("answers the user's active connection with the account's name, username and avatar", async () => {
+    const v = visitor();
+    await v.arrive();
+    const conn = sim.addConnection({
+      clientReferenceId: v.user,
+      userData: { id: '42', name: 'Ana Lima', username: 'analima', avatar: 'https://img.example/a.png' },
+    });
+    const res = await v.json('/api/oflink/confirm', { connectionId: conn.id });
+    expect(res.status).toBe(200);
+    const { connection } = (await res.json()) as { connection: Record<string, unknown> };
+    expect(connection).toMatchObject({
+      id: conn.id,
+      status: 'active',
+      userData: { name: 'Ana Lima', username: 'analima', avatar: 'https://img.example/a.png' },
+      sources: ['confirmed'],
+    });
+    const list = (await (await v.request('/api/connections')).json()) as { connections: { id: string }[] };
+    expect(list.connections.map((c) => c.id)).toEqual([conn.id]);
+  });
+
+  it.each([
+    ['an unknown connection', 404, 'connection_not_found', () => 'conn_doesnotexist000'],
+    [
+      "another user's connection",
+      403,
+      'connection_not_owned',
+      () => sim.addConnection({ clientReferenceId: 'user_AAAAAAAAAAAAAAAA' }).id,
+    ],
+  ])('answers %s with %i %s and records nothing', async (_name, status, code, makeId) => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.json('/api/oflink/confirm', { connectionId: makeId() });
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect(await (await v.request('/api/connections')).json()).toEqual({ connections: [] });
+  });
+
+  it('answers an expired connection with 409 connection_inactive', async () => {
+    const v = visitor();
+    await v.arrive();
+    const conn = sim.addConnection({ clientReferenceId: v.user, status: 'expired' });
+    const res = await v.json('/api/oflink/confirm', { connectionId: conn.id });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('connection_inactive');
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['a malformed id', JSON.stringify({ connectionId: 'nope' })],
+    ['not JSON', 'connectionId=conn_1'],
+  ])('answers 400 invalid_request for %s', async (_name, body) => {
+    const v = visitor();
+    await v.arrive();
+    const res = await v.request('/api/oflink/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+  });
+
+  it('answers 405 to GET', async () => {
+    const res = await fetch(`${demo.url}/api/oflink/confirm`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('webhooks and GET /api/connections', () => {
+  it('lists a connection made through the hosted page, learned from the signed webhook', async () => {
+    const v = visitor();
+    await v.arrive();
+    const { url } = (await (await v.json('/api/oflink/session', {})).json()) as { url: string };
+    const callback = await completeHostedFlow(url, 'maya@creator.sandbox.com');
+    expect(callback.origin + callback.pathname).toBe(`${demo.url}/callback`);
+    expect(callback.searchParams.get('status')).toBe('success');
+    const connectionId = callback.searchParams.get('connection_id');
+    await sim.webhooksIdle();
+    const delivery = sim.webhookDeliveries().find((d) => d.url === `${demo.url}/api/webhooks/ofauth`);
+    expect(delivery?.status).toBe(200);
+    const { connections } = (await (await v.request('/api/connections')).json()) as {
+      connections: {
+        id: string;
+        status: string;
+        sources: string[];
+        lastEvent: string;
+        userData: { name: string };
+      }[];
+    };
+    expect(connections).toHaveLength(1);
+    expect(connections[0]).toMatchObject({
+      id: connectionId,
+      status: 'active',
+      sources: ['webhook'],
+      lastEvent: 'connection.created',
+      userData: { name: 'Maya' },
+    });
+    // and the webhook alone makes it the user's: a reconnect is accepted
+    expect((await v.json('/api/oflink/session', { connectionId })).status).toBe(200);
+    // another visitor sees nothing
+    const w = visitor();
+    await w.arrive();
+    expect(await (await w.request('/api/connections')).json()).toEqual({ connections: [] });
+  });
+
+  it('follows an expiry announced by webhook', async () => {
+    const v = visitor();
+    await v.arrive();
+    const conn = sim.addConnection({ clientReferenceId: v.user });
+    expect((await v.json('/api/oflink/confirm', { connectionId: conn.id })).status).toBe(200);
+    const res = await fetch(`${sim.url}/v2/account/connections/${conn.id}/invalidate`, {
+      method: 'POST',
+      headers: { apiKey: sim.apiKey },
+    });
+    expect(res.status).toBe(200);
+    await sim.webhooksIdle();
+    const { connections } = (await (await v.request('/api/connections')).json()) as {
+      connections: { id: string; status: string; sources: string[]; lastEvent: string }[];
+    };
+    expect(connections).toEqual([
+      expect.objectContaining({
+        id: conn.id,
+        status: 'expired',
+        lastEvent: 'connection.expired',
+        sources: ['confirmed', 'webhook'],
+      }),
+    ]);
+  });
+
+  it('rejects a webhook with a bad signature and records nothing', async () => {
+    const body = JSON.stringify({
+      eventType: 'connection.created',
+      live: false,
+      data: {
+        clientReferenceId: 'user_BBBBBBBBBBBBBBBB',
+        connection: { id: 'conn_forged', status: 'active' },
+      },
+    });
+    const res = await fetch(`${demo.url}/api/webhooks/ofauth`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'svix-id': 'msg_forged',
+        'svix-timestamp': String(Math.floor(Date.now() / 1000)),
+        'svix-signature': 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      },
+      body,
+    });
+    expect(res.status).toBe(401);
+    const v = visitor();
+    const forged = await v.request('/api/connections', {
+      headers: { cookie: `${USER_COOKIE}=user_BBBBBBBBBBBBBBBB` },
+    });
+    expect(await forged.json()).toEqual({ connections: [] });
+  });
+});
+
+describe('the built client', () => {
+  it('is served with SPA fallback and correct content types', async () => {
+    for (const path of ['/', '/callback?status=success&connection_id=conn_1', '/connections']) {
+      const res = await fetch(`${demo.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toContain('<div id="root">');
+    }
+    const html = await (await fetch(`${demo.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const style = /href="(\/assets\/[^"]+\.css)"/.exec(html)?.[1];
+    const js = await fetch(`${demo.url}${script}`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    const css = await fetch(`${demo.url}${style}`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${demo.url}/favicon.svg`)).headers.get('content-type')).toBe('image/svg+xml');
+  });
+
+  it('answers 404 for a missing asset or API route, and never serves files outside the client dir', async () => {
+    expect((await fetch(`${demo.url}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${demo.url}/api/nothing`)).status).toBe(404);
+    const traversal = await fetch(`${demo.url}/%2e%2e/%2e%2e/package.json`);
+    expect(await traversal.text()).not.toContain('"name"');
+  });
+
+  it('reports which backend it uses', async () => {
+    expect(await (await fetch(`${demo.url}/api/demo`)).json()).toEqual({ backend: 'simulator' });
+  });
+});

@@ -1,0 +1,65 @@
+/** The demo server's view of a connection (the fields of OFAuth's connection the UI shows). */
+export interface DemoConnection {
+  id: string;
+  status: 'active' | 'expired' | 'awaiting_2fa' | 'disconnected';
+  userData: { id: string; name: string; username: string; avatar: string | null };
+  createdAt: string;
+  updatedAt: string;
+  /** How the server learned about it: a verified webhook, a confirmation, or both. */
+  sources: ('webhook' | 'confirmed')[];
+  /** The last webhook event type seen for it, if any. */
+  lastEvent: string | null;
+}
+
+/** An error answered by the demo server (`{ error: { code, message } }`). */
+export class DemoApiError extends Error {
+  override name = 'DemoApiError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch {
+    throw new DemoApiError('network_error', 'The demo server could not be reached.', 0);
+  }
+  const body = (await res.json().catch(() => null)) as
+    | (T & { error?: undefined })
+    | { error?: { code?: string; message?: string } }
+    | null;
+  if (!res.ok || !body) {
+    const err = body?.error;
+    throw new DemoApiError(
+      err?.code ?? 'server_error',
+      err?.message ?? `The demo server answered ${res.status}.`,
+      res.status,
+    );
+  }
+  return body as T;
+}
+
+/** Asks the server to confirm a connection the browser reported (the callback data is unsigned). */
+export function confirmConnection(connectionId: string): Promise<{ connection: DemoConnection }> {
+  return call('/api/oflink/confirm', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ connectionId }),
+  });
+}
+
+/** This visitor's connections as the server knows them. */
+export function listConnections(): Promise<{ connections: DemoConnection[] }> {
+  return call('/api/connections');
+}
+
+/** Which backend the server talks to. */
+export function demoInfo(): Promise<{ backend: 'simulator' | 'ofauth' }> {
+  return call('/api/demo');
+}

@@ -1,0 +1,186 @@
+// Real Chromium through the demo's main states. Each state is saved as a PNG under
+// .test-output/screenshots/ (or $OFLINK_TEST_OUTPUT/screenshots/) and checked not to be blank:
+// the screenshot's pixels are measured, and the page must have visible text and no console errors.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Simulator, startSimulator } from '@oflink/simulator';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { chromiumLaunchOptions } from '../../../scripts/chromium';
+import { type DemoServer, startDemoServer } from '../server/startDemoServer';
+
+const outDir = join(
+  process.env.OFLINK_TEST_OUTPUT ?? fileURLToPath(new URL('../../../.test-output', import.meta.url)),
+  'screenshots',
+);
+
+let sim: Simulator;
+let demo: DemoServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[] = [];
+
+beforeAll(async () => {
+  await mkdir(outDir, { recursive: true });
+  sim = await startSimulator({ port: 0, quiet: true, webhookRetryBaseMs: 50 });
+  demo = await startDemoServer({ port: 0, simulator: sim, clientDir: inject('clientDir') });
+  browser = await chromium.launch(chromiumLaunchOptions);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await sim?.stop();
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  page = await context.newPage();
+  problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+});
+
+afterEach(async () => {
+  await context?.close();
+});
+
+/**
+ * Measures a PNG in the browser: the share of pixels that differ from the most common colour
+ * (the background) and the number of distinct colours. A blank or single-colour page has neither.
+ */
+async function pixelStats(png: Buffer): Promise<{ foreground: number; colours: number }> {
+  const probe = await context.newPage();
+  try {
+    return await probe.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const counts = new Map<number, number>();
+      for (let i = 0; i < data.length; i += 4) {
+        const key = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const total = data.length / 4;
+      const background = Math.max(...counts.values());
+      return { foreground: (total - background) / total, colours: counts.size };
+    }, png.toString('base64'));
+  } finally {
+    await probe.close();
+  }
+}
+
+/** Saves a full-page screenshot and fails on a blank or broken page. */
+async function capture(name: string) {
+  await page.evaluate(() => document.fonts.ready);
+  const png = await page.screenshot({ fullPage: true });
+  await writeFile(join(outDir, `demo-${name}.png`), png);
+  const text = ((await page.locator('body').textContent()) ?? '').trim();
+  expect(text.length, 'the page shows text').toBeGreaterThan(80);
+  await expect(page.locator('header nav a').count()).resolves.toBe(2);
+  const stats = await pixelStats(png);
+  expect(stats.foreground, 'share of non-background pixels').toBeGreaterThan(0.03);
+  expect(stats.colours, 'distinct colours').toBeGreaterThan(20);
+  expect(problems).toEqual([]);
+}
+
+async function openConnect() {
+  await page.goto(`${demo.url}/`);
+  // hydrated: the four buttons are enabled
+  for (const mode of ['popup', 'embed', 'redirect', 'auto']) {
+    await page.locator(`button[data-mode="${mode}"]:not([disabled])`).waitFor();
+  }
+}
+
+async function signInOnHostedPage(email: string) {
+  await page.locator('[data-step="pre-login"]').waitFor();
+  await page.click('[data-action="continue"]');
+  await page.fill('[name="email"]', email);
+  await page.fill('[name="password"]', 'good-password');
+  await page.click('[data-action="submit"]');
+}
+
+describe('demo screenshots in Chromium', () => {
+  it('Connect, idle: four ways to connect, no outcome yet', async () => {
+    await openConnect();
+    await expect(page.locator('[data-testid="outcome"]').count()).resolves.toBe(0);
+    await expect(page.locator('[data-testid="outcome-idle"]').isVisible()).resolves.toBe(true);
+    await expect(
+      page.locator('footer [data-react-version]').getAttribute('data-react-version'),
+    ).resolves.toMatch(/^19\./);
+    await capture('connect-idle');
+  });
+
+  it('redirect flow: the callback page confirms the success on the server, and Connect shows it', async () => {
+    await openConnect();
+    await page.click('button[data-mode="redirect"]');
+    await page.waitForURL((u) => u.href.startsWith(sim.url));
+    await signInOnHostedPage('sofia@creator.sandbox.com');
+    await page.waitForURL(`${demo.url}/callback**`);
+    const outcome = page.locator('[data-testid="outcome"]');
+    await page.locator('[data-testid="outcome"][data-confirmed="true"]').waitFor();
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('success');
+    const connectionId = await outcome.getAttribute('data-connection-id');
+    expect(connectionId).toMatch(/^conn_/);
+    expect(sim.connections().map((c) => c.id)).toContain(connectionId);
+    await expect(page.getByTestId('account-name').textContent()).resolves.toBe('Sofia');
+    await expect(page.getByTestId('account-username').textContent()).resolves.toMatch(/^@/);
+    // the unsigned parameters were stripped from the address bar
+    expect(new URL(page.url()).search).toBe('');
+    await capture('callback-redirect-success');
+
+    await page.click('[data-testid="return"]');
+    await page.waitForURL(`${demo.url}/`);
+    await page.locator('[data-testid="outcome"][data-confirmed="true"]').waitFor();
+    await expect(outcome.getAttribute('data-connection-id')).resolves.toBe(connectionId);
+    await capture('connect-after-redirect-success');
+  });
+
+  it('Connections: a connection learned from the signed webhook', async () => {
+    await openConnect();
+    await page.click('button[data-mode="redirect"]');
+    await page.waitForURL((u) => u.href.startsWith(sim.url));
+    await signInOnHostedPage('noah@fan.sandbox.com');
+    await page.locator('[data-testid="outcome"][data-confirmed="true"]').waitFor();
+    await sim.webhooksIdle();
+    await page.click('header nav a[href="/connections"]');
+    const row = page.locator('[data-testid="connections"] li');
+    await row.first().waitFor();
+    await expect(row.count()).resolves.toBe(1);
+    await expect(row.first().textContent()).resolves.toContain('Noah');
+    await expect(row.first().textContent()).resolves.toContain('Webhook: created');
+    await capture('connections-one');
+  });
+
+  it('Callback with a malformed address: an error explained in plain words', async () => {
+    await page.goto(`${demo.url}/callback?status=bogus&connection_id=%3Cscript%3E`);
+    const outcome = page.locator('[data-testid="outcome"]');
+    await outcome.waitFor();
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('error');
+    await expect(outcome.getAttribute('data-confirmed')).resolves.toBe('false');
+    await expect(outcome.textContent()).resolves.toContain('We could not read the result');
+    await capture('callback-malformed');
+  });
+
+  it('popup flow cancelled: the outcome says nothing was connected', async () => {
+    await openConnect();
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('button[data-mode="popup"]')]);
+    await popup.locator('[data-step="pre-login"]').waitFor();
+    await popup.click('[data-action="cancel"]');
+    const outcome = page.locator('[data-testid="outcome"]');
+    await outcome.waitFor();
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('cancelled');
+    await expect(outcome.textContent()).resolves.toContain('Nothing was connected');
+    await capture('connect-popup-cancelled');
+  });
+});
