@@ -1,1 +1,28 @@
-export const VERSION = '0.1.0';
+export type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
+export { confirmConnection } from './confirmConnection';
+export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
+export { createLinkHandler } from './createLinkHandler';
+export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
+export { createLinkSession } from './createLinkSession';
+export type { OflinkServerErrorCode } from './OflinkServerError';
+export { OflinkServerError } from './OflinkServerError';
+export type { FetchHandler, NodeHandler } from './toNodeHandler';
+export { toNodeHandler } from './toNodeHandler';
+export type { Connection, Geolocation, LinkSession } from './types';
+export type { CreateWebhookHandlerOptions, WebhookErrorContext, WebhookHandlers } from './createWebhookHandler';
+export { createWebhookHandler } from './createWebhookHandler';
+export type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
+export { verifyWebhook } from './verifyWebhook';
+export type {
+  ConnectionEventData,
+  ConnectionEventType,
+  ConnectionWebhookEvent,
+  RulesUpdatedEvent,
+  UnknownWebhookEvent,
+  WebhookConnection,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventType,
+  WebhookVerificationErrorCode,
+} from './webhookTypes';
+export { WebhookVerificationError } from './webhookTypes';

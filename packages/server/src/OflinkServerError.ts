@@ -1,0 +1,64 @@
+/**
+ * Every code an {@link OflinkServerError} can carry. The first group is what the session endpoint
+ * answers (ARCHITECTURE.md §1); `connection_*` come from `confirmConnection`; `invalid_options` is
+ * thrown at construction; `internal_error` means a callback of yours threw or returned a wrong type.
+ */
+export type OflinkServerErrorCode =
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'body_too_large'
+  | 'invalid_request'
+  | 'forbidden_origin'
+  | 'unauthenticated'
+  | 'connection_not_owned'
+  | 'reconnect_not_allowed'
+  | 'server_misconfigured'
+  | 'upstream_rejected'
+  | 'limit_reached'
+  | 'rate_limited'
+  | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'unsupported_mode'
+  | 'connection_not_found'
+  | 'connection_inactive'
+  | 'invalid_options'
+  | 'internal_error';
+
+/**
+ * The one error type of `@oflink/server`. `code` is stable (switch on it), `status` is the HTTP
+ * status the session endpoint answers with, `message` is a sentence for your logs (it may carry an
+ * upstream detail; it never carries the apiKey or a session URL). `cause`, when present, is a
+ * sanitized copy of the underlying error.
+ *
+ * @example
+ * try {
+ *   await confirmConnection({}, { connectionId, clientReferenceId: user.id });
+ * } catch (error) {
+ *   if (error instanceof OflinkServerError && error.code === 'connection_not_owned') return forbidden();
+ *   throw error;
+ * }
+ */
+export class OflinkServerError extends Error {
+  override readonly name = 'OflinkServerError';
+  /** Stable machine-readable code. */
+  readonly code: OflinkServerErrorCode;
+  /** HTTP status the session endpoint answers for this error. */
+  readonly status: number;
+  /** For `rate_limited`: seconds to wait before trying again. */
+  readonly retryAfter?: number;
+  /** For upstream failures: the status OFAuth answered, when it answered. */
+  readonly upstreamStatus?: number;
+
+  constructor(
+    code: OflinkServerErrorCode,
+    status: number,
+    message: string,
+    details: { cause?: unknown; retryAfter?: number; upstreamStatus?: number } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = status;
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
+    if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
+  }
+}

@@ -1,0 +1,179 @@
+import { OflinkServerError } from './OflinkServerError';
+import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
+import type { Geolocation, LinkSession } from './types';
+import { callUpstream, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstream';
+
+/** Options of {@link createLinkSession}: the upstream options plus the app-level session settings. */
+export interface LinkSessionOptions extends UpstreamOptions {
+  /**
+   * OFAuth client app (`app_…`). Without it OFAuth uses the key's default app.
+   * @defaultValue undefined
+   */
+  clientAppId?: string;
+  /**
+   * Where Link sends the person when done; must be registered on the client app. Server-side only:
+   * the browser can never choose it.
+   * @defaultValue undefined (the client app's default redirect URI)
+   */
+  redirectUrl?: string;
+}
+
+/** Arguments of one session: who it is for, and optionally which connection to re-authenticate. */
+export interface LinkSessionParams {
+  /** Your own id of the signed-in user; echoed back in the callback and in webhooks. */
+  clientReferenceId: string;
+  /** Re-authenticate this existing connection (`conn_…`). Check ownership before passing it. */
+  connectionId?: string;
+  /** Geolocation override; `country` is required when given. */
+  geolocation?: Geolocation;
+  /** Aborts the upstream call (e.g. when the browser disconnected). */
+  signal?: AbortSignal;
+}
+
+/** The validated app-level settings; internal. */
+export interface ResolvedSessionOptions {
+  upstream: ResolvedUpstream;
+  clientAppId?: string;
+  redirectUrl?: string;
+}
+
+/** Validates {@link LinkSessionOptions}; throws `invalid_options` naming the fix. Internal. */
+export function resolveSessionOptions(options: LinkSessionOptions, caller: string): ResolvedSessionOptions {
+  const upstream = resolveUpstream(options, caller);
+  const resolved: ResolvedSessionOptions = { upstream };
+  if (options.clientAppId !== undefined) {
+    if (typeof options.clientAppId !== 'string' || !/^app_[a-zA-Z0-9]+$/.test(options.clientAppId)) {
+      throw new OflinkServerError(
+        'invalid_options',
+        500,
+        `${caller}: clientAppId must look like "app_…" (letters and digits).`,
+      );
+    }
+    resolved.clientAppId = options.clientAppId;
+  }
+  if (options.redirectUrl !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(String(options.redirectUrl));
+      ok = typeof options.redirectUrl === 'string' && (u.protocol === 'https:' || u.protocol === 'http:');
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      throw new OflinkServerError(
+        'invalid_options',
+        500,
+        `${caller}: redirectUrl must be an absolute http(s) URL registered on the client app.`,
+      );
+    resolved.redirectUrl = options.redirectUrl;
+  }
+  return resolved;
+}
+
+/** Creates one session with already-validated options and parameters. Internal; used by the handler. */
+export async function requestLinkSession(
+  options: ResolvedSessionOptions,
+  params: {
+    clientReferenceId: string;
+    connectionId?: string;
+    geolocation?: Geolocation;
+    signal?: AbortSignal;
+  },
+): Promise<LinkSession> {
+  const body: Record<string, unknown> = { clientReferenceId: params.clientReferenceId };
+  if (options.clientAppId !== undefined) body.clientAppId = options.clientAppId;
+  if (options.redirectUrl !== undefined) body.redirectUrl = options.redirectUrl;
+  if (params.connectionId !== undefined) body.connectionId = params.connectionId;
+  if (params.geolocation !== undefined) body.geolocation = params.geolocation;
+  const { json } = await callUpstream(options.upstream, {
+    method: 'POST',
+    path: '/v2/link/init',
+    body,
+    ...(params.signal ? { signal: params.signal } : {}),
+  });
+  return parseInitResponse(json);
+}
+
+function parseInitResponse(json: unknown): LinkSession {
+  const b = (json !== null && typeof json === 'object' ? json : {}) as Record<string, unknown>;
+  if (b.mode === 'whitelabel') {
+    throw new OflinkServerError(
+      'unsupported_mode',
+      500,
+      'OFAuth created a whitelabel session (clientSecret), which the browser cannot open. Configure the client app for hosted Link.',
+    );
+  }
+  if (b.mode !== undefined && b.mode !== 'hosted') {
+    throw new OflinkServerError(
+      'unsupported_mode',
+      500,
+      'OFAuth answered a session mode this server does not support.',
+    );
+  }
+  let url: URL | null = null;
+  try {
+    url = typeof b.url === 'string' ? new URL(b.url) : null;
+  } catch {
+    url = null;
+  }
+  const expires = typeof b.expiresAt === 'string' ? Date.parse(b.expiresAt) : Number.NaN;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || Number.isNaN(expires)) {
+    throw new OflinkServerError(
+      'upstream_unavailable',
+      502,
+      'OFAuth answered 200 without a usable session (url must be an http(s) URL and expiresAt an ISO date).',
+    );
+  }
+  return { mode: 'hosted', url: b.url as string, expiresAt: b.expiresAt as string };
+}
+
+/**
+ * Creates an OFAuth Link session for one user: `POST {baseUrl}/v2/link/init` with the apiKey, the
+ * same timeout, retries and error mapping as {@link createLinkHandler}. For apps with their own
+ * routing; validate the user yourself, and check ownership before passing a `connectionId`.
+ * Throws an {@link OflinkServerError} (`invalid_request` for bad parameters, upstream codes otherwise).
+ *
+ * @param options - `apiKey` (defaults to `OFAUTH_API_KEY`), `baseUrl`, `clientAppId`, `redirectUrl`, `timeoutMs`, `retries`, `fetch`.
+ * @param params - `clientReferenceId` (required), `connectionId?`, `geolocation?`, `signal?`.
+ * @returns `{ mode: 'hosted', url, expiresAt }`; never log or cache the URL.
+ *
+ * @example
+ * import { createLinkSession } from '@oflink/server';
+ *
+ * const session = await createLinkSession(
+ *   { redirectUrl: 'https://app.example.com/callback' },
+ *   { clientReferenceId: user.id },
+ * );
+ * return Response.json(session, { headers: { 'cache-control': 'no-store' } });
+ */
+export async function createLinkSession(
+  options: LinkSessionOptions,
+  params: LinkSessionParams,
+): Promise<LinkSession> {
+  const resolved = resolveSessionOptions(options, 'createLinkSession');
+  if (params === null || typeof params !== 'object') {
+    throw new OflinkServerError('invalid_request', 400, 'createLinkSession: pass { clientReferenceId }.');
+  }
+  const ref = checkClientReferenceId(params.clientReferenceId);
+  if (!ref.ok) throw new OflinkServerError('invalid_request', 400, `createLinkSession: ${ref.message}`);
+  const clean: {
+    clientReferenceId: string;
+    connectionId?: string;
+    geolocation?: Geolocation;
+    signal?: AbortSignal;
+  } = {
+    clientReferenceId: ref.value,
+  };
+  if (params.connectionId !== undefined) {
+    const id = checkConnectionId(params.connectionId);
+    if (!id.ok) throw new OflinkServerError('invalid_request', 400, `createLinkSession: ${id.message}`);
+    clean.connectionId = id.value;
+  }
+  if (params.geolocation !== undefined) {
+    const geo = checkGeolocation(params.geolocation);
+    if (!geo.ok) throw new OflinkServerError('invalid_request', 400, `createLinkSession: ${geo.message}`);
+    clean.geolocation = geo.value;
+  }
+  if (params.signal) clean.signal = params.signal;
+  return requestLinkSession(resolved, clean);
+}

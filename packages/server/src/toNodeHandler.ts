@@ -1,0 +1,223 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A Fetch API handler, such as the one {@link createLinkHandler} returns. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** A `node:http` / Express / Connect request handler. */
+export type NodeHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => void;
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+
+function requestUrl(req: IncomingMessage): string {
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost';
+  // Express rewrites req.url under a mount path; originalUrl is what the client asked for.
+  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  try {
+    return new URL(path.startsWith('/') ? path : `/${path}`, `${encrypted ? 'https' : 'http'}://${host}`)
+      .href;
+  } catch {
+    return new URL(path.startsWith('/') ? path : '/', 'http://localhost').href;
+  }
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.startsWith(':') || HOP_BY_HOP.has(name.toLowerCase())) continue;
+    try {
+      headers.append(name, raw[i + 1] as string);
+    } catch {
+      // A header the Fetch API refuses (invalid characters) is dropped, as a browser would.
+    }
+  }
+  return headers;
+}
+
+/** Streams the IncomingMessage with backpressure; a cancelled stream discards the rest without killing the socket. */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let onData: (chunk: Buffer | string) => void = () => undefined;
+  let onEnd: () => void = () => undefined;
+  let onError: (error: Error) => void = () => undefined;
+  const detach = () => {
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      onData = (chunk) => {
+        const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk);
+        controller.enqueue(bytes);
+        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+      };
+      onEnd = () => {
+        detach();
+        controller.close();
+      };
+      onError = (error) => {
+        detach();
+        controller.error(error);
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onError);
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      detach();
+      // Flowing with no listener: the rest of the body is read and dropped, so the response can still be sent.
+      req.resume();
+    },
+  });
+}
+
+/** The body a body parser (express.json(), …) already consumed, turned back into bytes. */
+function parsedBody(body: unknown): BodyInit | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return new Uint8Array(body);
+  return JSON.stringify(body);
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    res.setHeader(name, value);
+  });
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) {
+        await reader.cancel();
+        return;
+      }
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go);
+            res.off('close', go);
+            resolve();
+          };
+          res.on('drain', go);
+          res.on('close', go);
+        });
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  res.end();
+}
+
+/**
+ * Mounts a Fetch API handler (such as {@link createLinkHandler}'s) on `node:http`, Express or
+ * Connect. The request body is streamed to the handler (so the 4 KB limit counts real bytes);
+ * mount it **before** body parsers. If a parser already consumed the body (`req.body` is set),
+ * that value is used instead (a parsed object is re-serialized to JSON). Aborting the client
+ * connection aborts `request.signal`. When the handler throws, the error goes to `next(error)` if
+ * given, else the answer is a 500 `{ error: { code: 'internal_error' } }`.
+ *
+ * @param handler - `(request: Request) => Promise<Response>`.
+ * @returns `(req, res, next?) => void`.
+ *
+ * @example
+ * import express from 'express';
+ * import { createLinkHandler, toNodeHandler } from '@oflink/server';
+ *
+ * const app = express();
+ * app.post(
+ *   '/api/oflink/session',
+ *   toNodeHandler(createLinkHandler({ getClientReferenceId: (req) => userIdFromCookie(req) })),
+ * );
+ * app.listen(3000);
+ */
+export function toNodeHandler(handler: FetchHandler): NodeHandler {
+  if (typeof handler !== 'function') {
+    throw new TypeError(
+      'toNodeHandler(handler): handler must be a function (request: Request) => Promise<Response>.',
+    );
+  }
+  return function nodeHandler(req, res, next) {
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error('The client closed the connection.'));
+    };
+    res.once('close', onClose);
+
+    const run = async () => {
+      const method = (req.method ?? 'GET').toUpperCase();
+      const init: RequestInit & { duplex?: 'half' } = {
+        method,
+        headers: requestHeaders(req),
+        signal: controller.signal,
+      };
+      if (method !== 'GET' && method !== 'HEAD') {
+        const already = (req as IncomingMessage & { body?: unknown }).body;
+        if (already !== undefined && (req.readableEnded || req.complete)) {
+          const body = parsedBody(already);
+          if (body !== null) {
+            init.body = body;
+            (init.headers as Headers).delete('content-length');
+          }
+        } else {
+          init.body = bodyStream(req);
+          init.duplex = 'half';
+        }
+      }
+      const response = await handler(new Request(requestUrl(req), init));
+      await writeResponse(response, res);
+    };
+
+    run().then(
+      () => {
+        res.off('close', onClose);
+      },
+      (error: unknown) => {
+        res.off('close', onClose);
+        if (next) {
+          next(error);
+          return;
+        }
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.setHeader('content-type', 'application/json; charset=utf-8');
+          res.setHeader('cache-control', 'no-store');
+          res.end(
+            JSON.stringify({
+              error: { code: 'internal_error', message: 'Something went wrong on the server.' },
+            }),
+          );
+        } else {
+          res.destroy();
+        }
+      },
+    );
+  };
+}

@@ -1,0 +1,357 @@
+// Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
+// Used by createLinkSession and confirmConnection; nothing here is exported from the package.
+import { OflinkServerError } from './OflinkServerError';
+import { redact, sanitizeCause } from './redact';
+
+/** Options shared by every call that reaches OFAuth. */
+export interface UpstreamOptions {
+  /**
+   * OFAuth secret key, sent as the `apiKey` header. Server-side only.
+   * @defaultValue `process.env.OFAUTH_API_KEY`
+   */
+  apiKey?: string;
+  /**
+   * OFAuth API base URL (a path prefix is kept, for proxies).
+   * @defaultValue 'https://api.ofauth.com'
+   */
+  baseUrl?: string;
+  /**
+   * Deadline of one upstream operation in milliseconds, including retries, `Retry-After` waits and
+   * reading the response body. Beyond it the call fails with `upstream_timeout` (504).
+   * @defaultValue 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Extra attempts after a network error, a 502/503/504, or a 429 whose `Retry-After` is at most 2 s
+   * and fits in the deadline. Nothing else is retried. 0 to 5.
+   * @defaultValue 1
+   */
+  retries?: number;
+  /**
+   * The `fetch` used to reach OFAuth (tests, proxies, instrumentation).
+   * @defaultValue `globalThis.fetch`
+   */
+  fetch?: typeof fetch;
+}
+
+/** Validated, defaulted {@link UpstreamOptions}. */
+export interface ResolvedUpstream {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retries: number;
+  fetch: typeof fetch;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.ofauth.com';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRIES = 1;
+/** Longest `Retry-After` the server waits out itself; a longer one is answered with 429 at once. */
+export const MAX_RETRY_AFTER_MS = 2_000;
+const MAX_UPSTREAM_BODY = 1_000_000;
+const BACKOFF_MS = 100;
+
+function invalid(message: string): OflinkServerError {
+  return new OflinkServerError('invalid_options', 500, message);
+}
+
+function envApiKey(): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return proc?.env?.OFAUTH_API_KEY;
+}
+
+/** Validates and defaults the upstream options; throws `invalid_options` naming the fix. */
+export function resolveUpstream(options: UpstreamOptions, caller: string): ResolvedUpstream {
+  if (options === null || typeof options !== 'object') throw invalid(`${caller}: options must be an object.`);
+  const apiKey = options.apiKey ?? envApiKey();
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw invalid(
+      `${caller} needs an OFAuth apiKey: set the OFAUTH_API_KEY environment variable on the server, or pass { apiKey }.`,
+    );
+  }
+  if (/[^!-~]/.test(apiKey)) {
+    throw invalid(`${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`);
+  }
+  const rawBase = options.baseUrl ?? DEFAULT_BASE_URL;
+  let base: URL | null = null;
+  try {
+    base = typeof rawBase === 'string' ? new URL(rawBase) : null;
+  } catch {
+    base = null;
+  }
+  if (!base || (base.protocol !== 'https:' && base.protocol !== 'http:') || base.search || base.hash) {
+    throw invalid(
+      `${caller}: baseUrl must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
+    );
+  }
+  const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (
+    typeof timeoutMs !== 'number' ||
+    !Number.isFinite(timeoutMs) ||
+    timeoutMs <= 0 ||
+    timeoutMs > 2_147_483_647
+  ) {
+    throw invalid(
+      `${caller}: timeoutMs must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
+    );
+  }
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 5) {
+    throw invalid(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
+  }
+  const f =
+    options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
+  if (typeof f !== 'function') {
+    throw invalid(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
+  }
+  return { apiKey, baseUrl, timeoutMs, retries, fetch: f };
+}
+
+type Attempt =
+  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'network'; error: unknown };
+
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  const any = (AbortSignal as { any?: (s: AbortSignal[]) => AbortSignal }).any;
+  if (typeof any === 'function') return any.call(AbortSignal, signals);
+  const controller = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads the body as UTF-8 text, bounded in size, and gives up as soon as `signal` aborts. */
+async function readText(res: Response, signal: AbortSignal): Promise<string> {
+  const body = res.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const onAbort = () => {
+    reader.cancel(signal.reason).catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      if (signal.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_UPSTREAM_BODY) {
+        reader.cancel().catch(() => undefined);
+        throw new Error('The upstream response body is larger than 1 MB.');
+      }
+      chunks.push(value);
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.byteLength;
+    }
+    return new TextDecoder().decode(all);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** `Retry-After` in seconds (delta or HTTP date), or null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Math.min(Number(v), 86_400);
+  const date = Date.parse(v);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
+}
+
+function upstreamDetail(text: string): string {
+  let detail = text;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object') {
+      const p = parsed as { error?: unknown; message?: unknown };
+      if (typeof p.error === 'string') detail = p.error;
+      else if (
+        p.error &&
+        typeof p.error === 'object' &&
+        typeof (p.error as { message?: unknown }).message === 'string'
+      )
+        detail = (p.error as { message: string }).message;
+      else if (typeof p.message === 'string') detail = p.message;
+    }
+  } catch {
+    // not JSON: keep the raw text (redacted below)
+  }
+  return detail.replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Path under the base URL, starting with `/`, query included. */
+  path: string;
+  body?: unknown;
+  /** Aborts the call (e.g. the browser went away); the deadline is separate. */
+  signal?: AbortSignal;
+}
+
+/** What one upstream call did, for tests and figures: how many attempts it took. */
+export interface UpstreamResult {
+  json: unknown;
+  attempts: number;
+}
+
+/**
+ * Calls OFAuth and returns the parsed JSON of a 2xx answer, or throws an {@link OflinkServerError}
+ * mapped by the table of issue 4. Retries only network errors, 502/503/504 and short 429s.
+ */
+export async function callUpstream(up: ResolvedUpstream, request: UpstreamRequest): Promise<UpstreamResult> {
+  const secrets = [up.apiKey];
+  const deadline = AbortSignal.timeout(up.timeoutMs);
+  const signal = request.signal ? anySignal([deadline, request.signal]) : deadline;
+  const startedAt = Date.now();
+  const timedOut = (cause?: unknown) =>
+    new OflinkServerError(
+      'upstream_timeout',
+      504,
+      `OFAuth did not answer ${request.method} ${request.path.split('?')[0]} within ${up.timeoutMs} ms.`,
+      cause === undefined ? {} : { cause: sanitizeCause(cause, secrets) },
+    );
+  const aborted = () =>
+    new OflinkServerError('upstream_unavailable', 502, 'The upstream call was aborted by the caller.', {
+      cause: sanitizeCause(request.signal?.reason, secrets),
+    });
+
+  const headers: Record<string, string> = { apiKey: up.apiKey, accept: 'application/json' };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  const init: RequestInit = {
+    method: request.method,
+    headers,
+    signal,
+    // A redirect would carry the apiKey header to wherever it points: never follow one.
+    redirect: 'manual',
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+  };
+  const url = `${up.baseUrl}${request.path}`;
+
+  for (let attempt = 1; ; attempt++) {
+    let outcome: Attempt;
+    try {
+      const res = await up.fetch(url, init);
+      const text = await readText(res, signal);
+      outcome = { kind: 'response', status: res.status, headers: res.headers, text };
+    } catch (error) {
+      if (deadline.aborted) throw timedOut(error);
+      if (request.signal?.aborted) throw aborted();
+      outcome = { kind: 'network', error };
+    }
+
+    const remaining = up.timeoutMs - (Date.now() - startedAt);
+    let wait: number | null = null;
+    if (outcome.kind === 'network' || [502, 503, 504].includes(outcome.status)) {
+      wait = BACKOFF_MS * 2 ** (attempt - 1);
+    } else if (outcome.status === 429) {
+      const seconds = parseRetryAfter(outcome.headers.get('retry-after')) ?? 1;
+      wait = seconds * 1000 <= MAX_RETRY_AFTER_MS ? seconds * 1000 : null;
+    }
+    if (wait !== null && attempt <= up.retries && wait < remaining) {
+      try {
+        await sleep(wait, signal);
+      } catch (error) {
+        if (deadline.aborted) throw timedOut(error);
+        throw aborted();
+      }
+      continue;
+    }
+    return { json: mapOutcome(outcome, secrets), attempts: attempt };
+  }
+}
+
+function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
+  if (outcome.kind === 'network') {
+    throw new OflinkServerError('upstream_unavailable', 502, 'OFAuth could not be reached (network error).', {
+      cause: sanitizeCause(outcome.error, secrets),
+    });
+  }
+  const { status, headers, text } = outcome;
+  const detail = () => redact(upstreamDetail(text), secrets);
+  const details = { upstreamStatus: status };
+  if (status >= 200 && status < 300) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new OflinkServerError(
+        'upstream_unavailable',
+        502,
+        `OFAuth answered ${status} with a body that is not JSON.`,
+        details,
+      );
+    }
+  }
+  if (status === 401) {
+    throw new OflinkServerError(
+      'server_misconfigured',
+      500,
+      `OFAuth refused the apiKey (401: ${detail()}). Check OFAUTH_API_KEY.`,
+      details,
+    );
+  }
+  if (status === 403) {
+    const d = detail();
+    if (/limit/i.test(d)) {
+      throw new OflinkServerError('limit_reached', 503, `OFAuth refused a new session: ${d}.`, details);
+    }
+    throw new OflinkServerError(
+      'server_misconfigured',
+      500,
+      `OFAuth refused the apiKey for this call (403: ${d}). Check the key's permissions.`,
+      details,
+    );
+  }
+  if (status === 429) {
+    const retryAfter = parseRetryAfter(headers.get('retry-after')) ?? 1;
+    throw new OflinkServerError(
+      'rate_limited',
+      429,
+      `OFAuth rate-limited the call; retry in ${retryAfter} s.`,
+      {
+        ...details,
+        retryAfter,
+      },
+    );
+  }
+  if (status >= 400 && status < 500) {
+    throw new OflinkServerError(
+      'upstream_rejected',
+      502,
+      `OFAuth rejected the call (${status}: ${detail()}).`,
+      details,
+    );
+  }
+  throw new OflinkServerError('upstream_unavailable', 502, `OFAuth answered ${status}.`, details);
+}
