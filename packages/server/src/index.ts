@@ -4,13 +4,17 @@ export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandl
 export { createLinkHandler } from './createLinkHandler';
 export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
 export { createLinkSession } from './createLinkSession';
+export type {
+  CreateWebhookHandlerOptions,
+  WebhookErrorContext,
+  WebhookHandlers,
+} from './createWebhookHandler';
+export { createWebhookHandler } from './createWebhookHandler';
 export type { OflinkServerErrorCode } from './OflinkServerError';
 export { OflinkServerError } from './OflinkServerError';
 export type { FetchHandler, NodeHandler } from './toNodeHandler';
 export { toNodeHandler } from './toNodeHandler';
 export type { Connection, Geolocation, LinkSession } from './types';
-export type { CreateWebhookHandlerOptions, WebhookErrorContext, WebhookHandlers } from './createWebhookHandler';
-export { createWebhookHandler } from './createWebhookHandler';
 export type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
 export { verifyWebhook } from './verifyWebhook';
 export type {

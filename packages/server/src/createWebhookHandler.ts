@@ -1,0 +1,280 @@
+import {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  decodeSecret,
+  verifyWebhook,
+  type WebhookSecret,
+} from './verifyWebhook';
+import { type WebhookEvent, type WebhookEventType, WebhookVerificationError } from './webhookTypes';
+
+/** One handler per event type (narrowed), plus `'*'` for every verified event. */
+export type WebhookHandlers = {
+  [K in WebhookEventType]?: (event: Extract<WebhookEvent, { type: K }>) => unknown | Promise<unknown>;
+} & {
+  /** Runs for every verified event, after the type's own handler. */
+  '*'?: (event: WebhookEvent) => unknown | Promise<unknown>;
+};
+
+/** Where a failure reported to `onError` happened. */
+export interface WebhookErrorContext {
+  /** `verify`: rejected message; `handler`: a handler threw; `seen` / `remember`: your de-duplication store threw. */
+  stage: 'verify' | 'handler' | 'seen' | 'remember';
+  /** Message id, once the message is verified. */
+  messageId?: string;
+  /** Event type, once the message is verified (`unknown` events give the type as sent). */
+  type?: string;
+}
+
+/** Options of {@link createWebhookHandler}. */
+export interface CreateWebhookHandlerOptions {
+  /**
+   * `whsec_<base64>` signing secret, or several during a rotation.
+   * @defaultValue `process.env.OFAUTH_WEBHOOK_SECRET`
+   */
+  secret?: WebhookSecret;
+  /** Handlers by event type. A verified event without a handler is still answered 200. */
+  on: WebhookHandlers;
+  /**
+   * De-duplication check: resolve `true` when this message id was **already processed** → the request is
+   * answered 200 and no handler runs. It must only read; record ids in {@link remember}, which runs after
+   * every handler succeeded, so a message whose handler threw is retried by the sender and runs again.
+   * Within one process, concurrent deliveries of one id never run handlers twice either way.
+   */
+  seen?: (messageId: string) => boolean | Promise<boolean>;
+  /** Record a processed message id (called once its handlers succeeded); pair with {@link seen}. */
+  remember?: (messageId: string, event: WebhookEvent) => unknown | Promise<unknown>;
+  /** ± tolerance of the signed timestamp. @defaultValue 300 */
+  toleranceSeconds?: number;
+  /** Largest body read, in bytes; larger → 413. @defaultValue 1_048_576 */
+  maxBodyBytes?: number;
+  /** Told about every rejected message and failing handler (never given the secret). */
+  onError?: (error: unknown, context: WebhookErrorContext) => void;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
+  'connection.created',
+  'connection.updated',
+  'connection.expired',
+  'connection.disconnected',
+  'rules.updated',
+  'unknown',
+  '*',
+]);
+
+/**
+ * A Fetch-API endpoint for OFAuth webhooks: verifies the signature on the raw body (both schemes, see
+ * `verifyWebhook`), de-duplicates by message id, and runs your handler for the event type.
+ *
+ * Answers: 200 `{received: true}` (also for a verified event with no handler, and for a duplicate);
+ * 405 for a method other than POST; 413 for a body over `maxBodyBytes`; 401 `{error: {code, message}}` when
+ * the signature, headers or timestamp are wrong; 400 `invalid_payload` for a signed body that is not a valid
+ * event; 500 `handler_failed` when a handler (or `seen`) throws, so the sender retries later.
+ * Handlers should still be idempotent: when the `'*'` handler throws after the type's handler succeeded,
+ * the retry runs both again.
+ *
+ * @throws {WebhookVerificationError} `invalid_secret` at creation when the secret is missing or malformed.
+ * @example
+ * // app/api/webhooks/ofauth/route.ts (Next.js App Router)
+ * const processed = new Set<string>(); // use your database in production
+ * export const POST = createWebhookHandler({
+ *   secret: process.env.OFAUTH_WEBHOOK_SECRET,
+ *   on: {
+ *     'connection.created': async (event) => {
+ *       await db.connections.upsert(event.data.clientReferenceId, event.data.connection);
+ *     },
+ *     'connection.expired': async (event) => db.connections.markExpired(event.data.connection.id),
+ *   },
+ *   seen: (id) => processed.has(id),
+ *   remember: (id) => void processed.add(id),
+ * });
+ */
+export function createWebhookHandler(
+  options: CreateWebhookHandlerOptions,
+): (request: Request) => Promise<Response> {
+  if (!options || typeof options !== 'object') {
+    throw new TypeError('createWebhookHandler needs an options object: { secret, on: { … } }.');
+  }
+  const secret = options.secret ?? readEnvSecret();
+  if (secret === undefined || secret === '' || (Array.isArray(secret) && secret.length === 0)) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'createWebhookHandler: no webhook secret. Set OFAUTH_WEBHOOK_SECRET to the whsec_… secret of your ' +
+        'OFAuth webhook endpoint, or pass { secret }.',
+    );
+  }
+  for (const s of typeof secret === 'string' ? [secret] : secret) decodeSecret(s);
+
+  const { on } = options;
+  if (!on || typeof on !== 'object') {
+    throw new TypeError(
+      "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
+    );
+  }
+  for (const [key, fn] of Object.entries(on)) {
+    if (!HANDLER_KEYS.has(key)) {
+      throw new TypeError(
+        `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,
+      );
+    }
+    if (fn !== undefined && typeof fn !== 'function') {
+      throw new TypeError(`createWebhookHandler: on["${key}"] must be a function.`);
+    }
+  }
+  for (const name of ['seen', 'remember', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`createWebhookHandler: ${name} must be a function.`);
+    }
+  }
+  const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
+  if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
+    throw new TypeError('createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.');
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new TypeError('createWebhookHandler: maxBodyBytes must be a positive integer.');
+  }
+
+  const report = (error: unknown, context: WebhookErrorContext) => {
+    try {
+      options.onError?.(error, context);
+    } catch {
+      // A failing logger must not change the answer.
+    }
+  };
+  /** Messages being processed in this process: a concurrent duplicate waits for the first one's result. */
+  const inFlight = new Map<string, Promise<boolean>>();
+
+  return async function webhookHandler(request: Request): Promise<Response> {
+    if (request.method !== 'POST') {
+      return errorResponse(405, 'method_not_allowed', 'Webhooks are POSTed.', { allow: 'POST' });
+    }
+    const body = await readBody(request, maxBodyBytes);
+    if (body === 'too_large') {
+      return errorResponse(413, 'body_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+    }
+    if (body === 'unreadable') {
+      return errorResponse(400, 'invalid_request', 'The request body could not be read.');
+    }
+
+    let event: WebhookEvent;
+    try {
+      event = await verifyWebhook(body, request.headers, secret, { toleranceSeconds });
+    } catch (error) {
+      report(error, { stage: 'verify' });
+      if (error instanceof WebhookVerificationError) {
+        return errorResponse(error.code === 'invalid_payload' ? 400 : 401, error.code, error.message);
+      }
+      return errorResponse(500, 'internal_error', 'The webhook could not be verified.');
+    }
+    const context = {
+      messageId: event.id,
+      type: event.type === 'unknown' ? event.unknownType : event.type,
+    };
+
+    const running = inFlight.get(event.id);
+    if (running) {
+      return (await running)
+        ? received(true)
+        : errorResponse(500, 'handler_failed', 'The webhook handler failed; the sender will retry.');
+    }
+    let settle: (ok: boolean) => void = () => undefined;
+    inFlight.set(
+      event.id,
+      new Promise<boolean>((resolve) => {
+        settle = resolve;
+      }),
+    );
+    try {
+      if (options.seen) {
+        let already: boolean;
+        try {
+          already = (await options.seen(event.id)) === true;
+        } catch (error) {
+          report(error, { stage: 'seen', ...context });
+          settle(false);
+          return errorResponse(
+            500,
+            'handler_failed',
+            'The de-duplication check failed; the sender will retry.',
+          );
+        }
+        if (already) {
+          settle(true);
+          return received(true);
+        }
+      }
+      try {
+        const own = on[event.type] as ((e: WebhookEvent) => unknown) | undefined;
+        if (own) await own(event);
+        if (on['*']) await on['*'](event);
+      } catch (error) {
+        report(error, { stage: 'handler', ...context });
+        settle(false);
+        return errorResponse(500, 'handler_failed', 'The webhook handler failed; the sender will retry.');
+      }
+      if (options.remember) {
+        try {
+          await options.remember(event.id, event);
+        } catch (error) {
+          // The handlers ran: answering 500 would run them again on the retry.
+          report(error, { stage: 'remember', ...context });
+        }
+      }
+      settle(true);
+      return received(false);
+    } finally {
+      inFlight.delete(event.id);
+    }
+  };
+}
+
+function readEnvSecret(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.OFAUTH_WEBHOOK_SECRET;
+}
+
+async function readBody(request: Request, max: number): Promise<Uint8Array | 'too_large' | 'unreadable'> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) return 'too_large';
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        return 'too_large';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return 'unreadable';
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+function received(duplicate: boolean): Response {
+  return new Response(JSON.stringify(duplicate ? { received: true, duplicate: true } : { received: true }), {
+    status: 200,
+    headers: JSON_HEADERS,
+  });
+}
+
+function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify({ error: { code, message } }), {
+    status,
+    headers: { ...JSON_HEADERS, ...headers },
+  });
+}
