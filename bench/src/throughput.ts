@@ -1,0 +1,127 @@
+// Measure 3: createLinkHandler through toNodeHandler in front of the simulator vs a bare fetch proxy
+// to the same simulator: autocannon with 100 connections, alternating rounds in one run.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { log, median, type Row, ratio, round, sleep } from './common';
+
+const CONNECTIONS = 100;
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
+const ROUNDS_EACH = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+}
+interface CannonResult {
+  requests: Histogram;
+  latency: Histogram;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
+
+const require = createRequire(import.meta.url);
+
+/** Starts `servers.ts <args>` under tsx and resolves with the JSON line it prints. */
+function child<T>(args: string[]): Promise<{ proc: ChildProcess; info: T }> {
+  const tsx = require.resolve('tsx/cli');
+  const script = fileURLToPath(new URL('./servers.ts', import.meta.url));
+  const proc = spawn(process.execPath, [tsx, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      buffer += c.toString('utf8');
+      const line = buffer.split('\n')[0];
+      if (buffer.includes('\n') && line) resolve({ proc, info: JSON.parse(line) as T });
+    });
+    proc.once('exit', (code) => reject(new Error(`servers.ts ${args[0]} exited with ${code}`)));
+  });
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+/** Rows of measure 3. */
+export async function measureThroughput(): Promise<Row[]> {
+  const name = 'autocannon';
+  const autocannon = (await import(name)).default as Autocannon;
+  const sim = await child<{ url: string; apiKey: string }>(['simulator']);
+  let fronts: Awaited<ReturnType<typeof child<{ kind: string; helper: string; bare: string }>>> | null = null;
+  try {
+    fronts = await child(['fronts', sim.info.url, sim.info.apiKey]);
+    const { kind } = fronts.info;
+    const targets = { helper: fronts.info.helper, bare: fronts.info.bare };
+    const run = async (url: string, seconds: number) => {
+      // a fresh simulator per round: its session table grows with every request
+      await fetch(`${sim.info.url}/__simulator/reset`, { method: 'POST' });
+      return autocannon({
+        url: `${url}/api/oflink/session`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        connections: CONNECTIONS,
+        duration: seconds,
+      });
+    };
+    log(
+      `server: ${kind} vs bare fetch proxy, ${CONNECTIONS} connections, ${ROUNDS_EACH}×${ROUND_SECONDS} s each`,
+    );
+    await run(targets.bare, 1); // warm-up both (JIT, keep-alive pools)
+    await run(targets.helper, 1);
+    const results: Record<'helper' | 'bare', CannonResult[]> = { helper: [], bare: [] };
+    for (let i = 0; i < ROUNDS_EACH; i++) {
+      // alternate which goes first, so drift on a shared machine hits both alike
+      const order: ('helper' | 'bare')[] = i % 2 === 0 ? ['bare', 'helper'] : ['helper', 'bare'];
+      for (const which of order) {
+        const r = await run(targets[which], ROUND_SECONDS);
+        results[which].push(r);
+        log(
+          `server: ${which} ${round(r.requests.average)} req/s, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`,
+        );
+        await sleep(200);
+      }
+    }
+    const rps = (k: 'helper' | 'bare') => round(median(results[k].map((r) => r.requests.average)));
+    const p99 = (k: 'helper' | 'bare') => round(median(results[k].map((r) => r.latency.p99)));
+    const bad = (k: 'helper' | 'bare') =>
+      results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+    const helperRps = rps('helper');
+    const bareRps = rps('bare');
+    const r = ratio(helperRps, bareRps);
+    const failures = `non-2xx/errors: helper ${bad('helper')}, bare ${bad('bare')}`;
+    return [
+      {
+        area: 'server',
+        measure: `${kind} via toNodeHandler, requests/s (median of ${ROUNDS_EACH})`,
+        goal: '≥ 0.95× baseline',
+        measured: helperRps,
+        baseline: bareRps,
+        ratio: r,
+        met: r !== null && r >= 0.95 && kind === 'createLinkHandler' && bad('helper') === 0,
+        unit: 'req/s',
+        note: `baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}`,
+      },
+      {
+        area: 'server',
+        measure: 'added p99 latency (helper p99 − bare p99, medians)',
+        goal: '—',
+        measured: round(p99('helper') - p99('bare')),
+        baseline: p99('bare'),
+        ratio: ratio(p99('helper'), p99('bare')),
+        met: null,
+        unit: 'ms',
+        note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99`,
+      },
+    ];
+  } finally {
+    if (fronts) await stop(fronts.proc);
+    await stop(sim.proc);
+  }
+}
