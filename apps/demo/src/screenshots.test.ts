@@ -40,9 +40,14 @@ beforeEach(async () => {
   page = await context.newPage();
   problems = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    // the tab also visits the simulator's hosted page (whose /favicon.ico is a 404): only the demo counts
+    if (m.type() === 'error' && m.location().url.startsWith(demo.url)) {
+      problems.push(`console: ${m.text()} (${m.location().url})`);
+    }
   });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('pageerror', (e) => {
+    if (page.url().startsWith(demo.url)) problems.push(`page error: ${e.message}`);
+  });
 });
 
 afterEach(async () => {

@@ -58,7 +58,7 @@ export function ConnectPage() {
   return (
     <>
       <section className="hero">
-        <p className="eyebrow">Step 1 of 1</p>
+        <p className="eyebrow">Account setup</p>
         <h1>Connect your OnlyFans account</h1>
         <p className="lead">
           Northlight reads your earnings and subscriber stats so you can see how your page is doing. You sign
