@@ -84,7 +84,12 @@ function normalizeOrigins(list: unknown): Set<string> {
     let origin: string | null = null;
     try {
       const u = typeof entry === 'string' ? new URL(entry) : null;
-      if (u && (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === entry.replace(/\/$/, '')) {
+      if (
+        u &&
+        (u.protocol === 'https:' || u.protocol === 'http:') &&
+        !u.host.includes('*') &&
+        u.origin === entry.replace(/\/$/, '')
+      ) {
         origin = u.origin;
       }
     } catch {

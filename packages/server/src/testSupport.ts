@@ -1,0 +1,73 @@
+// Shared by this package's tests only (not exported, not bundled).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+
+export const ENDPOINT = 'http://localhost/api/oflink/session';
+
+/** A same-origin JSON POST to the session endpoint, as a browser would send it. */
+export function post(body: unknown = {}, headers: Record<string, string> = {}): Request {
+  return new Request(ENDPOINT, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: 'http://localhost',
+      'sec-fetch-site': 'same-origin',
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** A `fetch` that records every upstream call it passes on. */
+export function countingFetch(): { fetch: typeof fetch; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    fetch: (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    },
+  };
+}
+
+/** Everything an error carries, flattened to text (message, name, code, causes, stacks, own properties). */
+export function errorText(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return String(error);
+  const own = Object.fromEntries(Object.entries(error));
+  let text = `${error.name} ${error.message} ${error.stack ?? ''} ${JSON.stringify(own)}`;
+  if (error.cause !== undefined && depth < 5) text += ` ${errorText(error.cause, depth + 1)}`;
+  return text;
+}
+
+/** Fails the suite if any promise rejection goes unhandled while it runs. */
+export function failOnUnhandledRejection(): void {
+  const seen: unknown[] = [];
+  const onRejection = (reason: unknown) => {
+    seen.push(reason);
+  };
+  beforeAll(() => {
+    process.on('unhandledRejection', onRejection);
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.off('unhandledRejection', onRejection);
+    expect(seen.map((e) => errorText(e))).toEqual([]);
+  });
+}
+
+/** One row of the end-of-run figures table (ARCHITECTURE.md §5). */
+export interface Figure {
+  area: 'server';
+  measure: string;
+  value: string | number;
+  goal: string | number;
+}
+
+/** Writes `figures/<name>.json` when `OFLINK_TEST_OUTPUT` is set. */
+export function writeFigures(name: string, rows: Figure[]): void {
+  const dir = process.env.OFLINK_TEST_OUTPUT;
+  if (!dir) return;
+  mkdirSync(join(dir, 'figures'), { recursive: true });
+  writeFileSync(join(dir, 'figures', `${name}.json`), `${JSON.stringify(rows, null, 2)}\n`);
+}
