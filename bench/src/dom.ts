@@ -273,10 +273,14 @@ function deferred() {
   const pending: (() => void)[] = [];
   const fetchSession = (_p: unknown, { signal }: { signal: AbortSignal }) =>
     new Promise<ReturnType<typeof session>>((resolve) => {
+      // resolved after the unmount: a late session must not revive anything (the signal is ignored on purpose)
       void signal;
       pending.push(() => resolve(session('late')));
     });
-  return { fetchSession, resolveAll: () => pending.splice(0).forEach((r) => r()) };
+  const resolveAll = () => {
+    for (const resolve of pending.splice(0)) resolve();
+  };
+  return { fetchSession, resolveAll };
 }
 
 interface Scenario {
