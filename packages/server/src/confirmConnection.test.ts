@@ -1,0 +1,190 @@
+import { type Simulator, startSimulator } from '@oflink/simulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { confirmConnection } from './confirmConnection';
+import { OflinkServerError } from './OflinkServerError';
+import { countingFetch, errorText, failOnUnhandledRejection } from './testSupport';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, quiet: true });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(() => {
+  sim.reset();
+});
+failOnUnhandledRejection();
+
+const options = () => ({ apiKey: sim.apiKey, baseUrl: sim.url });
+
+async function rejection(promise: Promise<unknown>): Promise<OflinkServerError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(OflinkServerError);
+    return error as OflinkServerError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('confirmConnection', () => {
+  it('returns an active connection whose clientReferenceId matches', async () => {
+    const created = sim.addConnection({ clientReferenceId: 'user_1' });
+    const connection = await confirmConnection(options(), {
+      connectionId: created.id,
+      clientReferenceId: 'user_1',
+    });
+    expect(connection).toEqual(created);
+  });
+
+  it('pages through the listing until it finds the connection', async () => {
+    for (let i = 0; i < 230; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+    const target = sim.addConnection({ clientReferenceId: 'user_1' });
+    const counting = countingFetch();
+    const connection = await confirmConnection(
+      { ...options(), fetch: counting.fetch },
+      { connectionId: target.id, clientReferenceId: 'user_1' },
+    );
+    expect(connection.id).toBe(target.id);
+    expect(counting.calls).toEqual(Array(3).fill('GET /v2/account/connections'));
+  });
+
+  it('stops when hasMore is false: connection_not_found (404)', async () => {
+    for (let i = 0; i < 150; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+    const counting = countingFetch();
+    const error = await rejection(
+      confirmConnection(
+        { ...options(), fetch: counting.fetch },
+        { connectionId: 'conn_nope', clientReferenceId: 'user_1' },
+      ),
+    );
+    expect(error).toMatchObject({ code: 'connection_not_found', status: 404 });
+    expect(counting.calls).toHaveLength(2);
+  });
+
+  it('another user’s connection → connection_not_owned (403)', async () => {
+    const created = sim.addConnection({ clientReferenceId: 'user_2' });
+    const error = await rejection(
+      confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+    );
+    expect(error).toMatchObject({ code: 'connection_not_owned', status: 403 });
+  });
+
+  it('a connection without clientReferenceId is not owned by anyone', async () => {
+    const created = sim.addConnection({ clientReferenceId: null });
+    const error = await rejection(
+      confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+    );
+    expect(error.code).toBe('connection_not_owned');
+  });
+
+  it.each(['expired', 'awaiting_2fa'] as const)(
+    'a %s connection → connection_inactive (409)',
+    async (status) => {
+      const created = sim.addConnection({ clientReferenceId: 'user_1', status });
+      const error = await rejection(
+        confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+      );
+      expect(error).toMatchObject({ code: 'connection_inactive', status: 409 });
+    },
+  );
+
+  it('ownership is checked before the status, so another user’s connection state does not leak', async () => {
+    const created = sim.addConnection({ clientReferenceId: 'user_2', status: 'expired' });
+    const error = await rejection(
+      confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+    );
+    expect(error.code).toBe('connection_not_owned');
+  });
+
+  it.each([
+    ['a malformed connectionId', { connectionId: 'abc', clientReferenceId: 'user_1' }],
+    ['an empty clientReferenceId', { connectionId: 'conn_1', clientReferenceId: '' }],
+  ])('%s → invalid_request without calling OFAuth', async (_name, params) => {
+    const counting = countingFetch();
+    const error = await rejection(confirmConnection({ ...options(), fetch: counting.fetch }, params));
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(counting.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['a bad key', 'server_misconfigured', { type: 'status', status: 401 }],
+    ['a 500', 'upstream_unavailable', { type: 'status', status: 500 }],
+    ['malformed JSON', 'upstream_unavailable', { type: 'malformed' }],
+    ['a reset twice', 'upstream_unavailable', { type: 'reset', times: 2 }],
+    ['a 429 with a long Retry-After', 'rate_limited', { type: 'rate-limit', retryAfter: 60 }],
+  ] as const)('maps %s to %s', async (_name, code, fault) => {
+    const created = sim.addConnection({ clientReferenceId: 'user_1' });
+    sim.injectFault(fault);
+    const error = await rejection(
+      confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+    );
+    expect(error.code).toBe(code);
+    expect(errorText(error)).not.toContain(sim.apiKey);
+  });
+
+  it('a slow listing → upstream_timeout', async () => {
+    sim.injectFault({ type: 'latency', ms: 1500 });
+    const error = await rejection(
+      confirmConnection(
+        { ...options(), timeoutMs: 200 },
+        { connectionId: 'conn_1', clientReferenceId: 'user_1' },
+      ),
+    );
+    expect(error).toMatchObject({ code: 'upstream_timeout', status: 504 });
+  });
+
+  it('retries a 503 once and still finds the connection', async () => {
+    const created = sim.addConnection({ clientReferenceId: 'user_1' });
+    sim.injectFault({ type: 'status', status: 503 });
+    const connection = await confirmConnection(options(), {
+      connectionId: created.id,
+      clientReferenceId: 'user_1',
+    });
+    expect(connection.id).toBe(created.id);
+  });
+
+  it('a listing without { list, hasMore } → upstream_unavailable', async () => {
+    sim.injectFault({ type: 'status', status: 200, body: { data: [] } });
+    const error = await rejection(
+      confirmConnection(options(), { connectionId: 'conn_1', clientReferenceId: 'user_1' }),
+    );
+    expect(error.code).toBe('upstream_unavailable');
+  });
+
+  it('a listing that always says hasMore stops after a bounded number of pages', async () => {
+    const counting = countingFetch();
+    const endless: typeof fetch = async (input, init) => {
+      await counting.fetch(`${sim.url}/`, { method: 'GET' }).then((r) => r.arrayBuffer());
+      void input;
+      void init;
+      return Response.json({
+        list: [{ id: 'conn_other', status: 'active', clientReferenceId: 'x' }],
+        hasMore: true,
+      });
+    };
+    const error = await rejection(
+      confirmConnection(
+        { ...options(), fetch: endless },
+        { connectionId: 'conn_1', clientReferenceId: 'user_1' },
+      ),
+    );
+    expect(error.code).toBe('connection_not_found');
+    expect(counting.calls).toHaveLength(50);
+  });
+
+  it('throws invalid_options without an apiKey, naming OFAUTH_API_KEY', async () => {
+    const saved = process.env.OFAUTH_API_KEY;
+    delete process.env.OFAUTH_API_KEY;
+    try {
+      const error = await rejection(
+        confirmConnection({ baseUrl: sim.url }, { connectionId: 'conn_1', clientReferenceId: 'u' }),
+      );
+      expect(error.code).toBe('invalid_options');
+      expect(error.message).toMatch(/OFAUTH_API_KEY/);
+    } finally {
+      if (saved !== undefined) process.env.OFAUTH_API_KEY = saved;
+    }
+  });
+});

@@ -1,0 +1,231 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Simulator, startSimulator } from '@oflink/simulator';
+import express from 'express';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLinkHandler } from './createLinkHandler';
+import { failOnUnhandledRejection } from './testSupport';
+import { type NodeHandler, toNodeHandler } from './toNodeHandler';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, quiet: true });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(() => sim.reset());
+failOnUnhandledRejection();
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        }),
+    ),
+  );
+});
+
+async function listen(listener: Parameters<typeof createServer>[1] | express.Express): Promise<string> {
+  const server = createServer(listener as Parameters<typeof createServer>[1]);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+interface Sent {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw HTTP request: full control over headers and how the body is chunked. */
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; chunks?: (string | Buffer)[] } = {},
+): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'POST', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    for (const c of options.chunks ?? []) req.write(c);
+    req.end();
+  });
+}
+
+function linkHandler() {
+  return createLinkHandler({
+    apiKey: sim.apiKey,
+    baseUrl: sim.url,
+    getClientReferenceId: (request) => request.headers.get('x-user'),
+  });
+}
+
+const json = (origin: string, extra: Record<string, string> = {}) => ({
+  'content-type': 'application/json',
+  origin,
+  'x-user': 'user_1',
+  ...extra,
+});
+
+describe('toNodeHandler on node:http', () => {
+  it('turns the request into a Request (URL from Host, headers, streamed body) and writes the Response', async () => {
+    const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
+    const res = await send(`${url}/api/oflink/session`, {
+      headers: json(url),
+      chunks: ['{"geolocation":', '{"country":"US"}}'],
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(JSON.parse(res.body)).toMatchObject({ mode: 'hosted', url: sim.sessions()[0]?.url });
+    expect(sim.sessions()[0]).toMatchObject({ clientReferenceId: 'user_1', geolocation: { country: 'US' } });
+  });
+
+  it('counts real bytes of a chunked body over 4 KB (no Content-Length) and still answers 413', async () => {
+    const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
+    const chunk = Buffer.alloc(1024, 0x20);
+    const res = await send(`${url}/api/oflink/session`, {
+      headers: { ...json(url), 'transfer-encoding': 'chunked' },
+      chunks: ['{"a":1', chunk, chunk, chunk, chunk, chunk, chunk, '}'],
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'body_too_large', message: expect.any(String) } });
+  });
+
+  it('keeps 405 + Allow and refuses a foreign Origin', async () => {
+    const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
+    const get = await send(`${url}/api/oflink/session`, { method: 'GET' });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+    const foreign = await send(`${url}/api/oflink/session`, {
+      headers: json('https://evil.example'),
+      chunks: ['{}'],
+    });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body).error.code).toBe('forbidden_origin');
+  });
+
+  it('writes several Set-Cookie headers separately', async () => {
+    const url = await listen(
+      toNodeHandler(async () => {
+        const headers = new Headers();
+        headers.append('set-cookie', 'a=1; Path=/');
+        headers.append('set-cookie', 'b=2; Path=/');
+        return new Response('ok', { status: 201, headers });
+      }) as NodeHandler,
+    );
+    const res = await send(url, { method: 'GET' });
+    expect(res.status).toBe(201);
+    expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(res.body).toBe('ok');
+  });
+
+  it('answers 500 internal_error JSON when the handler throws and there is no next', async () => {
+    const url = await listen(
+      toNodeHandler(async () => {
+        throw new Error('boom');
+      }) as NodeHandler,
+    );
+    const res = await send(url, { method: 'GET' });
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'internal_error', message: expect.any(String) } });
+    expect(res.body).not.toContain('boom');
+  });
+
+  it('aborts request.signal when the client goes away', async () => {
+    let seen: AbortSignal | undefined;
+    let release: () => void = () => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const url = await listen(
+      toNodeHandler(async (request) => {
+        seen = request.signal;
+        request.signal.addEventListener('abort', () => release());
+        await aborted;
+        return new Response('late');
+      }) as NodeHandler,
+    );
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(url, { method: 'GET', agent: false });
+      req.on('error', () => resolve());
+      req.end();
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    await aborted;
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('throws at once when given something that is not a handler', () => {
+    expect(() => toNodeHandler('nope' as unknown as () => Promise<Response>)).toThrow(
+      /handler must be a function/,
+    );
+  });
+});
+
+describe('toNodeHandler in Express', () => {
+  it('passes a thrown error to next(err)', async () => {
+    const app = express();
+    app.get(
+      '/x',
+      toNodeHandler(async () => {
+        throw new Error('boom');
+      }),
+    );
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(599).json({ caught: error.message });
+    });
+    const url = await listen(app);
+    const res = await send(`${url}/x`, { method: 'GET' });
+    expect(res.status).toBe(599);
+    expect(JSON.parse(res.body)).toEqual({ caught: 'boom' });
+  });
+
+  it('uses a body already parsed by express.json() and keeps the mount path in the URL', async () => {
+    const app = express();
+    const router = express.Router();
+    let seenUrl = '';
+    const handler = linkHandler();
+    router.post(
+      '/oflink/session',
+      toNodeHandler(async (request) => {
+        seenUrl = request.url;
+        return handler(request);
+      }),
+    );
+    app.use(express.json());
+    app.use('/api', router);
+    const url = await listen(app);
+    const ok = await send(`${url}/api/oflink/session`, {
+      headers: json(url),
+      chunks: ['{"geolocation":{"country":"DE"}}'],
+    });
+    expect(ok.status).toBe(200);
+    expect(seenUrl).toBe(`${url}/api/oflink/session`);
+    expect(sim.sessions()[0]?.geolocation).toEqual({ country: 'DE' });
+    const bad = await send(`${url}/api/oflink/session`, {
+      headers: json(url),
+      chunks: ['{"clientReferenceId":"x"}'],
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.code).toBe('invalid_request');
+  });
+});
