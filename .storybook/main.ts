@@ -1,0 +1,37 @@
+import { fileURLToPath } from 'node:url';
+import type { StorybookConfig } from '@storybook/react-vite';
+import { tsImport } from 'tsx/esm/api';
+import { mergeConfig } from 'vite';
+
+// Storybook evaluates this file with Node's own resolution (no extensionless relative imports),
+// so the workspace's TypeScript sources it needs are loaded through tsx.
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+const config: StorybookConfig = {
+  stories: ['../packages/react/src/**/*.stories.@(ts|tsx)'],
+  addons: ['@storybook/addon-docs', '@storybook/addon-vitest'],
+  framework: { name: '@storybook/react-vite', options: { strictMode: true } },
+  // mockServiceWorker.js (MSW 2), served at the root of the preview
+  staticDirs: ['./public'],
+  core: { disableTelemetry: true, disableWhatsNewNotifications: true },
+  typescript: { reactDocgen: 'react-docgen' },
+  async viteFinal(vite) {
+    const { oflinkSimulator } = (await tsImport(
+      './simulatorPlugin.ts',
+      import.meta.url,
+    )) as typeof import('./simulatorPlugin');
+    return mergeConfig(vite, {
+      // stories use the workspace packages from source, like the tests (vitest.shared.ts)
+      resolve: {
+        alias: {
+          '@oflink/core': here('../packages/core/src/index.ts'),
+          '@oflink/react': here('../packages/react/src/index.ts'),
+        },
+      },
+      // hosted Link pages and the /v2 API of a simulator started with the dev server (never in a build)
+      plugins: [oflinkSimulator()],
+    });
+  },
+};
+
+export default config;
