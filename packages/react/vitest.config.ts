@@ -4,6 +4,8 @@ import { workspaceAliases } from '../../vitest.shared';
 export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
+    // property tests and real-Chromium tests run on shared 2-core machines: generous per-test limits
+    testTimeout: 30_000,
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
   },

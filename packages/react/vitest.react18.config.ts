@@ -18,6 +18,8 @@ export default defineConfig({
   test: {
     // inlined so that their own imports of react / react-dom go through the aliases above
     server: { deps: { inline: ['@testing-library/react', '@tanstack/react-query'] } },
+    // property tests and real-Chromium tests run on shared 2-core machines: generous per-test limits
+    testTimeout: 30_000,
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     env: { OFLINK_EXPECT_REACT: '18' },

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { parseCallback, safeReturnPath } from './callback';
+
+const fuzz = { callbacks: 0 };
+afterAll(() =>
+  writeFigures('core-fuzz-callback', [
+    {
+      area: 'browser fuzz',
+      measure: 'callback queries generated (fast-check); all parsed without throwing',
+      value: fuzz.callbacks,
+      goal: '≥ 500',
+    },
+  ]),
+);
 
 describe('parseCallback', () => {
   it.each([
@@ -63,6 +76,7 @@ describe('parseCallback', () => {
         ),
         (params) => {
           const outcome = parseCallback(new URLSearchParams(params));
+          fuzz.callbacks++;
           if (outcome.status === 'success') {
             expect(outcome.confirmed).toBe(false);
             expect(outcome.connectionId).toBe(params.connection_id);

@@ -1,6 +1,25 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { acceptLinkMessage, parseLinkMessage } from './messages';
+
+const fuzz = { messages: 0, messageViolations: 0 };
+afterAll(() =>
+  writeFigures('core-fuzz-messages', [
+    {
+      area: 'browser fuzz',
+      measure: 'postMessage payloads generated (fast-check)',
+      value: fuzz.messages,
+      goal: '≥ 1000',
+    },
+    {
+      area: 'browser fuzz',
+      measure: 'accepted without the exact origin and source',
+      value: fuzz.messageViolations,
+      goal: '0',
+    },
+  ]),
+);
 
 const userData = { id: 'u1', name: 'Ada', username: 'ada', avatar: null };
 
@@ -190,7 +209,9 @@ describe('acceptLinkMessage', () => {
         (origin, sameSource, payload) => {
           const source = sameSource ? frame : { other: true };
           const r = acceptLinkMessage({ origin: new URL(origin).origin, source, data: payload }, url, frame);
+          fuzz.messages++;
           if ('message' in r) {
+            if (new URL(origin).origin !== 'https://link.ofauth.com' || !sameSource) fuzz.messageViolations++;
             expect(new URL(origin).origin).toBe('https://link.ofauth.com');
             expect(sameSource).toBe(true);
           }

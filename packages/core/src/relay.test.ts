@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import {
   ATTEMPT_PREFIX,
   channelName,
@@ -10,6 +11,24 @@ import {
   REDIRECT_KEY,
   RELAY_TYPE,
 } from './relay';
+
+const fuzz = { relays: 0, relayViolations: 0 };
+afterAll(() =>
+  writeFigures('core-fuzz-relay', [
+    {
+      area: 'browser fuzz',
+      measure: 'popup relay payloads generated (fast-check)',
+      value: fuzz.relays,
+      goal: '≥ 1000',
+    },
+    {
+      area: 'browser fuzz',
+      measure: 'relay accepted without the exact attempt id and nonce',
+      value: fuzz.relayViolations,
+      goal: '0',
+    },
+  ]),
+);
 
 function visit(search: string) {
   window.history.replaceState(null, '', `/callback${search}#frag`);
@@ -167,7 +186,9 @@ describe('parseRelay', () => {
         }),
         (data) => {
           const out = parseRelay(data, 'a', 'n');
+          fuzz.relays++;
           if (out) {
+            if (data.id !== 'a' || data.nonce !== 'n' || data.type !== RELAY_TYPE) fuzz.relayViolations++;
             expect(data.id).toBe('a');
             expect(data.nonce).toBe('n');
             expect(data.type).toBe(RELAY_TYPE);
