@@ -40,13 +40,13 @@ beforeEach(async () => {
   page = await context.newPage();
   problems = [];
   page.on('console', (m) => {
-    // the tab also visits the simulator's hosted page (whose /favicon.ico is a 404): only the demo counts
-    if (m.type() === 'error' && m.location().url.startsWith(demo.url)) {
+    // the tab also visits the simulator's hosted page (whose /favicon.ico is a 404): only the app counts
+    if (m.type() === 'error' && !m.location().url.startsWith(`${sim.url}/`)) {
       problems.push(`console: ${m.text()} (${m.location().url})`);
     }
   });
   page.on('pageerror', (e) => {
-    if (page.url().startsWith(demo.url)) problems.push(`page error: ${e.message}`);
+    if (!page.url().startsWith(`${sim.url}/`)) problems.push(`page error: ${e.message}`);
   });
 });
 
@@ -86,21 +86,23 @@ async function pixelStats(png: Buffer): Promise<{ foreground: number; colours: n
 }
 
 /** Saves a full-page screenshot and fails on a blank or broken page. */
-async function capture(name: string) {
+async function capture(name: string, origin = demo.url, fullPage = true) {
   await page.evaluate(() => document.fonts.ready);
-  const png = await page.screenshot({ fullPage: true });
+  // a modal is fixed to the viewport: capture the viewport, as a person sees it
+  const png = await page.screenshot({ fullPage });
   await writeFile(join(outDir, `demo-${name}.png`), png);
   const text = ((await page.locator('body').textContent()) ?? '').trim();
   expect(text.length, 'the page shows text').toBeGreaterThan(80);
   await expect(page.locator('header nav a').count()).resolves.toBe(2);
+  expect(page.url().startsWith(origin)).toBe(true);
   const stats = await pixelStats(png);
   expect(stats.foreground, 'share of non-background pixels').toBeGreaterThan(0.03);
   expect(stats.colours, 'distinct colours').toBeGreaterThan(20);
   expect(problems).toEqual([]);
 }
 
-async function openConnect() {
-  await page.goto(`${demo.url}/`);
+async function openConnect(url = demo.url) {
+  await page.goto(`${url}/`);
   // hydrated: the four buttons are enabled
   for (const mode of ['popup', 'embed', 'redirect', 'auto']) {
     await page.locator(`button[data-mode="${mode}"]:not([disabled])`).waitFor();
@@ -188,4 +190,41 @@ describe('demo screenshots in Chromium', () => {
     await expect(outcome.textContent()).resolves.toContain('Nothing was connected');
     await capture('connect-popup-cancelled');
   });
+
+  it('embedded flow: the hosted page in a modal, then the confirmed account', async () => {
+    await openConnect();
+    await embedSignIn('lena@creator.sandbox.com', 'connect-embed-open');
+    await expect(page.getByTestId('account-name').textContent()).resolves.toBe('Lena');
+    await capture('connect-embed-success');
+  });
+
+  it('the React 18 build runs the same app: embedded flow to a confirmed account', async () => {
+    const demo18 = await startDemoServer({ port: 0, simulator: sim, clientDir: inject('clientDirReact18') });
+    try {
+      await openConnect(demo18.url);
+      const version = page.locator('footer [data-react-version]');
+      await expect(version.getAttribute('data-react-version')).resolves.toMatch(/^18\./);
+      await embedSignIn('ravi@creator.sandbox.com');
+      await expect(page.getByTestId('account-name').textContent()).resolves.toBe('Ravi');
+      await capture('connect-react18-embed-success', demo18.url);
+    } finally {
+      // the simulator is shared: point its webhooks back at the main demo server
+      await demo18.stop();
+      sim.configure({ webhookUrl: `${demo.url}/api/webhooks/ofauth` });
+    }
+  });
 });
+
+/** Runs the embedded flow from the Connect page; optionally captures the open modal. */
+async function embedSignIn(email: string, captureOpen?: string) {
+  await page.click('button[data-mode="embed"]');
+  const frame = page.frameLocator('[data-oflink-overlay] [role="dialog"] iframe');
+  await frame.locator('[data-step="pre-login"]').waitFor();
+  await frame.locator('[data-action="continue"]').click();
+  await frame.locator('[name="email"]').fill(email);
+  await frame.locator('[name="password"]').fill('good-password');
+  if (captureOpen) await capture(captureOpen, demo.url, false);
+  await frame.locator('[data-action="submit"]').click();
+  await page.locator('[data-testid="outcome"][data-confirmed="true"]').waitFor();
+  await expect(page.locator('[data-oflink-overlay]').count()).resolves.toBe(0);
+}
