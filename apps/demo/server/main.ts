@@ -17,7 +17,15 @@ function newest(path: string): number {
 }
 
 const built = join(dist, 'index.html');
-const sources = [join(app, 'src'), join(app, 'index.html'), join(app, 'public'), join(app, 'vite.config.ts')];
+// the client bundles @oflink/react and @oflink/core from source (see vite.config.ts)
+const sources = [
+  join(app, 'src'),
+  join(app, 'index.html'),
+  join(app, 'public'),
+  join(app, 'vite.config.ts'),
+  join(app, '../../packages/react/src'),
+  join(app, '../../packages/core/src'),
+];
 if (!existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs) {
   console.log('› building the demo client');
   await build(demoViteConfig());

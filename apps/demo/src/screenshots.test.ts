@@ -215,6 +215,54 @@ describe('demo screenshots in Chromium', () => {
   });
 });
 
+describe('more outcomes in Chromium', () => {
+  it('reconnect through a pop-up: the same connection, confirmed again', async () => {
+    await page.goto(`${demo.url}/`);
+    const user = (await context.cookies(demo.url)).find((c) => c.name === 'oflink_demo_user')?.value;
+    expect(user).toMatch(/^user_/);
+    const conn = sim.addConnection({
+      clientReferenceId: user!,
+      userData: { id: '7', name: 'Iris Vale', username: 'irisvale', avatar: null },
+    });
+    const confirmed = await page.request.post(`${demo.url}/api/oflink/confirm`, {
+      data: { connectionId: conn.id },
+    });
+    expect(confirmed.status()).toBe(200);
+    await openConnect();
+    const reconnect = page.locator(
+      `button[data-action="reconnect"][data-connection-id="${conn.id}"]:not([disabled])`,
+    );
+    await reconnect.waitFor();
+    const [popup] = await Promise.all([page.waitForEvent('popup'), reconnect.click()]);
+    await popup.locator('[data-step="pre-login"]').waitFor();
+    await popup.click('[data-action="continue"]');
+    await popup.fill('[name="email"]', 'iris@creator.sandbox.com');
+    await popup.fill('[name="password"]', 'good-password');
+    await popup.click('[data-action="submit"]');
+    const outcome = page.locator('[data-testid="outcome"][data-confirmed="true"]');
+    await outcome.waitFor();
+    await expect(outcome.getAttribute('data-connection-id')).resolves.toBe(conn.id);
+    await expect(outcome.locator('h2').textContent()).resolves.toBe('Account reconnected');
+    await capture('connect-reconnect-success');
+  });
+
+  it('OFAuth unavailable: the error is explained in plain words', async () => {
+    await openConnect();
+    // the server retries once: both attempts fail
+    sim.injectFault({ type: 'status', status: 503, times: 2 });
+    await page.click('button[data-mode="embed"]');
+    const outcome = page.locator('[data-testid="outcome"]');
+    await outcome.waitFor();
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('error');
+    await expect(outcome.textContent()).resolves.toContain('OFAuth is unreachable');
+    await expect(outcome.textContent()).resolves.toContain('upstream_unavailable');
+    sim.clearFaults();
+    // the session endpoint's 502 is an expected console message of the browser; nothing else is
+    problems = problems.filter((p) => !p.includes('/api/oflink/session'));
+    await capture('connect-error-unavailable');
+  });
+});
+
 /** Runs the embedded flow from the Connect page; optionally captures the open modal. */
 async function embedSignIn(email: string, captureOpen?: string) {
   await page.click('button[data-mode="embed"]');
