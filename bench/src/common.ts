@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** One line of the results table. Sizes are bytes, timings milliseconds, the rest plain counts. */
@@ -61,6 +61,8 @@ export function machine() {
     cpu: cpu[0]?.model.trim() ?? 'unknown',
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** 1-minute load average when the run ended: above nproc, other work competed for the CPU. */
+    load: round(loadavg()[0] ?? 0),
     date: new Date().toISOString(),
   };
 }

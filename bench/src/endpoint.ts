@@ -45,7 +45,9 @@ export function bareProxy(simulatorUrl: string, apiKey: string): NodeListener {
       let body: Record<string, unknown> = {};
       try {
         body =
-          size > 0 && size <= MAX_BODY ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as object) : {};
+          size > 0 && size <= MAX_BODY
+            ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+            : {};
       } catch {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid json"}');
         return;
