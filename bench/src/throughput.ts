@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { log, median, type Row, ratio, round, sleep } from './common';
 
 const CONNECTIONS = 100;
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const ROUNDS_EACH = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Histogram {
