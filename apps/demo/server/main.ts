@@ -16,6 +16,8 @@ function newest(path: string): number {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
+// DEMO_CLIENT_DIR serves an existing build as is (the start test uses one built in a temp dir)
+const clientDir = process.env.DEMO_CLIENT_DIR || dist;
 const built = join(dist, 'index.html');
 // the client bundles @oflink/react and @oflink/core from source (see vite.config.ts)
 const sources = [
@@ -26,7 +28,10 @@ const sources = [
   join(app, '../../packages/react/src'),
   join(app, '../../packages/core/src'),
 ];
-if (!existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs) {
+if (
+  clientDir === dist &&
+  (!existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs)
+) {
   console.log('› building the demo client');
   await build(demoViteConfig());
 }
@@ -39,7 +44,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 let demo: Awaited<ReturnType<typeof startDemoServer>>;
 try {
-  demo = await startDemoServer({ port, host: process.env.HOST ?? '127.0.0.1', clientDir: dist });
+  demo = await startDemoServer({ port, host: process.env.HOST ?? '127.0.0.1', clientDir });
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     console.error(`Port ${port} is already in use. Start on another one with PORT=5174 npm run demo.`);
