@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createWebhookHandler, type WebhookErrorContext } from './createWebhookHandler';
+import { toNodeHandler } from './toNodeHandler';
 import { type WebhookEvent, WebhookVerificationError } from './webhookTypes';
 
 const SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
@@ -306,22 +307,6 @@ describe('createWebhookHandler configuration', () => {
 
 // ---------------------------------------------------------------- end to end with the simulator
 
-/** node:http → Fetch Request, the way an adapter does it. */
-async function toRequest(req: IncomingMessage): Promise<Request> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-  }
-  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-    method: req.method,
-    headers,
-    body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
-  });
-}
-
 describe('createWebhookHandler receiving the simulator over HTTP', () => {
   let app: Server;
   let sim: Simulator;
@@ -329,18 +314,8 @@ describe('createWebhookHandler receiving the simulator over HTTP', () => {
   let current: (request: Request) => Promise<Response> = async () => new Response(null, { status: 503 });
 
   beforeAll(async () => {
-    app = createServer((req: IncomingMessage, res: ServerResponse) => {
-      toRequest(req)
-        .then((request) => current(request))
-        .then(async (response) => {
-          res.writeHead(response.status, Object.fromEntries(response.headers));
-          res.end(Buffer.from(await response.arrayBuffer()));
-        })
-        .catch(() => {
-          res.writeHead(500);
-          res.end();
-        });
-    });
+    // The package's own Node adapter streams the raw body to the Fetch handler.
+    app = createServer(toNodeHandler((request) => current(request)));
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     endpoint = `http://127.0.0.1:${(app.address() as AddressInfo).port}/api/webhooks/ofauth`;
     sim = await startSimulator({

@@ -6,7 +6,15 @@ import {
 } from './verifyWebhook';
 import { type WebhookEvent, type WebhookEventType, WebhookVerificationError } from './webhookTypes';
 
-/** One handler per event type (narrowed), plus `'*'` for every verified event. */
+/**
+ * One handler per event type (narrowed), plus `'*'` for every verified event. A handler that throws or
+ * rejects makes the answer 500, so the sender retries.
+ * @example
+ * const on: WebhookHandlers = {
+ *   'connection.created': (event) => saveConnection(event.data.clientReferenceId, event.data.connection),
+ *   '*': (event) => console.log('webhook', event.type, event.id),
+ * };
+ */
 export type WebhookHandlers = {
   [K in WebhookEventType]?: (event: Extract<WebhookEvent, { type: K }>) => unknown | Promise<unknown>;
 } & {
@@ -14,7 +22,12 @@ export type WebhookHandlers = {
   '*'?: (event: WebhookEvent) => unknown | Promise<unknown>;
 };
 
-/** Where a failure reported to `onError` happened. */
+/**
+ * Where a failure reported to `onError` happened.
+ * @example
+ * const onError = (error: unknown, context: WebhookErrorContext) =>
+ *   console.error(`webhook ${context.stage} failed for ${context.messageId ?? 'unverified message'}`, error);
+ */
 export interface WebhookErrorContext {
   /** `verify`: rejected message; `handler`: a handler threw; `seen` / `remember`: your de-duplication store threw. */
   stage: 'verify' | 'handler' | 'seen' | 'remember';
@@ -24,7 +37,11 @@ export interface WebhookErrorContext {
   type?: string;
 }
 
-/** Options of {@link createWebhookHandler}. */
+/**
+ * Options of {@link createWebhookHandler}.
+ * @example
+ * const options: CreateWebhookHandlerOptions = { secret: process.env.OFAUTH_WEBHOOK_SECRET, on: {} };
+ */
 export interface CreateWebhookHandlerOptions {
   /**
    * `whsec_<base64>` signing secret, or several during a rotation.

@@ -6,13 +6,25 @@ import {
   WebhookVerificationError,
 } from './webhookTypes';
 
-/** Headers as a Fetch `Headers` or a plain object (Node's `req.headers` works too; names are case-insensitive). */
+/**
+ * Headers as a Fetch `Headers` or a plain object (Node's `req.headers` works too; names are case-insensitive).
+ * @example
+ * const headers: WebhookHeaders = { 'svix-id': id, 'svix-timestamp': ts, 'svix-signature': sig };
+ */
 export type WebhookHeaders = Headers | Record<string, string | readonly string[] | undefined>;
 
-/** A signing secret, or several during a rotation (any one may match). */
+/**
+ * A signing secret, or several during a rotation (any one may match).
+ * @example
+ * const secret: WebhookSecret = [process.env.OFAUTH_WEBHOOK_SECRET!, process.env.OFAUTH_WEBHOOK_SECRET_OLD!];
+ */
 export type WebhookSecret = string | readonly string[];
 
-/** Options of {@link verifyWebhook}. */
+/**
+ * Options of {@link verifyWebhook}.
+ * @example
+ * await verifyWebhook(body, headers, secret, { toleranceSeconds: 60 });
+ */
 export interface VerifyWebhookOptions {
   /** Largest allowed distance between the signed timestamp and now, in either direction. @defaultValue 300 */
   toleranceSeconds?: number;
@@ -20,7 +32,10 @@ export interface VerifyWebhookOptions {
   now?: Date | number;
 }
 
-/** Default ± tolerance of the signed timestamp, in seconds (PROTOCOL.md §6). */
+/**
+ * Default ± tolerance of the signed timestamp, in seconds (PROTOCOL.md §6). Internal to the package.
+ * @example DEFAULT_WEBHOOK_TOLERANCE_SECONDS // 300
+ */
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 const CONNECTION_TYPES: ReadonlySet<string> = new Set<ConnectionEventType>([
@@ -222,7 +237,7 @@ function parseUnixSeconds(value: string, header: string): number {
 }
 
 /** Strip the optional `whsec_` prefix and base64-decode; several secrets for a rotation. */
-export async function importSecrets(secret: WebhookSecret): Promise<CryptoKey[]> {
+async function importSecrets(secret: WebhookSecret): Promise<CryptoKey[]> {
   const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? secret : undefined;
   if (!list || list.length === 0) {
     throw new WebhookVerificationError(
@@ -237,7 +252,11 @@ export async function importSecrets(secret: WebhookSecret): Promise<CryptoKey[]>
   );
 }
 
-/** The HMAC key bytes of one `whsec_<base64>` secret; throws `invalid_secret` when it is not one. */
+/**
+ * The HMAC key bytes of one `whsec_<base64>` secret; throws `invalid_secret` when it is not one.
+ * Internal to the package (createWebhookHandler checks secrets at construction with it).
+ * @example decodeSecret('whsec_c2VjcmV0') // bytes of "secret"
+ */
 export function decodeSecret(secret: unknown): Uint8Array<ArrayBuffer> {
   if (typeof secret !== 'string' || secret.trim() === '') {
     throw new WebhookVerificationError(

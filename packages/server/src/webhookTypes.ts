@@ -2,6 +2,8 @@
  * A connection as carried in a webhook (PROTOCOL.md §5). `id` and `status` are always present;
  * the other fields are checked when present and passed through as sent (a `connection.disconnected`
  * event may carry less than a listing does).
+ * @example
+ * const label = (c: WebhookConnection) => `${c.userData?.username ?? c.id} (${c.status})`;
  */
 export interface WebhookConnection {
   /** `conn_…` */
@@ -26,7 +28,11 @@ export interface WebhookConnection {
   lastCheckedAt?: string | null;
 }
 
-/** Fields every verified webhook event has, whatever its envelope and signature scheme. */
+/**
+ * Fields every verified webhook event has, whatever its envelope and signature scheme.
+ * @example
+ * const key = (event: WebhookEventBase) => `${event.scheme}:${event.id}`; // de-duplication key
+ */
 export interface WebhookEventBase {
   /**
    * Message id, stable across the sender's retries: use it to de-duplicate.
@@ -43,7 +49,11 @@ export interface WebhookEventBase {
   scheme: 'standard' | 'ofauth';
 }
 
-/** Payload of every `connection.*` event. */
+/**
+ * Payload of every `connection.*` event.
+ * @example
+ * const owner = (data: ConnectionEventData) => data.clientReferenceId ?? 'unknown user';
+ */
 export interface ConnectionEventData {
   /** The connection the event is about. */
   connection: WebhookConnection;
@@ -51,7 +61,13 @@ export interface ConnectionEventData {
   clientReferenceId: string | null;
 }
 
-/** A `connection.*` event of type `T`. */
+/**
+ * A `connection.*` event of type `T`.
+ * @example
+ * function onExpired(event: ConnectionWebhookEvent<'connection.expired'>) {
+ *   console.log(`${event.data.connection.id} expired for ${event.data.clientReferenceId}`);
+ * }
+ */
 export interface ConnectionWebhookEvent<T extends ConnectionEventType> extends WebhookEventBase {
   /** Event type. */
   type: T;
@@ -59,14 +75,22 @@ export interface ConnectionWebhookEvent<T extends ConnectionEventType> extends W
   data: ConnectionEventData;
 }
 
-/** The `connection.*` event types. */
+/**
+ * The `connection.*` event types.
+ * @example
+ * const isConnectionEvent = (type: string): type is ConnectionEventType => type.startsWith('connection.');
+ */
 export type ConnectionEventType =
   | 'connection.created'
   | 'connection.updated'
   | 'connection.expired'
   | 'connection.disconnected';
 
-/** `rules.updated`: its payload is not documented in detail, so `data` is the object as sent. */
+/**
+ * `rules.updated`: its payload is not documented in detail, so `data` is the object as sent.
+ * @example
+ * const onRules = (event: RulesUpdatedEvent) => console.log('rules changed', Object.keys(event.data));
+ */
 export interface RulesUpdatedEvent extends WebhookEventBase {
   /** Event type. */
   type: 'rules.updated';
@@ -77,6 +101,8 @@ export interface RulesUpdatedEvent extends WebhookEventBase {
 /**
  * A verified event whose type this version does not know. It is still authentic; `unknownType` holds the
  * type as sent and `data` the payload as sent.
+ * @example
+ * const onUnknown = (event: UnknownWebhookEvent) => console.warn('unhandled OFAuth event', event.unknownType);
  */
 export interface UnknownWebhookEvent extends WebhookEventBase {
   /** Always `'unknown'`, so that `switch (event.type)` narrows the known events. */
@@ -103,10 +129,18 @@ export type WebhookEvent =
   | RulesUpdatedEvent
   | UnknownWebhookEvent;
 
-/** Every value of `WebhookEvent['type']`. */
+/**
+ * Every value of `WebhookEvent['type']` (the keys of `createWebhookHandler`'s `on`, besides `'*'`).
+ * @example
+ * const handled: WebhookEventType[] = ['connection.created', 'connection.expired'];
+ */
 export type WebhookEventType = WebhookEvent['type'];
 
-/** Why a webhook was rejected. */
+/**
+ * Why a webhook was rejected.
+ * @example
+ * const isConfigProblem = (code: WebhookVerificationErrorCode) => code === 'invalid_secret';
+ */
 export type WebhookVerificationErrorCode =
   | 'missing_headers'
   | 'invalid_signature'
