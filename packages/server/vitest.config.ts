@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
+    // The load test compares the heap after a forced garbage collection (global.gc).
+    execArgv: ['--expose-gc'],
   },
 });

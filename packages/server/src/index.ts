@@ -1,23 +1,16 @@
-export type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
-export { confirmConnection } from './confirmConnection';
-export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
-export { createLinkHandler } from './createLinkHandler';
-export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
-export { createLinkSession } from './createLinkSession';
-export type {
+import type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
+import type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
+import type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
+import type {
   CreateWebhookHandlerOptions,
   WebhookErrorContext,
   WebhookHandlers,
 } from './createWebhookHandler';
-export { createWebhookHandler } from './createWebhookHandler';
-export type { OflinkServerErrorCode } from './OflinkServerError';
-export { OflinkServerError } from './OflinkServerError';
-export type { FetchHandler, NodeHandler } from './toNodeHandler';
-export { toNodeHandler } from './toNodeHandler';
-export type { Connection, Geolocation, LinkSession } from './types';
-export type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
-export { verifyWebhook } from './verifyWebhook';
-export type {
+import type { OflinkServerErrorCode } from './OflinkServerError';
+import type { FetchHandler, NodeHandler } from './toNodeHandler';
+import type { Connection, Geolocation, LinkSession } from './types';
+import type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
+import type {
   ConnectionEventData,
   ConnectionEventType,
   ConnectionWebhookEvent,
@@ -29,4 +22,43 @@ export type {
   WebhookEventType,
   WebhookVerificationErrorCode,
 } from './webhookTypes';
+
+export { confirmConnection } from './confirmConnection';
+export { createLinkHandler } from './createLinkHandler';
+export { createLinkSession } from './createLinkSession';
+export { createWebhookHandler } from './createWebhookHandler';
+export { OflinkServerError } from './OflinkServerError';
+export { toNodeHandler } from './toNodeHandler';
+export { verifyWebhook } from './verifyWebhook';
 export { WebhookVerificationError } from './webhookTypes';
+
+export type {
+  ConfirmConnectionOptions,
+  ConfirmConnectionParams,
+  Connection,
+  ConnectionEventData,
+  ConnectionEventType,
+  ConnectionWebhookEvent,
+  CreateWebhookHandlerOptions,
+  FetchHandler,
+  Geolocation,
+  LinkHandlerErrorBody,
+  LinkHandlerOptions,
+  LinkSession,
+  LinkSessionOptions,
+  LinkSessionParams,
+  NodeHandler,
+  OflinkServerErrorCode,
+  RulesUpdatedEvent,
+  UnknownWebhookEvent,
+  VerifyWebhookOptions,
+  WebhookConnection,
+  WebhookErrorContext,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventType,
+  WebhookHandlers,
+  WebhookHeaders,
+  WebhookSecret,
+  WebhookVerificationErrorCode,
+};
