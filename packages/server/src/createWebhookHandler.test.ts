@@ -164,6 +164,17 @@ describe('createWebhookHandler over Fetch Requests', () => {
     expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code }), { stage: 'verify' });
   });
 
+  it('answers 500 and tells onError to mount it before body parsers when the body was already read', async () => {
+    const onError = vi.fn();
+    const handler = createWebhookHandler({ secret: SECRET, on: {}, onError });
+    const request = signed(body());
+    await request.text();
+    const res = await handler(request);
+    expectAnswer(res, 500);
+    expect(await json(res)).toMatchObject({ error: { code: 'internal_error' } });
+    expect(String(onError.mock.calls[0]?.[0])).toMatch(/before body parsers/);
+  });
+
   it('answers 400 invalid_payload for a correctly signed body that is not an event', async () => {
     const handler = createWebhookHandler({ secret: SECRET, on: {} });
     const res = await handler(signed('not json'));

@@ -85,7 +85,8 @@ const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
  * Answers: 200 `{received: true}` (also for a verified event with no handler, and for a duplicate);
  * 405 for a method other than POST; 413 for a body over `maxBodyBytes`; 401 `{error: {code, message}}` when
  * the signature, headers or timestamp are wrong; 400 `invalid_payload` for a signed body that is not a valid
- * event; 500 `handler_failed` when a handler (or `seen`) throws, so the sender retries later.
+ * event; 500 `handler_failed` when a handler (or `seen`) throws, so the sender retries later; 500
+ * `internal_error` when a body parser already consumed the body (mount this handler before `express.json()`).
  * Handlers should still be idempotent: when the `'*'` handler throws after the type's handler succeeded,
  * the retry runs both again.
  *
@@ -169,6 +170,16 @@ export function createWebhookHandler(
     if (body === 'too_large') {
       return errorResponse(413, 'body_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
     }
+    if (body === 'used') {
+      // Verification needs the raw bytes; a re-serialised body would not match the signature anyway.
+      report(
+        new Error(
+          'The request body was already read before createWebhookHandler: mount it before body parsers (express.json()).',
+        ),
+        { stage: 'verify' },
+      );
+      return errorResponse(500, 'internal_error', 'The webhook endpoint is not set up correctly.');
+    }
     if (body === 'unreadable') {
       return errorResponse(400, 'invalid_request', 'The request body could not be read.');
     }
@@ -250,20 +261,24 @@ function readEnvSecret(): string | undefined {
   return env?.OFAUTH_WEBHOOK_SECRET;
 }
 
-async function readBody(request: Request, max: number): Promise<Uint8Array | 'too_large' | 'unreadable'> {
+async function readBody(
+  request: Request,
+  max: number,
+): Promise<Uint8Array | 'too_large' | 'unreadable' | 'used'> {
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) return 'too_large';
+  if (request.bodyUsed) return 'used';
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
+    const reader = request.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
       if (size > max) {
-        await reader.cancel().catch(() => undefined);
+        reader.cancel().catch(() => undefined);
         return 'too_large';
       }
       chunks.push(value);

@@ -184,6 +184,29 @@ describe('verifyWebhook accepts authentic messages', () => {
     await rejected('invalid_signature', body, standard(body, { secret: OLD_SECRET }), [SECRET]);
   });
 
+  it('accepts signatures sent as several header lines (joined by ", ")', async () => {
+    const body = sdkBody();
+    const h = standard(body);
+    const headers = new Headers({ 'svix-id': h['svix-id'] as string, 'svix-timestamp': String(NOW_S) });
+    headers.append('svix-signature', `v1,${Buffer.alloc(32, 1).toString('base64')}`);
+    headers.append('svix-signature', h['svix-signature'] as string);
+    expect(headers.get('svix-signature')).toContain(', v1,');
+    await accepted(body, headers);
+  });
+
+  it('verifies the timestamp exactly as sent (a leading zero is part of the signed content)', async () => {
+    const body = sdkBody();
+    const ts = `0${NOW_S}`;
+    const key = Buffer.from(SECRET.slice(6), 'base64');
+    const sig = createHmac('sha256', key).update(`msg_zero.${ts}.${body}`).digest('base64');
+    await accepted(body, { 'svix-id': 'msg_zero', 'svix-timestamp': ts, 'svix-signature': `v1,${sig}` });
+    await rejected('invalid_signature', body, {
+      'svix-id': 'msg_zero',
+      'svix-timestamp': String(NOW_S),
+      'svix-signature': `v1,${sig}`,
+    });
+  });
+
   it('accepts a secret without the whsec_ prefix', async () => {
     const body = sdkBody();
     await accepted(body, standard(body), SECRET.slice(6));

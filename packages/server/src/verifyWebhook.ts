@@ -93,7 +93,8 @@ export async function verifyWebhook(
   const signed = readSignedHeaders(headers);
   const keys = await importSecrets(secret);
   const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
-  const prefix = signed.scheme === 'standard' ? `${signed.id}.${signed.timestamp}.` : `${signed.timestamp}.`;
+  const prefix =
+    signed.scheme === 'standard' ? `${signed.id}.${signed.timestampText}.` : `${signed.timestampText}.`;
   const content = concat(encoder.encode(prefix), body);
 
   let matched = false;
@@ -133,6 +134,8 @@ interface SignedHeaders {
   scheme: 'standard' | 'ofauth';
   id: string;
   timestamp: number;
+  /** The timestamp exactly as sent: it is what was signed. */
+  timestampText: string;
   signatures: Uint8Array[];
 }
 
@@ -161,7 +164,8 @@ function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
       );
     }
     const signatures: Uint8Array[] = [];
-    for (const entry of signature.split(/\s+/)) {
+    // Several header lines arrive joined by ", ": drop the separator's comma from each entry.
+    for (const entry of signature.split(/\s+/).map((e) => e.replace(/,$/, ''))) {
       const comma = entry.indexOf(',');
       if (comma === -1 || entry.slice(0, comma) !== 'v1') continue;
       const bytes = decodeBase64(entry.slice(comma + 1));
@@ -174,6 +178,7 @@ function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
       scheme: 'standard',
       id,
       timestamp: parseUnixSeconds(timestamp, `${family}-timestamp`),
+      timestampText: timestamp,
       signatures,
     };
   }
@@ -209,7 +214,13 @@ function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
   if (signatures.length === 0) {
     throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature holds no v1= signature.');
   }
-  return { scheme: 'ofauth', id: '', timestamp: parseUnixSeconds(t, 'OFAuth-Signature t='), signatures };
+  return {
+    scheme: 'ofauth',
+    id: '',
+    timestamp: parseUnixSeconds(t, 'OFAuth-Signature t='),
+    timestampText: t,
+    signatures,
+  };
 }
 
 function headerReader(headers: WebhookHeaders): (name: string) => string | undefined {
