@@ -8,7 +8,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'server/**/*.test.ts'],
     // the client is built once (into a temp dir) for the route, bundle and screenshot tests
     globalSetup: ['./vitest.globalSetup.ts'],
-    testTimeout: 60_000,
+    testTimeout: 90_000,
     hookTimeout: 120_000,
   },
 });

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Simulator, startSimulator } from '@oflink/simulator';
+import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { chromiumLaunchOptions } from '../../../scripts/chromium';
@@ -99,6 +100,18 @@ async function capture(name: string, origin = demo.url, fullPage = true) {
   expect(stats.foreground, 'share of non-background pixels').toBeGreaterThan(0.03);
   expect(stats.colours, 'distinct colours').toBeGreaterThan(20);
   expect(problems).toEqual([]);
+  // and it is usable: no serious or critical WCAG 2 A/AA violation (the cross-origin hosted page is not ours)
+  await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+      iframes: false,
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations).toEqual([]);
 }
 
 async function openConnect(url = demo.url) {
