@@ -1,0 +1,100 @@
+// The popup's own exits: blocked by the browser, closed by the person, and severed by
+// Cross-Origin-Opener-Policy on the hosted page (the outcome then travels over BroadcastChannel).
+import { expect, test } from './fixtures';
+import { button, consent, outcome, startFlow, step, walk } from './support/link';
+
+/** Makes `window.open` return null, as a popup blocker does, in every page of the context. */
+const blockPopups = () => {
+  window.open = () => null;
+};
+
+test.describe('popup blocked', () => {
+  test('auto falls back to a redirect and completes', async ({ page, sim }) => {
+    await page.addInitScript(blockPopups);
+    let popups = 0;
+    page.on('popup', () => popups++);
+    await page.goto('/');
+    const flow = await startFlow(page, 'redirect', sim.url, button(page, 'auto'));
+    await walk(flow.link, 'creator');
+    await expect(page).toHaveURL(/\/callback/);
+    await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
+    await expect(outcome(page)).toHaveAttribute('data-status', 'success');
+    expect(popups).toBe(0);
+  });
+
+  test('explicit popup mode reports popup_blocked', async ({ page }) => {
+    await page.addInitScript(blockPopups);
+    await page.goto('/');
+    await button(page, 'popup').click();
+    const card = outcome(page);
+    await expect(card).toHaveAttribute('data-status', 'error');
+    await expect(card.locator('code')).toHaveText('popup_blocked');
+    await expect(page).toHaveURL(/\/$/);
+    await expect(button(page, 'popup')).toBeEnabled();
+  });
+});
+
+test.describe('the person closes the popup', () => {
+  test('on the login step: cancelled with reason closed', { tag: ['@react18'] }, async ({ page, sim }) => {
+    await page.goto('/');
+    const flow = await startFlow(page, 'popup', sim.url);
+    await consent(flow.link);
+    await step(flow.link, 'login');
+    await flow.popup!.close();
+    const card = outcome(page);
+    await expect(card).toHaveAttribute('data-status', 'cancelled');
+    await expect(card).toContainText('The window was closed');
+    await expect(button(page, 'popup')).toBeEnabled();
+  });
+
+  test('under COOP: cancelled/closed once the person is back on the app', async ({ page, sim }) => {
+    sim.configure({ coop: true });
+    await page.goto('/');
+    const flow = await startFlow(page, 'popup', sim.url);
+    await consent(flow.link);
+    await step(flow.link, 'login');
+    await flow.popup!.close();
+    // a closed popup hands focus back to the app; headless Chromium sends no focus event, so the
+    // person's click on the app page is what tells a severed handle from a real close
+    await page.locator('h1').first().click();
+    const card = outcome(page);
+    await expect(card).toHaveAttribute('data-status', 'cancelled');
+    await expect(card).toContainText('The window was closed');
+  });
+});
+
+test.describe('Cross-Origin-Opener-Policy on the hosted page', () => {
+  for (const scenario of ['creator-otp', 'fan-otp'] as const) {
+    test(`popup (${scenario}): completes through the BroadcastChannel relay, never reported as closed`, async ({
+      page,
+      sim,
+    }) => {
+      sim.configure({ coop: true });
+      const shown: (string | null)[] = [];
+      await page.exposeFunction('__e2eOutcome', (status: string | null) => shown.push(status));
+      await page.addInitScript(() => {
+        // record every outcome card the demo shows, to prove no "closed" was ever shown on the way
+        new MutationObserver(() => {
+          const card = document.querySelector('[data-testid="outcome"]');
+          const status = card
+            ? `${card.getAttribute('data-status')}:${card.textContent?.includes('closed')}`
+            : null;
+          if (status !== (window as unknown as { __last?: string | null }).__last) {
+            (window as unknown as { __last?: string | null }).__last = status;
+            (window as unknown as { __e2eOutcome: (s: string | null) => void }).__e2eOutcome(status);
+          }
+        }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      await page.goto('/');
+      const flow = await startFlow(page, 'popup', sim.url);
+      // COOP severed the popup from the app: no opener, and the app's handle reads closed
+      expect(await flow.popup!.evaluate(() => window.opener)).toBeNull();
+      await walk(flow.link, scenario);
+      const card = outcome(page);
+      await expect(card).toHaveAttribute('data-confirmed', 'true');
+      await expect(card).toHaveAttribute('data-status', 'success');
+      await expect.poll(() => flow.popup!.isClosed()).toBe(true);
+      expect(shown.filter((s) => s?.startsWith('cancelled'))).toEqual([]);
+    });
+  }
+});
