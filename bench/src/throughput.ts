@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { log, median, type Row, ratio, round, sleep } from './common';
 
 const CONNECTIONS = 100;
-const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
-const ROUNDS_EACH = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
+const ROUNDS_EACH = Number(process.env.BENCH_ROUNDS ?? 4);
 
 interface Histogram {
   average: number;
@@ -94,19 +94,24 @@ export async function measureThroughput(): Promise<Row[]> {
       results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
     const helperRps = rps('helper');
     const bareRps = rps('bare');
-    const r = ratio(helperRps, bareRps);
+    // each round pair ran back to back under about the same load: the median of the pair ratios
+    // is the figure least moved by other work on the machine
+    const pairs = results.helper.map(
+      (h, i) => h.requests.average / (results.bare[i]?.requests.average ?? Number.NaN),
+    );
+    const r = round(median(pairs), 2);
     const failures = `non-2xx/errors: helper ${bad('helper')}, bare ${bad('bare')}`;
     return [
       {
         area: 'server',
-        measure: `${kind} via toNodeHandler, requests/s (median of ${ROUNDS_EACH})`,
+        measure: `${kind} via toNodeHandler, requests/s (median of ${ROUNDS_EACH} rounds)`,
         goal: '≥ 0.95× baseline',
         measured: helperRps,
         baseline: bareRps,
         ratio: r,
-        met: r !== null && r >= 0.95 && kind === 'createLinkHandler' && bad('helper') === 0,
+        met: r >= 0.95 && kind === 'createLinkHandler' && bad('helper') === 0,
         unit: 'req/s',
-        note: `baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}`,
+        note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ')}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}`,
       },
       {
         area: 'server',
@@ -117,7 +122,7 @@ export async function measureThroughput(): Promise<Row[]> {
         ratio: ratio(p99('helper'), p99('bare')),
         met: null,
         unit: 'ms',
-        note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99`,
+        note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections both saturate the simulator, so p99 is mostly queueing`,
       },
     ];
   } finally {
