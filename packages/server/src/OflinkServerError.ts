@@ -2,6 +2,8 @@
  * Every code an {@link OflinkServerError} can carry. The first group is what the session endpoint
  * answers (ARCHITECTURE.md §1); `connection_*` come from `confirmConnection`; `invalid_options` is
  * thrown at construction; `internal_error` means a callback of yours threw or returned a wrong type.
+ * @example
+ * if (error instanceof OflinkServerError && error.code === 'rate_limited') retryIn(error.retryAfter);
  */
 export type OflinkServerErrorCode =
   | 'method_not_allowed'

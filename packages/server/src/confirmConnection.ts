@@ -3,7 +3,11 @@ import { checkClientReferenceId, checkConnectionId, isPlainObject } from './sess
 import type { Connection } from './types';
 import { callUpstream, resolveUpstream } from './upstream';
 
-/** Options of {@link confirmConnection}: how to reach OFAuth. */
+/**
+ * Options of {@link confirmConnection}: how to reach OFAuth.
+ * @example
+ * const options: ConfirmConnectionOptions = { baseUrl: 'https://api.ofauth.com', timeoutMs: 5000 };
+ */
 export interface ConfirmConnectionOptions {
   /** OFAuth secret key. @defaultValue `process.env.OFAUTH_API_KEY` */
   apiKey?: string;
@@ -15,7 +19,11 @@ export interface ConfirmConnectionOptions {
   fetch?: typeof fetch;
 }
 
-/** What to confirm: the `connection_id` from the callback URL and your signed-in user's id. */
+/**
+ * What to confirm: the `connection_id` from the callback URL and your signed-in user's id.
+ * @example
+ * const params: ConfirmConnectionParams = { connectionId: 'conn_abc', clientReferenceId: user.id };
+ */
 export interface ConfirmConnectionParams {
   /** The `conn_…` id, e.g. from the callback URL (unsigned: anyone can type it). */
   connectionId: string;

@@ -8,10 +8,21 @@ import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerErr
 import { sanitizeCause } from './redact';
 import { checkClientReferenceId, checkSessionBody } from './sessionParams';
 
-/** Largest accepted request body, in bytes (counted on the wire, whatever `Content-Length` says). */
+/**
+ * Largest accepted request body, in bytes (counted on the wire, whatever `Content-Length` says). Internal.
+ * @example MAX_BODY_BYTES // 4096
+ */
 export const MAX_BODY_BYTES = 4096;
 
-/** Options of {@link createLinkHandler}. Validated when the handler is created. */
+/**
+ * Options of {@link createLinkHandler}. Validated when the handler is created.
+ * @example
+ * const options: LinkHandlerOptions = {
+ *   redirectUrl: 'https://app.example.com/callback',
+ *   getClientReferenceId: (request) => sessionUserId(request),
+ *   ownsConnection: (userId, connectionId) => db.connections.isOwnedBy(connectionId, userId),
+ * };
+ */
 export interface LinkHandlerOptions extends LinkSessionOptions {
   /**
    * Returns your own id of the signed-in user from the request (cookie, session, JWT…), or `null`
@@ -42,7 +53,11 @@ export interface LinkHandlerOptions extends LinkSessionOptions {
   onError?: (error: OflinkServerError) => void | Promise<void>;
 }
 
-/** The JSON body of every error response. */
+/**
+ * The JSON body of every error response.
+ * @example
+ * const body: LinkHandlerErrorBody = { error: { code: 'unauthenticated', message: 'Sign in before connecting an account.' } };
+ */
 export interface LinkHandlerErrorBody {
   error: { code: OflinkServerErrorCode; message: string };
 }

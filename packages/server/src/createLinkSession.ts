@@ -3,7 +3,11 @@ import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './s
 import type { Geolocation, LinkSession } from './types';
 import { callUpstream, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstream';
 
-/** Options of {@link createLinkSession}: the upstream options plus the app-level session settings. */
+/**
+ * Options of {@link createLinkSession}: the upstream options plus the app-level session settings.
+ * @example
+ * const options: LinkSessionOptions = { clientAppId: 'app_demo', redirectUrl: 'https://app.example.com/callback' };
+ */
 export interface LinkSessionOptions extends UpstreamOptions {
   /**
    * OFAuth client app (`app_…`). Without it OFAuth uses the key's default app.
@@ -18,7 +22,11 @@ export interface LinkSessionOptions extends UpstreamOptions {
   redirectUrl?: string;
 }
 
-/** Arguments of one session: who it is for, and optionally which connection to re-authenticate. */
+/**
+ * Arguments of one session: who it is for, and optionally which connection to re-authenticate.
+ * @example
+ * const params: LinkSessionParams = { clientReferenceId: user.id, geolocation: { country: 'US' } };
+ */
 export interface LinkSessionParams {
   /** Your own id of the signed-in user; echoed back in the callback and in webhooks. */
   clientReferenceId: string;
@@ -129,7 +137,7 @@ function parseInitResponse(json: unknown): LinkSession {
 
 /**
  * Creates an OFAuth Link session for one user: `POST {baseUrl}/v2/link/init` with the apiKey, the
- * same timeout, retries and error mapping as {@link createLinkHandler}. For apps with their own
+ * same timeout, retries and error mapping as `createLinkHandler`. For apps with their own
  * routing; validate the user yourself, and check ownership before passing a `connectionId`.
  * Throws an {@link OflinkServerError} (`invalid_request` for bad parameters, upstream codes otherwise).
  *

@@ -1,9 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A Fetch API handler, such as the one {@link createLinkHandler} returns. */
+/**
+ * A Fetch API handler, such as the one `createLinkHandler` returns.
+ * @example
+ * const handler: FetchHandler = async () => new Response('ok');
+ */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-/** A `node:http` / Express / Connect request handler. */
+/**
+ * A `node:http` / Express / Connect request handler.
+ * @example
+ * const listener: NodeHandler = toNodeHandler(handler);
+ * createServer(listener).listen(3000);
+ */
 export type NodeHandler = (
   req: IncomingMessage,
   res: ServerResponse,
@@ -137,7 +146,7 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
 }
 
 /**
- * Mounts a Fetch API handler (such as {@link createLinkHandler}'s) on `node:http`, Express or
+ * Mounts a Fetch API handler (such as `createLinkHandler`'s) on `node:http`, Express or
  * Connect. The request body is streamed to the handler (so the 4 KB limit counts real bytes);
  * mount it **before** body parsers. If a parser already consumed the body (`req.body` is set),
  * that value is used instead (a parsed object is re-serialized to JSON). Aborting the client

@@ -1,4 +1,8 @@
-/** What the browser opens: the hosted Link page of one session (ARCHITECTURE.md §1). */
+/**
+ * What the browser opens: the hosted Link page of one session (ARCHITECTURE.md §1).
+ * @example
+ * const session: LinkSession = await createLinkSession({}, { clientReferenceId: user.id });
+ */
 export interface LinkSession {
   /** Always `"hosted"`: the only mode the browser can open. A legacy upstream answer without `mode` is hosted. */
   mode: 'hosted';
@@ -8,7 +12,11 @@ export interface LinkSession {
   expiresAt: string;
 }
 
-/** Geolocation override for a session: `country` is required whenever the object is sent. */
+/**
+ * Geolocation override for a session: `country` is required whenever the object is sent.
+ * @example
+ * const geolocation: Geolocation = { country: 'US', state: 'CA', city: 'San Francisco' };
+ */
 export interface Geolocation {
   /** Country code, e.g. `"US"`. */
   country: string;
@@ -18,7 +26,12 @@ export interface Geolocation {
   city?: string;
 }
 
-/** An OFAuth connection, as `GET /v2/account/connections` lists it (PROTOCOL.md §5). */
+/**
+ * An OFAuth connection, as `GET /v2/account/connections` lists it (PROTOCOL.md §5).
+ * @example
+ * const connection: Connection = await confirmConnection({}, { connectionId, clientReferenceId: user.id });
+ * connection.userData.username; // the OnlyFans account
+ */
 export interface Connection {
   /** `conn_…` */
   id: string;
