@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { StorybookConfig } from '@storybook/react-vite';
 import { tsImport } from 'tsx/esm/api';
-import { mergeConfig } from 'vite';
+import { mergeConfig, type UserConfig } from 'vite';
 
 // Storybook evaluates this file with Node's own resolution (no extensionless relative imports),
 // so the workspace's TypeScript sources it needs are loaded through tsx.
@@ -20,7 +20,7 @@ const config: StorybookConfig = {
       './simulatorPlugin.ts',
       import.meta.url,
     )) as typeof import('./simulatorPlugin');
-    return mergeConfig(vite, {
+    const ours: UserConfig = {
       // stories use the workspace packages from source, like the tests (vitest.shared.ts)
       resolve: {
         alias: {
@@ -30,7 +30,17 @@ const config: StorybookConfig = {
       },
       // hosted Link pages and the /v2 API of a simulator started with the dev server (never in a build)
       plugins: [oflinkSimulator()],
-    });
+      build: {
+        rolldownOptions: {
+          // every @oflink/react module starts with 'use client' (for RSC apps); a static
+          // Storybook has no server components, so dropping the directive is expected here
+          onwarn(warning, warn) {
+            if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+          },
+        },
+      },
+    };
+    return mergeConfig(vite, ours);
   },
 };
 

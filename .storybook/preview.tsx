@@ -32,7 +32,9 @@ const preview: Preview = {
   parameters: {
     layout: 'centered',
     controls: { expanded: true },
-    docs: { story: { inline: true } },
+    // each story of a docs page in its own iframe: its own URL (callback stories), its own MSW
+    // handlers and its own modal or popup
+    docs: { story: { inline: false, iframeHeight: 320 } },
   },
 };
 
