@@ -175,6 +175,34 @@ describe('createWebhookHandler over Fetch Requests', () => {
     expect(String(onError.mock.calls[0]?.[0])).toMatch(/before body parsers/);
   });
 
+  it('keeps answering when onError throws or rejects', async () => {
+    const rejections: unknown[] = [];
+    const onUnhandled = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const throwing = createWebhookHandler({
+        secret: SECRET,
+        on: {},
+        onError: () => {
+          throw new Error('logger down');
+        },
+      });
+      expectAnswer(await throwing(signed(body(), { secret: OTHER_SECRET })), 401);
+      const rejecting = createWebhookHandler({
+        secret: SECRET,
+        on: {},
+        onError: async () => {
+          throw new Error('async logger down');
+        },
+      });
+      expectAnswer(await rejecting(signed(body(), { secret: OTHER_SECRET })), 401);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('answers 400 invalid_payload for a correctly signed body that is not an event', async () => {
     const handler = createWebhookHandler({ secret: SECRET, on: {} });
     const res = await handler(signed('not json'));

@@ -64,7 +64,7 @@ export interface CreateWebhookHandlerOptions {
   /** Largest body read, in bytes; larger → 413. @defaultValue 1_048_576 */
   maxBodyBytes?: number;
   /** Told about every rejected message and failing handler (never given the secret). */
-  onError?: (error: unknown, context: WebhookErrorContext) => void;
+  onError?: (error: unknown, context: WebhookErrorContext) => void | Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -154,7 +154,9 @@ export function createWebhookHandler(
 
   const report = (error: unknown, context: WebhookErrorContext) => {
     try {
-      options.onError?.(error, context);
+      const result: unknown = options.onError?.(error, context);
+      // An async logger that rejects must not become an unhandled rejection.
+      if (result instanceof Promise) result.catch(() => undefined);
     } catch {
       // A failing logger must not change the answer.
     }
