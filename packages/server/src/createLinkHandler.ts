@@ -259,7 +259,8 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
         headers,
       );
     const failWith = (error: OflinkServerError) => {
-      if (error.status >= 500 || error.code === 'rate_limited') report(error);
+      // A browser that went away is not a server failure: nothing to log.
+      if ((error.status >= 500 || error.code === 'rate_limited') && !request.signal?.aborted) report(error);
       if (error.code === 'rate_limited') {
         const seconds = error.retryAfter ?? 1;
         return fail('rate_limited', 429, `Too many session requests. Try again in ${seconds} s.`, {

@@ -1,9 +1,11 @@
 // The three README examples, imported as they are and driven over real HTTP against the simulator.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp as createExpressApp } from '../examples/express/app';
+import { createApp as createHonoApp } from '../examples/hono/app';
 import { failOnUnhandledRejection } from './testSupport';
 
 let sim: Simulator;
@@ -86,22 +88,20 @@ async function expectConfirmFlow(base: string) {
 
 describe('examples', () => {
   it('Next.js App Router route file: POST is the handler, served by a Fetch-API HTTP server', async () => {
+    // Imported here: the route module reads OFAUTH_* from the environment when it loads (stubbed in beforeAll).
     const { POST } = await import('../examples/nextjs/app/api/oflink/session/route');
     const base = await listen(createAdaptorServer({ fetch: POST }) as Server);
     await expectSessionFlow(base);
   });
 
   it('Express app via toNodeHandler: session and confirm routes', async () => {
-    const { createApp } = await import('../examples/express/app');
-    const { createServer } = await import('node:http');
-    const base = await listen(createServer(createApp()));
+    const base = await listen(createServer(createExpressApp()));
     await expectSessionFlow(base);
     await expectConfirmFlow(base);
   });
 
   it('Hono app: session and confirm routes', async () => {
-    const { createApp } = await import('../examples/hono/app');
-    const base = await listen(createAdaptorServer({ fetch: createApp().fetch }) as Server);
+    const base = await listen(createAdaptorServer({ fetch: createHonoApp().fetch }) as Server);
     await expectSessionFlow(base);
     await expectConfirmFlow(base);
   });
