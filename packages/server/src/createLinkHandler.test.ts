@@ -327,6 +327,25 @@ describe('user callbacks that fail', () => {
     await expectError(rejecting, 500, 'server_misconfigured');
   });
 
+  it('a browser that goes away aborts the upstream call and is not reported to onError', async () => {
+    sim.injectFault({ type: 'latency', ms: 3000 });
+    const onError = vi.fn();
+    const counting = countingFetch();
+    const controller = new AbortController();
+    const request = new Request(ENDPOINT, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: controller.signal,
+    });
+    const pending = handler({ onError, fetch: counting.fetch })(request);
+    setTimeout(() => controller.abort(), 100);
+    const response = await pending;
+    expect(response.status).toBe(502);
+    expect(counting.calls).toHaveLength(1);
+    expect(onError).not.toHaveBeenCalled();
+  });
+
   it('onError is not called for client errors (4xx caused by the request)', async () => {
     const onError = vi.fn();
     const h = handler({ onError });
