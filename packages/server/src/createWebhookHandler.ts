@@ -64,7 +64,7 @@ export interface CreateWebhookHandlerOptions {
   /** Largest body read, in bytes; larger → 413. @defaultValue 1_048_576 */
   maxBodyBytes?: number;
   /** Told about every rejected message and failing handler (never given the secret). */
-  onError?: (error: unknown, context: WebhookErrorContext) => void | Promise<void>;
+  onError?: (error: unknown, context: WebhookErrorContext) => unknown;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
