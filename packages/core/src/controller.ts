@@ -1,7 +1,7 @@
 import { type Embed, embedUrl, mountEmbed } from './embed';
 import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
-import { acceptLinkMessage, type LinkMessage } from './messages';
+import { acceptLinkMessage, type LinkMessage, parseLinkMessage } from './messages';
 import { openPopup } from './popup';
 import {
   ATTEMPT_PREFIX,
@@ -89,20 +89,6 @@ export interface LinkController {
   dispose(): void;
 }
 
-interface Attempt {
-  id: string;
-  nonce: string;
-  mode: 'popup' | 'embed' | 'redirect';
-  ended: boolean;
-  popup: Window | null;
-  embed: Embed | null;
-  session: LinkSession | null;
-  loaded: boolean;
-  renewed: boolean;
-  trigger: Element | null;
-  cleanups: (() => void)[];
-}
-
 const INITIAL: LinkState = {
   status: 'idle',
   outcome: null,
@@ -111,6 +97,8 @@ const INITIAL: LinkState = {
   isReady: false,
   sandbox: null,
 };
+
+const cancelled = (reason: 'user' | 'closed'): LinkCancelled => ({ status: 'cancelled', reason });
 
 /**
  * Creates a controller. `getOptions` is read at every use, so callbacks and options can change
@@ -129,7 +117,8 @@ export function createLinkController(
 ): LinkController {
   let state = INITIAL;
   const listeners = new Set<() => void>();
-  let attempt: Attempt | null = null;
+  // the running attempt: called with `true` it closes it (cancelled/closed), else tears it down silently
+  let attempt: ((close?: boolean) => void) | null = null;
   let generation = 0;
 
   const set = (patch: Partial<LinkState>, notify = true) => {
@@ -138,228 +127,17 @@ export function createLinkController(
   };
   const emit = (event: LinkEvent) => getOptions().onEvent?.(event);
 
-  const getSession = (a: Attempt | null): Promise<LinkSession> => {
+  // `current` says whether the requester still wants `session_ready` (the prefetch always does)
+  const getSession = (current: () => boolean): Promise<LinkSession> => {
     emit({ type: 'session_requested' });
     return source.get(new AbortController().signal).then((s) => {
-      if (!a || attempt === a) emit({ type: 'session_ready', expiresAt: s.expiresAt });
+      if (current()) emit({ type: 'session_ready', expiresAt: s.expiresAt });
       return s;
     });
   };
 
-  const teardown = (a: Attempt) => {
-    a.ended = true;
-    if (attempt === a) attempt = null;
-    for (const c of a.cleanups.splice(0)) c();
-    try {
-      if (a.popup && !a.popup.closed) a.popup.close();
-    } catch {
-      // severed handle
-    }
-    a.embed?.destroy();
-    a.embed = null;
-  };
-
-  const end = (a: Attempt, outcome: LinkOutcome, error?: LinkError, navigateTo?: string) => {
-    if (a.ended) return;
-    a.ended = true;
-    if (attempt === a) attempt = null;
-    const hadUi = a.popup !== null || a.embed !== null;
-    const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
-    // state before teardown: bindings re-enable the trigger before the modal gives focus back to it
-    set({ status: outcome.status, outcome, error: err, session: null, isReady: source.peek() !== undefined });
-    teardown(a);
-    const o = getOptions();
-    if (outcome.status === 'success') {
-      emit({ type: 'success', outcome });
-      o.onSuccess?.(outcome);
-    } else {
-      emit(outcome.status === 'error' ? { type: 'error', outcome } : { type: 'cancelled', outcome });
-      o.onExit?.(outcome);
-      if (err) o.onError?.(err);
-    }
-    if (hadUi) emit({ type: 'closed' });
-    if (navigateTo && /^https?:\/\//i.test(navigateTo)) window.location.assign(navigateTo);
-  };
-
-  const fail = (a: Attempt, e: unknown) => {
-    const err =
-      e instanceof LinkError
-        ? e
-        : new LinkError('session_request_failed', e instanceof Error ? e.message : String(e));
-    end(a, { status: 'error', code: err.code, message: err.message }, err);
-  };
-
-  const listenRelay = (a: Attempt) => {
-    const win = window;
-    const onRelay = (data: unknown) => {
-      const outcome = parseRelay(data, a.id, a.nonce);
-      if (outcome) end(a, outcome);
-      else
-        process.env.NODE_ENV !== 'production' &&
-          warn(
-            'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
-          );
-    };
-    const onMessage = (e: MessageEvent) => {
-      if (e.origin === win.location.origin && (e.data as { type?: unknown } | null)?.type === RELAY_TYPE)
-        onRelay(e.data);
-    };
-    win.addEventListener('message', onMessage);
-    a.cleanups.push(() => win.removeEventListener('message', onMessage));
-    if (typeof BroadcastChannel !== 'undefined') {
-      const bc = new BroadcastChannel(channelName(win.location.origin));
-      bc.onmessage = (e) => {
-        if ((e.data as { id?: unknown } | null)?.id === a.id) onRelay(e.data);
-      };
-      a.cleanups.push(() => bc.close());
-    }
-  };
-
-  const watchPopup = (a: Attempt) => {
-    const win = window;
-    const grace = getOptions().popupCloseGraceMs ?? POPUP_CLOSE_GRACE_MS;
-    // `live`: the popup was seen open on a cross-origin page (its document is unreadable), so the
-    // hosted page did not sever the handle and a later `closed` is a real close.
-    let live = false;
-    const startGrace = () => {
-      const t = win.setTimeout(() => end(a, { status: 'cancelled', reason: 'closed' }), grace);
-      a.cleanups.push(() => win.clearTimeout(t));
-    };
-    const poll = win.setInterval(() => {
-      const popup = a.popup;
-      if (popup && !popup.closed) {
-        try {
-          void popup.document.body;
-        } catch {
-          live = true;
-        }
-        return;
-      }
-      win.clearInterval(poll);
-      if (live) return startGrace();
-      // Never seen live: Cross-Origin-Opener-Policy on the hosted page severed the handle, which
-      // now reads closed while the person works on in the popup. Believe it once they are back here
-      // (a real close returns focus to this window); the relay usually comes first.
-      const types = ['focus', 'pointerdown', 'keydown'];
-      const back = () => {
-        for (const t of types) win.removeEventListener(t, back, true);
-        startGrace();
-      };
-      for (const t of types) win.addEventListener(t, back, true);
-      a.cleanups.push(() => {
-        for (const t of types) win.removeEventListener(t, back, true);
-      });
-    }, 300);
-    a.cleanups.push(() => win.clearInterval(poll));
-  };
-
-  const handleMessage = (a: Attempt, m: LinkMessage) => {
-    switch (m.event) {
-      case 'loaded':
-        a.loaded = true;
-        emit({ type: 'loaded' });
-        return;
-      case 'sandbox_info':
-        set({ sandbox: m.info });
-        emit({ type: 'sandbox_info', info: m.info });
-        return;
-      case 'success': {
-        const outcome: LinkSuccess = { status: 'success', connectionId: m.connectionId, confirmed: false };
-        if (m.user) outcome.user = m.user;
-        end(a, outcome, undefined, m.redirect ? m.successUrl : undefined);
-        return;
-      }
-      case 'exit':
-        end(a, m.outcome);
-        return;
-      case 'invalid_session':
-        if (a.renewed) {
-          end(a, {
-            status: 'error',
-            code: 'invalid_session',
-            message: 'The Link session expired twice. Try again.',
-          });
-          return;
-        }
-        a.renewed = true;
-        a.loaded = false;
-        source.discard();
-        getSession(a).then(
-          (s) => {
-            if (a.ended || !a.embed) return;
-            source.discard();
-            a.session = s;
-            set({ session: s });
-            a.embed.load(embedUrl(s.url, window.location.origin, getOptions().theme));
-            emit({ type: 'session_renewed', expiresAt: s.expiresAt });
-          },
-          (e: unknown) => fail(a, e),
-        );
-    }
-  };
-
-  const requestExit = (a: Attempt, force: boolean) => {
-    const target = a.embed?.frame.contentWindow;
-    if (!a.loaded || !target || !a.session) return false;
-    target.postMessage(
-      { type: 'OFAUTH_LINK', event: 'exit_requested', force },
-      new URL(a.session.url).origin,
-    );
-    return true;
-  };
-
-  const mountFrame = (a: Attempt, s: LinkSession) => {
-    const win = window;
-    const onMessage = (e: MessageEvent) => {
-      if ((e.data as { type?: unknown } | null)?.type !== 'OFAUTH_LINK' || !a.session) return;
-      const r = acceptLinkMessage(e, a.session.url, a.embed?.frame.contentWindow);
-      if ('message' in r) handleMessage(a, r.message);
-      else
-        process.env.NODE_ENV !== 'production' && warn(`Ignored an OFAUTH_LINK message because ${r.ignored}.`);
-    };
-    win.addEventListener('message', onMessage);
-    a.cleanups.push(() => win.removeEventListener('message', onMessage));
-    const o = getOptions();
-    const embedOptions: { zIndex?: number; returnFocus: Element | null; onEscape: () => void } = {
-      returnFocus: a.trigger,
-      onEscape: () => {
-        if (!requestExit(a, false)) return end(a, { status: 'cancelled', reason: 'user' });
-        // the page answers with an `exit` message; if it does not, close anyway
-        const t = win.setTimeout(() => end(a, { status: 'cancelled', reason: 'user' }), 2000);
-        a.cleanups.push(() => win.clearTimeout(t));
-      },
-    };
-    if (o.zIndex !== undefined) embedOptions.zIndex = o.zIndex;
-    a.embed = mountEmbed(win.document, embedUrl(s.url, win.location.origin, o.theme), embedOptions);
-  };
-
-  const proceed = (a: Attempt, s: LinkSession) => {
-    if (a.ended || attempt !== a) return;
-    source.discard(); // single use
-    a.session = s;
-    set({ status: 'open', session: s, isReady: false });
-    const win = window;
-    if (a.mode === 'popup') {
-      if (!a.popup || a.popup.closed) return end(a, { status: 'cancelled', reason: 'closed' });
-      a.popup.location.replace(s.url);
-      watchPopup(a);
-    } else if (a.mode === 'embed') {
-      mountFrame(a, s);
-    } else {
-      const returnTo =
-        getOptions().returnTo ?? win.location.pathname + win.location.search + win.location.hash;
-      try {
-        win.sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: a.id, returnTo, at: Date.now() }));
-      } catch {
-        process.env.NODE_ENV !== 'production' &&
-          warn('sessionStorage is unavailable: the callback page will not know where to return.');
-      }
-      emit({ type: 'opened', mode: 'redirect' });
-      win.location.assign(s.url);
-      return;
-    }
-    emit({ type: 'opened', mode: a.mode });
-  };
+  const ready = (session: LinkSession) =>
+    set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
 
   const open = () => {
     if (isServer) return;
@@ -369,56 +147,286 @@ export function createLinkController(
       return;
     }
     const win = window;
+    const storage = (kind: 'sessionStorage' | 'localStorage') => win[kind];
     const requested = getOptions().mode ?? 'auto';
-    const mode =
+    let mode =
       requested === 'auto' ? (win.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect') : requested;
-    const a: Attempt = {
-      id: randomId(),
-      nonce: randomId(),
-      mode,
-      ended: false,
-      popup: null,
-      embed: null,
-      session: null,
-      loaded: false,
-      renewed: false,
-      trigger: win.document.activeElement,
-      cleanups: [],
+    const id = randomId();
+    const nonce = randomId();
+    const trigger = win.document.activeElement;
+    const cleanups: (() => void)[] = [];
+    let ended = false;
+    let popup: Window | null = null;
+    let embed: Embed | null = null;
+    let session: LinkSession | null = null;
+    let loaded = false;
+    let renewed = false;
+
+    const isCurrent = () => attempt === stop;
+    const cleanup = () => {
+      for (const c of cleanups.splice(0)) c();
     };
-    attempt = a;
+    const listen = (type: string, fn: (e: never) => void, capture?: boolean) => {
+      win.addEventListener(type, fn as EventListener, capture);
+      cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
+    };
+    const after = (ms: number, fn: () => void) => {
+      const t = win.setTimeout(fn, ms);
+      cleanups.push(() => win.clearTimeout(t));
+    };
+
+    const teardown = () => {
+      ended = true;
+      if (isCurrent()) attempt = null;
+      cleanup();
+      try {
+        if (popup && !popup.closed) popup.close();
+      } catch {
+        // severed handle
+      }
+      embed?.destroy();
+      embed = null;
+    };
+
+    const end = (outcome: LinkOutcome, error?: LinkError, navigateTo?: string) => {
+      if (ended) return;
+      ended = true;
+      if (isCurrent()) attempt = null;
+      const hadUi = popup !== null || embed !== null;
+      const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
+      // state before teardown: bindings re-enable the trigger before the modal gives focus back to it
+      set({
+        status: outcome.status,
+        outcome,
+        error: err,
+        session: null,
+        isReady: source.peek() !== undefined,
+      });
+      teardown();
+      const o = getOptions();
+      // the event types `success`, `cancelled` and `error` are the outcome statuses
+      emit({ type: outcome.status, outcome } as LinkEvent);
+      if (outcome.status === 'success') o.onSuccess?.(outcome);
+      else {
+        o.onExit?.(outcome);
+        if (err) o.onError?.(err);
+      }
+      if (hadUi) emit({ type: 'closed' });
+      if (navigateTo && /^https?:\/\//i.test(navigateTo)) win.location.assign(navigateTo);
+    };
+
+    const fail = (e: unknown) => {
+      const err =
+        e instanceof LinkError
+          ? e
+          : new LinkError('session_request_failed', e instanceof Error ? e.message : String(e));
+      end({ status: 'error', code: err.code, message: err.message }, err);
+    };
+
+    const onRelay = (data: unknown) => {
+      const outcome = parseRelay(data, id, nonce);
+      if (outcome) end(outcome);
+      else
+        process.env.NODE_ENV !== 'production' &&
+          warn(
+            'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
+          );
+    };
+
+    const listenRelay = () => {
+      listen('message', (e: MessageEvent) => {
+        if (e.origin === win.location.origin && (e.data as { type?: unknown } | null)?.type === RELAY_TYPE)
+          onRelay(e.data);
+      });
+      if (typeof BroadcastChannel !== 'undefined') {
+        const bc = new BroadcastChannel(channelName(win.location.origin));
+        bc.onmessage = (e) => {
+          if ((e.data as { id?: unknown } | null)?.id === id) onRelay(e.data);
+        };
+        cleanups.push(() => bc.close());
+      }
+    };
+
+    const watchPopup = () => {
+      const grace = getOptions().popupCloseGraceMs ?? POPUP_CLOSE_GRACE_MS;
+      // `live`: the popup was seen open on a cross-origin page (its document is unreadable), so the
+      // hosted page did not sever the handle and a later `closed` is a real close.
+      let live = false;
+      const startGrace = () => after(grace, () => end(cancelled('closed')));
+      const poll = win.setInterval(() => {
+        if (popup && !popup.closed) {
+          try {
+            void popup.document.body;
+          } catch {
+            live = true;
+          }
+          return;
+        }
+        win.clearInterval(poll);
+        if (live) return startGrace();
+        // Never seen live: Cross-Origin-Opener-Policy on the hosted page severed the handle, which
+        // now reads closed while the person works on in the popup. Believe it once they are back here
+        // (a real close returns focus to this window); the relay usually comes first.
+        let waiting = true;
+        const back = () => {
+          if (waiting) {
+            waiting = false;
+            startGrace();
+          }
+        };
+        for (const t of ['focus', 'pointerdown', 'keydown']) listen(t, back, true);
+      }, 300);
+      cleanups.push(() => win.clearInterval(poll));
+    };
+
+    const handleMessage = (m: LinkMessage) => {
+      switch (m.event) {
+        case 'loaded':
+          loaded = true;
+          emit({ type: 'loaded' });
+          return;
+        case 'sandbox_info':
+          set({ sandbox: m.info });
+          emit({ type: 'sandbox_info', info: m.info });
+          return;
+        case 'success': {
+          const outcome: LinkSuccess = { status: 'success', connectionId: m.connectionId, confirmed: false };
+          if (m.user) outcome.user = m.user;
+          end(outcome, undefined, m.redirect ? m.successUrl : undefined);
+          return;
+        }
+        case 'exit':
+          end(m.outcome);
+          return;
+        case 'invalid_session':
+          if (renewed) {
+            end({
+              status: 'error',
+              code: 'invalid_session',
+              message: 'The Link session expired twice. Try again.',
+            });
+            return;
+          }
+          renewed = true;
+          loaded = false;
+          source.discard();
+          getSession(isCurrent).then((s) => {
+            if (ended || !embed) return;
+            source.discard();
+            session = s;
+            set({ session: s });
+            embed.load(embedUrl(s.url, win.location.origin, getOptions().theme));
+            emit({ type: 'session_renewed', expiresAt: s.expiresAt });
+          }, fail);
+      }
+    };
+
+    const requestExit = (force: boolean) => {
+      const target = embed?.frame.contentWindow;
+      if (!loaded || !target || !session) return false;
+      target.postMessage(
+        { type: 'OFAUTH_LINK', event: 'exit_requested', force },
+        new URL(session.url).origin,
+      );
+      return true;
+    };
+
+    const mountFrame = (s: LinkSession) => {
+      listen('message', (e: MessageEvent) => {
+        if ((e.data as { type?: unknown } | null)?.type !== 'OFAUTH_LINK' || !session) return;
+        const frame = embed?.frame.contentWindow;
+        // exactly the session's origin and the frame's window (acceptLinkMessage, without its reasons)
+        const m =
+          frame && e.source === frame && e.origin === new URL(session.url).origin
+            ? parseLinkMessage(e.data)
+            : null;
+        if (m) handleMessage(m);
+        else
+          process.env.NODE_ENV !== 'production' &&
+            warn(
+              `Ignored an OFAUTH_LINK message because ${(acceptLinkMessage(e, session.url, frame) as { ignored: string }).ignored}.`,
+            );
+      });
+      const o = getOptions();
+      const embedOptions: { zIndex?: number; returnFocus: Element | null; onEscape: () => void } = {
+        returnFocus: trigger,
+        onEscape: () => {
+          if (!requestExit(false)) return end(cancelled('user'));
+          // the page answers with an `exit` message; if it does not, close anyway
+          after(2000, () => end(cancelled('user')));
+        },
+      };
+      if (o.zIndex !== undefined) embedOptions.zIndex = o.zIndex;
+      embed = mountEmbed(win.document, embedUrl(s.url, win.location.origin, o.theme), embedOptions);
+    };
+
+    const proceed = (s: LinkSession) => {
+      if (ended || !isCurrent()) return;
+      source.discard(); // single use
+      session = s;
+      set({ status: 'open', session: s, isReady: false });
+      if (mode === 'popup') {
+        if (!popup || popup.closed) return end(cancelled('closed'));
+        popup.location.replace(s.url);
+        watchPopup();
+      } else if (mode === 'embed') {
+        mountFrame(s);
+      } else {
+        const loc = win.location;
+        const returnTo = getOptions().returnTo ?? loc.pathname + loc.search + loc.hash;
+        try {
+          storage('sessionStorage').setItem(REDIRECT_KEY, JSON.stringify({ id, returnTo, at: Date.now() }));
+        } catch {
+          process.env.NODE_ENV !== 'production' &&
+            warn('sessionStorage is unavailable: the callback page will not know where to return.');
+        }
+        emit({ type: 'opened', mode: 'redirect' });
+        loc.assign(s.url);
+        return;
+      }
+      emit({ type: 'opened', mode });
+    };
+
+    const stop = (close?: boolean) => {
+      if (!close) return teardown();
+      requestExit(true);
+      end(cancelled('closed'));
+    };
+    attempt = stop;
     set({ status: 'preparing', outcome: null, error: null, sandbox: null });
     if (mode === 'popup') {
       // the record must exist before window.open: Chromium copies sessionStorage into the popup then
-      const record = JSON.stringify({ id: a.id, nonce: a.nonce, at: Date.now() });
+      const record = JSON.stringify({ id, nonce, at: Date.now() });
+      const key = ATTEMPT_PREFIX + id;
       try {
+        const local = storage('localStorage');
         // records of attempts whose tab went away mid-flow: drop the stale ones
-        for (let i = win.localStorage.length; i-- > 0; ) {
-          const key = win.localStorage.key(i) ?? '';
-          if (key.startsWith(ATTEMPT_PREFIX) && !readRecord(win.localStorage, key))
-            win.localStorage.removeItem(key);
+        for (let i = local.length; i-- > 0; ) {
+          const k = local.key(i) ?? '';
+          if (k.startsWith(ATTEMPT_PREFIX) && !readRecord(local, k)) local.removeItem(k);
         }
-        win.sessionStorage.setItem(POPUP_KEY, record);
-        win.localStorage.setItem(ATTEMPT_PREFIX + a.id, record);
+        storage('sessionStorage').setItem(POPUP_KEY, record);
+        local.setItem(key, record);
       } catch {
         process.env.NODE_ENV !== 'production' &&
           warn('Web storage is unavailable: the popup callback cannot relay its result.');
       }
-      a.cleanups.push(() => {
+      cleanups.push(() => {
         try {
-          if (win.sessionStorage.getItem(POPUP_KEY) === record) win.sessionStorage.removeItem(POPUP_KEY);
-          win.localStorage.removeItem(ATTEMPT_PREFIX + a.id);
+          const s = storage('sessionStorage');
+          if (s.getItem(POPUP_KEY) === record) s.removeItem(POPUP_KEY);
+          storage('localStorage').removeItem(key);
         } catch {
           // storage unavailable
         }
       });
-      a.popup = openPopup(win, `oflink_${a.id.slice(0, 8)}`);
-      if (a.popup) listenRelay(a);
+      popup = openPopup(win, `oflink_${id.slice(0, 8)}`);
+      if (popup) listenRelay();
       else if (requested === 'auto') {
-        for (const c of a.cleanups.splice(0)) c();
-        a.mode = 'redirect';
+        cleanup();
+        mode = 'redirect';
       } else {
         end(
-          a,
           { status: 'error', code: 'popup_blocked', message: 'The browser blocked the popup.' },
           new LinkError(
             'popup_blocked',
@@ -429,14 +437,11 @@ export function createLinkController(
       }
     }
     const cached = source.peek();
-    if (cached) proceed(a, cached);
+    if (cached) proceed(cached);
     else
-      getSession(a).then(
-        (s) => proceed(a, s),
-        (e: unknown) => {
-          if (attempt === a) fail(a, e);
-        },
-      );
+      getSession(isCurrent).then(proceed, (e: unknown) => {
+        if (isCurrent()) fail(e);
+      });
   };
 
   return {
@@ -449,13 +454,10 @@ export function createLinkController(
     },
     open,
     close() {
-      const a = attempt;
-      if (!a) return;
-      requestExit(a, true);
-      end(a, { status: 'cancelled', reason: 'closed' });
+      attempt?.(true);
     },
     reset() {
-      if (attempt) teardown(attempt);
+      attempt?.();
       generation++;
       const session = source.peek() ?? null;
       set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
@@ -464,15 +466,14 @@ export function createLinkController(
       if (isServer || attempt) return;
       const hit = source.peek();
       if (hit) {
-        if (!state.isReady)
-          set({ isReady: true, session: hit, status: state.status === 'idle' ? 'ready' : state.status });
+        if (!state.isReady) ready(hit);
         return;
       }
       const gen = ++generation;
-      getSession(null).then(
+      getSession(() => true).then(
         (s) => {
           if (gen !== generation || attempt) return;
-          set({ isReady: true, session: s, status: state.status === 'idle' ? 'ready' : state.status });
+          ready(s);
         },
         (e: unknown) =>
           process.env.NODE_ENV !== 'production' &&
@@ -482,7 +483,7 @@ export function createLinkController(
       );
     },
     dispose() {
-      if (attempt) teardown(attempt);
+      attempt?.();
       generation++;
       set(INITIAL, false);
     },

@@ -1,3 +1,4 @@
+import { obj, str, userExit } from './outcome';
 import type { LinkOutcome, LinkUser, SandboxInfo, SandboxScenario } from './types';
 
 /** A validated message from the hosted page (PROTOCOL.md §3; v4 and the pre-v4 shapes). */
@@ -7,11 +8,6 @@ export type LinkMessage =
   | { event: 'exit'; outcome: LinkOutcome }
   | { event: 'invalid_session' }
   | { event: 'sandbox_info'; info: SandboxInfo };
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | null =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null;
-const str = (v: unknown): v is string => typeof v === 'string';
 
 function user(v: unknown): LinkUser | undefined {
   const u = obj(v);
@@ -37,8 +33,6 @@ function scenarios(v: unknown): SandboxScenario[] | null {
   return out;
 }
 
-const EXIT_STEPS: readonly string[] = ['pre-login', 'authorization', 'login', '2fa'];
-
 /**
  * Validates the payload of an `OFAUTH_LINK` message; anything else gives null (never throws).
  * Origin and source are checked by {@link acceptLinkMessage}, not here.
@@ -55,7 +49,7 @@ export function parseLinkMessage(data: unknown): LinkMessage | null {
     case 'invalid_session':
       return { event: m.event };
     case 'close':
-      return { event: 'exit', outcome: { status: 'cancelled', reason: 'user' } };
+      return { event: 'exit', outcome: userExit(null) };
     case 'success': {
       const src = meta ?? m; // v4 nests under metadata, pre-v4 is flat
       const connection = obj(src.connection);
@@ -84,14 +78,7 @@ export function parseLinkMessage(data: unknown): LinkMessage | null {
         };
       }
       if (meta.type !== 'user_exit' && meta.type !== 'forced_exit') return null;
-      const step = meta.step;
-      return {
-        event: 'exit',
-        outcome:
-          str(step) && EXIT_STEPS.includes(step)
-            ? { status: 'cancelled', step: step as 'login', reason: 'user' }
-            : { status: 'cancelled', reason: 'user' },
-      };
+      return { event: 'exit', outcome: userExit(meta.step) };
     }
     case 'sandbox_info': {
       const list = scenarios(meta?.scenarios);

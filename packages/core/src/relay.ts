@@ -1,4 +1,5 @@
 import { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
+import { str, userExit } from './outcome';
 import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
@@ -146,21 +147,16 @@ export function handleCallback(win: Window, close = true): CallbackResult {
 export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcome | null {
   if (data === null || typeof data !== 'object') return null;
   const m = data as Partial<RelayMessage>;
-  if (m.type !== RELAY_TYPE || m.id !== id || typeof m.nonce !== 'string' || m.nonce !== nonce) return null;
+  if (m.type !== RELAY_TYPE || m.id !== id || !str(m.nonce) || m.nonce !== nonce) return null;
   const o = m.outcome as Partial<LinkOutcome> | undefined;
   if (!o || typeof o !== 'object') return null;
-  if (o.status === 'success' && typeof o.connectionId === 'string' && o.connectionId) {
+  if (o.status === 'success' && str(o.connectionId) && o.connectionId) {
     const out: LinkOutcome = { status: 'success', connectionId: o.connectionId, confirmed: false };
-    if (typeof o.clientReferenceId === 'string') out.clientReferenceId = o.clientReferenceId;
+    if (str(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
     return out;
   }
-  if (o.status === 'cancelled') {
-    const step = o.step;
-    return step === 'pre-login' || step === 'authorization' || step === 'login' || step === '2fa'
-      ? { status: 'cancelled', step, reason: 'user' }
-      : { status: 'cancelled', reason: 'user' };
-  }
-  if (o.status === 'error' && typeof o.code === 'string' && typeof o.message === 'string') {
+  if (o.status === 'cancelled') return userExit(o.step);
+  if (o.status === 'error' && str(o.code) && str(o.message)) {
     return { status: 'error', code: o.code, message: o.message };
   }
   return null;
