@@ -185,7 +185,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (value === null) return null;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Math.min(Number(v), 86_400);
-  const date = Date.parse(v);
+  // An HTTP-date ends in GMT (RFC 9110); anything else (e.g. "-1", "1.5") is not a valid Retry-After.
+  const date = /GMT$/.test(v) ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(date)) return null;
   return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
 }
