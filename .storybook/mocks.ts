@@ -109,7 +109,11 @@ export function simulatorSession(options: SimulatorSessionOptions = {}) {
   return http.post(SESSION_ENDPOINT, async ({ request }) => {
     const body = await readBody(request);
     options.log?.push(body);
-    const init: Record<string, unknown> = { clientReferenceId: STORY_USER };
+    // the callback page the popup lands on (served by the dev server beside the hosted pages)
+    const init: Record<string, unknown> = {
+      clientReferenceId: STORY_USER,
+      redirectUrl: new URL('/__oflink-sim/callback', location.origin).toString(),
+    };
     if (typeof body.connectionId === 'string') init.connectionId = body.connectionId;
     if (body.geolocation) init.geolocation = body.geolocation;
     let answer: Response;

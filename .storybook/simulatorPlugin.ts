@@ -1,4 +1,5 @@
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { type Simulator, startSimulator } from '../packages/simulator/src/index';
 import { RECONNECT_CONNECTION_ID, STORY_USER } from './constants';
@@ -10,6 +11,15 @@ function route(url: string): { path: string; withKey: boolean } | null {
   if (url.startsWith('/__oflink-sim/v2/')) return { path: url.slice('/__oflink-sim'.length), withKey: true };
   return null;
 }
+
+/** Where the app's callback page is served (the sessions' `redirectUrl`, for popup flows). */
+export const CALLBACK_PATH = '/__oflink-sim/callback';
+
+const callbackHtml = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Connecting… · oflink stories</title></head>
+<body><div id="root"></div>
+<script type="module" src="/@fs${fileURLToPath(new URL('./callbackPage.tsx', import.meta.url))}"></script>
+</body></html>`;
 
 function forward(req: IncomingMessage, res: ServerResponse, sim: Simulator, path: string, withKey: boolean) {
   const target = new URL(sim.url);
@@ -33,7 +43,8 @@ function forward(req: IncomingMessage, res: ServerResponse, sim: Simulator, path
 /**
  * Serves the OFAuth simulator through the dev server that serves the stories (`storybook dev` and
  * the Vitest browser run): hosted pages at `/cs_…`, test controls at `/__simulator/…`, and the
- * `/v2` API at `/__oflink-sim/v2/…` with the sandbox apiKey added server-side. Same origin as the
+ * `/v2` API at `/__oflink-sim/v2/…` with the sandbox apiKey added server-side, and the app's
+ * callback page at {@link CALLBACK_PATH} (popup flows). Same origin as the
  * stories, so a play function can drive the real hosted page inside the embed iframe or popup.
  * The simulator starts on a free port at the first forwarded request and stops with the server.
  *
@@ -60,6 +71,13 @@ export function oflinkSimulator(): Plugin {
     configureServer(server) {
       server.httpServer?.once('close', () => void stop());
       server.middlewares.use((req, res, next) => {
+        if (req.method === 'GET' && (req.url ?? '').split('?')[0] === CALLBACK_PATH) {
+          server.transformIndexHtml(req.url ?? CALLBACK_PATH, callbackHtml).then((html) => {
+            res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+            res.end(html);
+          }, next);
+          return;
+        }
         const target = route(req.url ?? '/');
         if (!target) return next();
         ensure().then(

@@ -203,6 +203,32 @@ export const OpenAsPopup: Story = {
   },
 };
 
+const popupFlow = popupSpy();
+
+/**
+ * The whole flow in a popup: the hosted page sends the popup to the app's callback page, which
+ * relays the outcome to this window (with the attempt's nonce) and closes itself.
+ */
+export const SuccessInPopup: Story = {
+  args: { mode: 'popup', prefetch: false },
+  beforeEach: () => popupFlow.install(),
+  play: async ({ canvasElement, args }) => {
+    await userEvent.click(button(canvasElement));
+    const popup = await waitFor(() => {
+      expect(popupFlow.opened).toHaveLength(1);
+      return popupFlow.opened[0] as Window;
+    }, WAIT);
+    await consent(await hostedStep(popup, 'pre-login'));
+    await logIn(await hostedStep(popup, 'login'), 'gil@creator.sandbox.com');
+    await expectOutcome(canvasElement, { 'data-status': 'success', 'data-client-reference-id': STORY_USER });
+    await expect(args.onSuccess).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(popup.closed).toBe(true), WAIT);
+    const id = outcome(canvasElement).getAttribute('data-connection-id') ?? '';
+    await expect((await simulatorConnections()).find((c) => c.id === id)?.clientReferenceId).toBe(STORY_USER);
+    await expect(button(canvasElement)).toHaveAttribute('data-state', 'success');
+  },
+};
+
 /** Embed mode: an accessible modal over the app with the hosted page in an iframe. */
 export const OpenEmbedded: Story = {
   play: async ({ canvasElement }) => {
