@@ -86,7 +86,8 @@ export async function verifyWebhook(
   }
   const nowMs = options.now === undefined ? Date.now() : +options.now;
   if (!Number.isFinite(nowMs)) throw new TypeError('now must be a valid Date or epoch milliseconds.');
-  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
+  // By tag, not instanceof: bytes from another realm (a vm context, an iframe) are bytes too.
+  if (typeof rawBody !== 'string' && Object.prototype.toString.call(rawBody) !== '[object Uint8Array]') {
     throw new WebhookVerificationError('invalid_payload', 'The raw body must be a string or a Uint8Array.');
   }
 
