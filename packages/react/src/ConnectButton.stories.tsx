@@ -113,6 +113,7 @@ export const Loading: Story = {
 
 /** A crashed server: a bare 500 whose body is not JSON gives `session_request_failed`. */
 export const ServerError500: Story = {
+  args: { prefetch: false },
   parameters: { msw: { handlers: { session: crash() } } },
   play: async ({ canvasElement, args }) => {
     await userEvent.click(button(canvasElement));
@@ -134,6 +135,7 @@ function serverErrorStory(code: ServerErrorCode): Story {
   const { status, message } = SERVER_ERRORS[code];
   return {
     name: `Server error: ${code} (${status})`,
+    args: { prefetch: false },
     parameters: { msw: { handlers: { session: serverError(code, requests) } } },
     play: async ({ canvasElement, args }) => {
       await userEvent.click(button(canvasElement));
@@ -149,6 +151,8 @@ function serverErrorStory(code: ServerErrorCode): Story {
       );
       await expect(args.onExit).toHaveBeenCalledWith({ status: 'error', code, message });
       await expect(document.querySelector('[data-oflink-overlay]')).toBeNull();
+      // one click, one request: nothing is retried behind the person's back
+      await expect(requests).toHaveLength(1);
     },
   };
 }
