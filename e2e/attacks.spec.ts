@@ -24,9 +24,15 @@ async function stillRunning(page: Page, flow: Flow, at = 'pre-login'): Promise<v
 }
 
 /** Completes the real flow and returns the connection the server confirmed (never a forged one). */
-async function completes(page: Page, flow: Flow, sim: { connections(): { id: string }[] }): Promise<string> {
+async function completes(
+  page: Page,
+  flow: Flow,
+  sim: { connections(): { id: string }[] },
+  previous?: string,
+): Promise<string> {
   await walk(flow.link, 'creator');
   const card = outcome(page);
+  if (previous) await expect(card).not.toHaveAttribute('data-connection-id', previous);
   await expect(card).toHaveAttribute('data-confirmed', 'true');
   const id = (await card.getAttribute('data-connection-id')) ?? '';
   expect(id).not.toContain('evil');
@@ -229,7 +235,7 @@ test.describe('popup relay', () => {
     await expect(button(page, 'popup')).toHaveAttribute('data-state', 'open');
     await step(second.link, 'pre-login');
     expect(second.popup!.isClosed()).toBe(false);
-    const secondId = await completes(page, second, sim);
+    const secondId = await completes(page, second, sim, firstId);
     expect(secondId).not.toBe(firstId);
     await spy.close();
   });

@@ -154,7 +154,7 @@ export async function postAttack(
       } else {
         const big = 'x'.repeat(4 * 1024 * 1024);
         let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'success' };
-        for (let i = 0; i < 5000; i++) nested = { type: 'OFAUTH_LINK', event: 'success', metadata: nested };
+        for (let i = 0; i < 300; i++) nested = { type: 'OFAUTH_LINK', event: 'success', metadata: nested };
         list = [
           big,
           { type: 'OFAUTH_LINK', event: 'success', metadata: { junk: big } },
