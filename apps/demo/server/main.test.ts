@@ -2,12 +2,13 @@
 // serves the demo, and stops everything on Ctrl-C (SIGINT).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, expect, inject, it } from 'vitest';
 
 const app = fileURLToPath(new URL('..', import.meta.url));
-// tsx's own CLI (what `pnpm start` runs), without pnpm in between, so the signal reaches it directly
-const tsxCli = createRequire(`${app}/package.json`).resolve('tsx/cli');
+// node with tsx's loader, as `pnpm start` runs it but without the pnpm and tsx CLI parents: a
+// terminal's Ctrl-C reaches every process of the group, this signal reaches the server directly
+const tsxLoader = createRequire(`${app}/package.json`).resolve('tsx');
 let child: ChildProcess | null = null;
 
 afterEach(() => {
@@ -16,9 +17,9 @@ afterEach(() => {
 });
 
 function start(env: Record<string, string>) {
-  const proc = spawn(process.execPath, [tsxCli, '--tsconfig', '../../tsconfig.json', 'server/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', pathToFileURL(tsxLoader).href, 'server/main.ts'], {
     cwd: app,
-    env: { ...process.env, OFAUTH_API_KEY: '', ...env },
+    env: { ...process.env, TSX_TSCONFIG_PATH: '../../tsconfig.json', OFAUTH_API_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child = proc;

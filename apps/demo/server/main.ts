@@ -5,7 +5,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { demoViteConfig } from '../vite.config';
-import { startDemoServer } from './startDemoServer';
+import { type DemoServer, startDemoServer } from './startDemoServer';
+
+// Ctrl-C at any time: before the server starts it just exits; once it runs, it closes the server and
+// the simulator first. Registered first thing, so a signal during startup is never lost.
+let demo: DemoServer | null = null;
+let starting = false;
+let stopRequested = false;
+const stop = () => {
+  if (!demo) return process.exit(130);
+  demo.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopRequested) process.exit(1); // a second Ctrl-C does not wait
+    stopRequested = true;
+    if (demo || !starting) stop(); // while starting, the start finishes first (see below)
+  });
+}
 
 const app = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(app, 'dist');
@@ -42,7 +62,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-let demo: Awaited<ReturnType<typeof startDemoServer>>;
+starting = true;
 try {
   demo = await startDemoServer({ port, host: process.env.HOST ?? '127.0.0.1', clientDir });
 } catch (error) {
@@ -53,26 +73,18 @@ try {
   throw error;
 }
 
-console.log('');
-if (demo.simulator) {
-  console.log(`Mode: simulator: a local OFAuth at ${demo.simulator.url} (no account, no key, no network)`);
-  console.log('      sign in with you@creator.sandbox.com / good-password');
+if (stopRequested) {
+  stop();
 } else {
-  console.log(`Mode: real OFAuth API (${process.env.OFAUTH_BASE_URL || 'https://api.ofauth.com'})`);
-  console.log(`      redirect URL to register for your client app: ${demo.url}/callback`);
-  if (!process.env.OFAUTH_WEBHOOK_SECRET) console.log('      webhooks are off (set OFAUTH_WEBHOOK_SECRET)');
-}
-console.log(`Demo: ${demo.url}`);
-console.log('Press Ctrl-C to stop.');
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    demo.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
+  console.log('');
+  if (demo.simulator) {
+    console.log(`Mode: simulator: a local OFAuth at ${demo.simulator.url} (no account, no key, no network)`);
+    console.log('      sign in with you@creator.sandbox.com / good-password');
+  } else {
+    console.log(`Mode: real OFAuth API (${process.env.OFAUTH_BASE_URL || 'https://api.ofauth.com'})`);
+    console.log(`      redirect URL to register for your client app: ${demo.url}/callback`);
+    if (!process.env.OFAUTH_WEBHOOK_SECRET) console.log('      webhooks are off (set OFAUTH_WEBHOOK_SECRET)');
+  }
+  console.log(`Demo: ${demo.url}`);
+  console.log('Press Ctrl-C to stop.');
 }

@@ -1,15 +1,7 @@
-/** The demo server's view of a connection (the fields of OFAuth's connection the UI shows). */
-export interface DemoConnection {
-  id: string;
-  status: 'active' | 'expired' | 'awaiting_2fa' | 'disconnected';
-  userData: { id: string; name: string; username: string; avatar: string | null };
-  createdAt: string;
-  updatedAt: string;
-  /** How the server learned about it: a verified webhook, a confirmation, or both. */
-  sources: ('webhook' | 'confirmed')[];
-  /** The last webhook event type seen for it, if any. */
-  lastEvent: string | null;
-}
+// type-only: erased from the bundle (clientBundle.test.ts checks that no server code ships)
+import type { DemoConnection } from '../server/connectionStore';
+
+export type { DemoConnection };
 
 /** An error answered by the demo server (`{ error: { code, message } }`). */
 export class DemoApiError extends Error {
