@@ -64,12 +64,8 @@ test('embed: the whole flow can be done with the keyboard', { tag: ['@react18'] 
   // Tab moves from the dialog into the hosted page; its controls are reachable in order
   await page.keyboard.press('Tab');
   const frame = page.frames().find((f) => f.url().startsWith(sim.url))!;
-  for (
-    let i = 0;
-    i < 10 && !(await frame.evaluate(() => document.activeElement?.getAttribute('data-action')));
-    i++
-  )
-    await page.keyboard.press('Tab');
+  const focused = () => frame.evaluate(() => document.activeElement?.getAttribute('data-action') ?? null);
+  for (let i = 0; i < 10 && (await focused()) !== 'continue'; i++) await page.keyboard.press('Tab');
   expect(await focused()).toBe('continue');
   await page.keyboard.press('Enter');
   await step(link, 'login');
