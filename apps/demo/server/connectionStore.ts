@@ -33,6 +33,11 @@ const UNKNOWN_USER = { id: '', name: 'Unknown account', username: 'unknown', ava
 /**
  * In-memory record of connections (a real app keeps this in its database). Owned by a demo user
  * when the user confirmed it or a verified webhook carried the user's id as `clientReferenceId`.
+ *
+ * @example
+ * const store = new ConnectionStore();
+ * store.confirm('user_0123456789abcdef', connection);
+ * store.owns('user_0123456789abcdef', connection.id); // true
  */
 export class ConnectionStore {
   readonly #entries = new Map<string, Entry>();

@@ -40,14 +40,19 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Name of the cookie that holds the demo user's id. */
+/** Name of the cookie that holds the demo user's id (`oflink_demo_user=user_…`). */
 export const USER_COOKIE = 'oflink_demo_user';
 const USER_ID = /^user_[A-Za-z0-9_-]{16}$/;
 const MAX_JSON_BYTES = 4096;
 
 const defaultClientDir = fileURLToPath(new URL('../dist', import.meta.url));
 
-/** Reads the demo user's id from a Cookie header, or null when absent or malformed. */
+/**
+ * Reads the demo user's id from a Cookie header, or null when absent or malformed.
+ *
+ * @example
+ * userFromCookie('theme=dark; oflink_demo_user=user_0123456789abcdef'); // 'user_0123456789abcdef'
+ */
 export function userFromCookie(header: string | null | undefined): string | null {
   for (const part of (header ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');

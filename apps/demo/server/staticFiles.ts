@@ -20,7 +20,12 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Content type for a file name; unknown extensions are served as bytes. */
+/**
+ * Content type for a file name; unknown extensions are served as bytes.
+ *
+ * @example
+ * contentType('assets/index-abc.js'); // 'text/javascript; charset=utf-8'
+ */
 export function contentType(file: string): string {
   return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -38,6 +43,10 @@ async function fileAt(path: string): Promise<{ size: number } | null> {
  * Serves the built client from `dir`: existing files with their content type (hashed assets cached
  * for a year), and `index.html` for every other GET of a page path (SPA fallback). Paths that
  * escape `dir` are refused; a missing file with an extension is a 404, not the page.
+ *
+ * @example
+ * const serveClient = createStaticHandler('/srv/demo/dist');
+ * createServer((req, res) => void serveClient(req, res));
  */
 export function createStaticHandler(dir: string) {
   const root = normalize(dir + sep);
