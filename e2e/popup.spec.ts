@@ -1,7 +1,9 @@
 // The popup's own exits: blocked by the browser, closed by the person, and severed by
 // Cross-Origin-Opener-Policy on the hosted page (the outcome then travels over BroadcastChannel).
 import { expect, test } from './fixtures';
-import { button, consent, outcome, startFlow, step, walk } from './support/link';
+import { button, consent, email, type Flow, login, outcome, startFlow, step, walk } from './support/link';
+
+const logIn = (flow: Flow) => login(flow.link, email('creator'));
 
 /** Makes `window.open` return null, as a popup blocker does, in every page of the context. */
 const blockPopups = () => {
@@ -97,4 +99,26 @@ test.describe('Cross-Origin-Opener-Policy on the hosted page', () => {
       expect(shown.filter((s) => s?.startsWith('cancelled'))).toEqual([]);
     });
   }
+
+  test('popup: a handle severed after it was seen live (COOP from the next step on) is not reported as closed', async ({
+    page,
+    sim,
+  }) => {
+    await page.goto('/');
+    const flow = await startFlow(page, 'popup', sim.url);
+    // the person reads the consent page; the app's 300 ms poll sees the popup live on the hosted page
+    await page.waitForTimeout(1000);
+    // from the next step on the hosted pages send COOP: Chromium severs the handle, which now reads closed
+    sim.configure({ coop: true });
+    await consent(flow.link);
+    await step(flow.link, 'login');
+    expect(await flow.popup!.evaluate(() => window.opener)).toBeNull();
+    // the person takes longer than the 3 s grace period to type their password
+    await page.waitForTimeout(4500);
+    await logIn(flow);
+    const card = outcome(page);
+    await expect(card).toHaveAttribute('aria-busy', 'false');
+    await expect(card).toHaveAttribute('data-status', 'success');
+    await expect(card).toHaveAttribute('data-confirmed', 'true');
+  });
 });
