@@ -394,6 +394,9 @@ export function createLinkController(
     };
     attempt = stop;
     set({ status: 'preparing', outcome: null, error: null, sandbox: null });
+    // the session request starts before window.open, so the two costs overlap instead of adding up
+    const cached = source.peek();
+    const pending = cached ? null : getSession(isCurrent);
     if (mode === 'popup') {
       // the record must exist before window.open: Chromium copies sessionStorage into the popup then
       const record = JSON.stringify({ id, nonce, at: Date.now() });
@@ -433,13 +436,14 @@ export function createLinkController(
             'The browser blocked the popup. Call open() directly in a click handler, allow popups, or use mode "redirect" or "embed".',
           ),
         );
+        // the session stays cached for the next attempt; its failure has no one to tell
+        pending?.catch(() => {});
         return;
       }
     }
-    const cached = source.peek();
     if (cached) proceed(cached);
     else
-      getSession(isCurrent).then(proceed, (e: unknown) => {
+      pending?.then(proceed, (e: unknown) => {
         if (isCurrent()) fail(e);
       });
   };
