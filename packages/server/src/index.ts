@@ -7,7 +7,7 @@ import type {
   WebhookHandlers,
 } from './createWebhookHandler';
 import type { OflinkServerErrorCode } from './OflinkServerError';
-import type { FetchHandler, NodeHandler } from './toNodeHandler';
+import type { FetchHandler, NodeHandler, NodeRequest, NodeResponse } from './toNodeHandler';
 import type { Connection, Geolocation, LinkSession } from './types';
 import type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
 import type {
@@ -48,6 +48,8 @@ export type {
   LinkSessionOptions,
   LinkSessionParams,
   NodeHandler,
+  NodeRequest,
+  NodeResponse,
   OflinkServerErrorCode,
   RulesUpdatedEvent,
   UnknownWebhookEvent,

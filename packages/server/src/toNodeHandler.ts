@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
  * @example
@@ -8,16 +6,53 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 /**
+ * What {@link toNodeHandler} reads of a request: a subset of `node:http`'s `IncomingMessage`
+ * (and so of Express's and Connect's requests). Declared structurally so that apps whose
+ * TypeScript setup has no `@types/node` (Workers, Deno, Bun) can still use this package's types.
+ * @example
+ * createServer((req: IncomingMessage, res) => toNodeHandler(handler)(req, res)); // IncomingMessage fits
+ */
+export interface NodeRequest {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: { host?: string | undefined; [name: string]: string | string[] | undefined };
+  rawHeaders: string[];
+  socket?: unknown;
+  readableEnded: boolean;
+  complete: boolean;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/**
+ * What {@link toNodeHandler} writes to: a subset of `node:http`'s `ServerResponse`.
+ * @example
+ * createServer((req, res: ServerResponse) => toNodeHandler(handler)(req, res)); // ServerResponse fits
+ */
+export interface NodeResponse {
+  statusCode: number;
+  statusMessage: string;
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+  setHeader(name: string, value: string | string[]): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: string): unknown;
+  destroy(): unknown;
+  on(event: string, listener: () => void): unknown;
+  once(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+/**
  * A `node:http` / Express / Connect request handler.
  * @example
  * const listener: NodeHandler = toNodeHandler(handler);
  * createServer(listener).listen(3000);
  */
-export type NodeHandler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next?: (error?: unknown) => void,
-) => void;
+export type NodeHandler = (req: NodeRequest, res: NodeResponse, next?: (error?: unknown) => void) => void;
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -29,11 +64,11 @@ const HOP_BY_HOP = new Set([
   'trailer',
 ]);
 
-function requestUrl(req: IncomingMessage): string {
+function requestUrl(req: NodeRequest): string {
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost';
   // Express rewrites req.url under a mount path; originalUrl is what the client asked for.
-  const path = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  const path = (req as NodeRequest & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   try {
     return new URL(path.startsWith('/') ? path : `/${path}`, `${encrypted ? 'https' : 'http'}://${host}`)
       .href;
@@ -42,7 +77,7 @@ function requestUrl(req: IncomingMessage): string {
   }
 }
 
-function requestHeaders(req: IncomingMessage): Headers {
+function requestHeaders(req: NodeRequest): Headers {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -58,10 +93,11 @@ function requestHeaders(req: IncomingMessage): Headers {
 }
 
 /** Streams the IncomingMessage with backpressure; a cancelled stream discards the rest without killing the socket. */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let onData: (chunk: Buffer | string) => void = () => undefined;
-  let onEnd: () => void = () => undefined;
-  let onError: (error: Error) => void = () => undefined;
+function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
+  type Listener = (...args: unknown[]) => void;
+  let onData: Listener = () => undefined;
+  let onEnd: Listener = () => undefined;
+  let onError: Listener = () => undefined;
   const detach = () => {
     req.off('data', onData);
     req.off('end', onEnd);
@@ -70,7 +106,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       onData = (chunk) => {
-        const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk);
+        const bytes =
+          typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk as Uint8Array);
         controller.enqueue(bytes);
         if ((controller.desiredSize ?? 1) <= 0) req.pause();
       };
@@ -105,7 +142,7 @@ function parsedBody(body: unknown): BodyInit | null {
   return JSON.stringify(body);
 }
 
-async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: NodeResponse): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
@@ -188,7 +225,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         signal: controller.signal,
       };
       if (method !== 'GET' && method !== 'HEAD') {
-        const already = (req as IncomingMessage & { body?: unknown }).body;
+        const already = (req as NodeRequest & { body?: unknown }).body;
         if (already !== undefined && (req.readableEnded || req.complete)) {
           const body = parsedBody(already);
           if (body !== null) {
