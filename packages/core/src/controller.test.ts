@@ -243,7 +243,7 @@ describe('popup mode', () => {
     });
   }
 
-  it('after a popup seen live on the hosted page closes, reports cancelled/closed after the grace period', async () => {
+  it('after the person closes a popup seen live and is back here, reports cancelled/closed after the grace period', async () => {
     vi.useFakeTimers();
     const { controller, src, calls } = setup({ mode: 'popup', popupCloseGraceMs: 3000 });
     controller.open();
@@ -251,11 +251,32 @@ describe('popup mode', () => {
     goCrossOrigin();
     await vi.advanceTimersByTimeAsync(1000);
     popup.closed = true;
+    await vi.advanceTimersByTimeAsync(500);
+    window.dispatchEvent(new Event('focus')); // a real close hands focus back to the app
     await vi.advanceTimersByTimeAsync(2500);
     expect(controller.getState().status).toBe('open');
     await vi.advanceTimersByTimeAsync(1000);
     expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
     expect(calls.slice(-3)).toEqual(['event:cancelled', 'onExit:cancelled', 'event:closed']);
+  });
+
+  it('a popup seen live and then severed by COOP on a later step is not reported as closed while the person works in it', async () => {
+    vi.useFakeTimers();
+    const { controller, src, calls } = setup({ mode: 'popup', popupCloseGraceMs: 3000 });
+    controller.open();
+    const { id, nonce } = storedAttempt();
+    src.resolve();
+    goCrossOrigin();
+    await vi.advanceTimersByTimeAsync(1000);
+    popup.closed = true; // the next hosted step sends COOP: the handle reads closed, the flow goes on
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(controller.getState().status).toBe('open');
+    relay(id, nonce, { status: 'success', connectionId: 'conn_late_coop' });
+    expect(controller.getState().outcome).toMatchObject({
+      status: 'success',
+      connectionId: 'conn_late_coop',
+    });
+    expect(calls).toContain('onSuccess');
   });
 
   it('a relay arriving within the grace period wins over the close', async () => {
@@ -267,6 +288,7 @@ describe('popup mode', () => {
     goCrossOrigin();
     await vi.advanceTimersByTimeAsync(1000);
     popup.closed = true; // e.g. the app's callback page has COOP itself
+    window.dispatchEvent(new Event('focus'));
     await vi.advanceTimersByTimeAsync(1000);
     relay(id, nonce, { status: 'success', connectionId: 'conn_late' });
     expect(controller.getState().outcome).toMatchObject({ status: 'success', connectionId: 'conn_late' });

@@ -249,32 +249,31 @@ export function createLinkController(
 
     const watchPopup = () => {
       const grace = getOptions().popupCloseGraceMs ?? POPUP_CLOSE_GRACE_MS;
-      // `live`: the popup was seen open on a cross-origin page (its document is unreadable), so the
-      // hosted page did not sever the handle and a later `closed` is a real close.
-      let live = false;
-      const startGrace = () => after(grace, () => end(cancelled('closed')));
+      // `closed` reads true both when the person closed the popup and when Cross-Origin-Opener-Policy
+      // on a hosted page (at any step) severed the handle while they work on in the popup. Believe it
+      // once they are back here (a real close hands focus back to this window, often before the poll
+      // sees it), then give the relay the grace period to arrive: it usually comes first.
+      let closed = false;
+      let backSinceLastSeenOpen = false;
+      let graceStarted = false;
+      const startGrace = () => {
+        if (graceStarted) return;
+        graceStarted = true;
+        after(grace, () => end(cancelled('closed')));
+      };
+      const back = () => {
+        backSinceLastSeenOpen = true;
+        if (closed) startGrace();
+      };
+      for (const t of ['focus', 'pointerdown', 'keydown']) listen(t, back, true);
       const poll = win.setInterval(() => {
         if (popup && !popup.closed) {
-          try {
-            void popup.document.body;
-          } catch {
-            live = true;
-          }
+          backSinceLastSeenOpen = false;
           return;
         }
         win.clearInterval(poll);
-        if (live) return startGrace();
-        // Never seen live: Cross-Origin-Opener-Policy on the hosted page severed the handle, which
-        // now reads closed while the person works on in the popup. Believe it once they are back here
-        // (a real close returns focus to this window); the relay usually comes first.
-        let waiting = true;
-        const back = () => {
-          if (waiting) {
-            waiting = false;
-            startGrace();
-          }
-        };
-        for (const t of ['focus', 'pointerdown', 'keydown']) listen(t, back, true);
+        closed = true;
+        if (backSinceLastSeenOpen) startGrace();
       }, 300);
       cleanups.push(() => win.clearInterval(poll));
     };

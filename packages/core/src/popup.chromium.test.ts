@@ -215,11 +215,15 @@ describe('popup flow in Chromium', () => {
 
   it('reports cancelled/closed when the person closes the popup', async () => {
     coop = false;
+    delayNext = 60_000; // the person stays on the hosted page until they close it
     const { page, popup } = await start('?grace=300');
     await popup.waitForURL(/cs_1/);
     await page.waitForTimeout(700); // a person reads the page before closing it
     await popup.close();
+    // a closed popup hands focus back to the app; headless Chromium sends no focus event: the person clicks
+    await page.mouse.click(5, 5);
     expect(await outcomeOf(page)).toEqual({ status: 'cancelled', reason: 'closed' });
+    delayNext = 700;
     await page.context().close();
   }, 30_000);
 });
