@@ -162,6 +162,22 @@ describe('top-level redirect', { timeout: 30_000 }, () => {
     },
   );
 
+  it('Enter in a field submits the step (the primary action, never Cancel)', async () => {
+    const p = await context.newPage();
+    await p.goto(await newSession());
+    await step(p, 'pre-login');
+    await p.locator('[data-action="continue"]').click();
+    await step(p, 'login');
+    await p.locator('[name="email"]').fill('ana@creator-otp.sandbox.com');
+    await p.locator('[name="password"]').fill('good-password');
+    await p.locator('[name="password"]').press('Enter');
+    await step(p, '2fa');
+    await p.locator('[name="code"]').fill('123456');
+    await p.locator('[name="code"]').press('Enter');
+    await p.waitForURL(/\/cb\?/);
+    expect(query(p)).toMatchObject({ status: 'success' });
+  });
+
   it.each([
     ['locked', 'account_locked'],
     ['otp-rejected', '2fa_failed'],

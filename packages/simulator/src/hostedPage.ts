@@ -60,7 +60,7 @@ const CSS = `
 main{max-width:400px;margin:0 auto;padding:32px 24px;background:var(--card);min-height:100vh}
 h1{font-size:20px;margin:0 0 8px}p{color:var(--muted)}label{display:block;margin:14px 0 4px;font-weight:600}
 input{width:100%;padding:10px;border:1px solid var(--border);border-radius:8px;background:var(--card);color:var(--fg);font:inherit}
-.actions{display:flex;gap:8px;margin-top:20px}button{flex:1;padding:10px;border-radius:8px;border:1px solid var(--border);font:inherit;cursor:pointer;background:transparent;color:var(--fg)}
+.actions{display:flex;flex-direction:row-reverse;gap:8px;margin-top:20px}button{flex:1;padding:10px;border-radius:8px;border:1px solid var(--border);font:inherit;cursor:pointer;background:transparent;color:var(--fg)}
 button[data-action=continue],button[data-action=submit]{background:var(--accent);border-color:var(--accent);color:#fff}
 [role=alert]{color:var(--err);font-weight:600}.badge{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.05em}`;
 
@@ -107,11 +107,11 @@ export function renderPage(m: PageModel): string {
   const described = m.error ? ' aria-describedby="form-error" aria-invalid="true"' : '';
   let body = '';
   if (m.step === 'pre-login') {
-    body = `<form method="post" action="${action}">${hidden}<div class="actions">${cancel}<button type="submit" name="action" value="continue" data-action="continue">Continue</button></div></form>`;
+    body = `<form method="post" action="${action}">${hidden}<div class="actions"><button type="submit" name="action" value="continue" data-action="continue">Continue</button>${cancel}</div></form>`;
   } else if (m.step === 'login') {
-    body = `<form method="post" action="${action}">${hidden}${err}<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${esc(m.email ?? '')}"${described}><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required${described}><div class="actions">${cancel}<button type="submit" name="action" value="submit" data-action="submit">Log in</button></div></form>`;
+    body = `<form method="post" action="${action}">${hidden}${err}<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${esc(m.email ?? '')}"${described}><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required${described}><div class="actions"><button type="submit" name="action" value="submit" data-action="submit">Log in</button>${cancel}</div></form>`;
   } else if (m.step === '2fa') {
-    body = `<form method="post" action="${action}">${hidden}${err}<label for="code">One-time code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required${described}><div class="actions">${cancel}<button type="submit" name="action" value="submit" data-action="submit">Verify</button></div></form>`;
+    body = `<form method="post" action="${action}">${hidden}${err}<label for="code">One-time code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required${described}><div class="actions"><button type="submit" name="action" value="submit" data-action="submit">Verify</button>${cancel}</div></form>`;
   } else if (m.navigateTo && !m.embedOrigin) {
     body = `<p><a href="${esc(m.navigateTo)}" data-action="continue">Return to the app</a></p>`;
   }
