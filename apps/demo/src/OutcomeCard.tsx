@@ -50,6 +50,15 @@ function Card({
       data-status={outcome.status}
       data-confirmed={String(confirmed)}
       data-connection-id={connectionId}
+      data-step={outcome.status === 'cancelled' ? outcome.step : undefined}
+      data-reason={outcome.status === 'cancelled' ? outcome.reason : undefined}
+      data-error-code={
+        outcome.status === 'error'
+          ? outcome.code
+          : outcome.status === 'success' && outcome.confirm === 'failed'
+            ? outcome.code
+            : undefined
+      }
       aria-live="polite"
       aria-busy={outcome.status === 'success' && outcome.confirm === 'pending'}
     >

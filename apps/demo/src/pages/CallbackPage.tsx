@@ -1,5 +1,6 @@
 import { useLinkCallback } from '@oflink/react';
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { OutcomeCard } from '../OutcomeCard';
 import { rememberOutcome, useOutcome } from '../outcome';
 import { Link } from '../router';
@@ -12,6 +13,9 @@ import { CONNECTIONS_KEY } from './ConnectPage';
  */
 export function CallbackPage() {
   const queryClient = useQueryClient();
+  // Read before useLinkCallback strips them. Without any Link parameter this is a revisit (the back
+  // button, a bookmark) of a callback already handled: nothing to finish, and nothing went wrong.
+  const [revisit] = useState(() => !new URLSearchParams(window.location.search).has('status'));
   const { outcome, report } = useOutcome({
     onSettled: (o) => {
       rememberOutcome(o);
@@ -20,11 +24,22 @@ export function CallbackPage() {
   });
   const callback = useLinkCallback({
     onResult: (r) => {
-      if (!r.relayed) report(r.outcome, 'redirect');
+      if (!r.relayed && !revisit) report(r.outcome, 'redirect');
     },
   });
   const back = callback.returnTo ?? '/';
 
+  if (revisit && !callback.relayed) {
+    return (
+      <section className="panel centered outcome-idle" data-testid="outcome-idle">
+        <h1>Nothing to finish here</h1>
+        <p className="muted">This sign-in was already handled. Your accounts are on the Connect page.</p>
+        <Link href="/" className="button button-primary" data-testid="return">
+          Back to Connect
+        </Link>
+      </section>
+    );
+  }
   if (!callback.outcome) {
     return (
       <section className="panel centered" data-testid="callback-pending">
