@@ -43,8 +43,13 @@ test.describe('the person closes the popup', () => {
     await consent(flow.link);
     await step(flow.link, 'login');
     await flow.popup!.close();
+    // a closed popup hands focus back to the app; headless Chromium sends no focus event, so the
+    // person's click on the app page stands for it (a handle that merely reads closed is not enough:
+    // COOP on a hosted page severs it while the flow goes on)
+    await page.locator('h1').first().click();
     const card = outcome(page);
     await expect(card).toHaveAttribute('data-status', 'cancelled');
+    await expect(card).toHaveAttribute('data-reason', 'closed');
     await expect(card).toContainText('The window was closed');
     await expect(button(page, 'popup')).toBeEnabled();
   });
