@@ -1,3 +1,4 @@
+import { ID } from './outcome';
 import type { LinkOutcome, LinkStep } from './types';
 
 /** The query parameters OFAuth adds to the redirect URL (PROTOCOL.md §2). */
@@ -10,7 +11,6 @@ export const CALLBACK_PARAMS = [
 ] as const;
 
 const STEPS: readonly (string | null)[] = ['pre-login', 'authorization', 'login', '2fa'];
-const ID = /^[\w.:-]{1,200}$/;
 type V5 = [string | null, string | null, string | null, string | null, string | null];
 
 /**

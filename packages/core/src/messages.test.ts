@@ -24,6 +24,15 @@ afterAll(() =>
 const userData = { id: 'u1', name: 'Ada', username: 'ada', avatar: null };
 
 describe('parseLinkMessage', () => {
+  it.each([
+    ['an oversized connection id', 'c'.repeat(10_000)],
+    ['markup in the connection id', '<img src=x onerror=alert(1)>'],
+    ['an empty connection id', ''],
+  ])('refuses a success with %s', (_, id) => {
+    const data = { type: 'OFAUTH_LINK', event: 'success', metadata: { redirect: false, connection: { id } } };
+    expect(parseLinkMessage(data)).toBeNull();
+  });
+
   it('reads loaded and invalid_session', () => {
     expect(parseLinkMessage({ type: 'OFAUTH_LINK', event: 'loaded' })).toEqual({ event: 'loaded' });
     expect(parseLinkMessage({ type: 'OFAUTH_LINK', event: 'invalid_session' })).toEqual({

@@ -1,4 +1,4 @@
-import { obj, str, userExit } from './outcome';
+import { ID, obj, str, userExit } from './outcome';
 import type { LinkOutcome, LinkUser, SandboxInfo, SandboxScenario } from './types';
 
 /** A validated message from the hosted page (PROTOCOL.md §3; v4 and the pre-v4 shapes). */
@@ -53,7 +53,7 @@ export function parseLinkMessage(data: unknown): LinkMessage | null {
     case 'success': {
       const src = meta ?? m; // v4 nests under metadata, pre-v4 is flat
       const connection = obj(src.connection);
-      if (!connection || !str(connection.id) || connection.id.length === 0) return null;
+      if (!connection || !str(connection.id) || !ID.test(connection.id)) return null;
       const u = user(connection.userData) ?? user(src.user);
       const out: LinkMessage = {
         event: 'success',

@@ -5,6 +5,9 @@ import type { LinkCancelled, LinkStep } from './types';
 /** The steps a cancellation can name (PROTOCOL.md §2, §3). */
 export const STEPS: readonly unknown[] = ['pre-login', 'authorization', 'login', '2fa'] satisfies LinkStep[];
 
+/** What an id from OFAuth (a connection id, a client reference id) may look like: bounded, no markup. */
+export const ID = /^[\w.:-]{1,200}$/;
+
 /** Type guard for strings. */
 export const str = (v: unknown): v is string => typeof v === 'string';
 

@@ -148,6 +148,15 @@ describe('handleCallback', () => {
 });
 
 describe('parseRelay', () => {
+  it('refuses an oversized or malformed connection id and drops a malformed client reference', () => {
+    const relay = (outcome: unknown) => ({ type: RELAY_TYPE, id: 'a', nonce: 'n', outcome });
+    expect(parseRelay(relay({ status: 'success', connectionId: 'c'.repeat(10_000) }), 'a', 'n')).toBeNull();
+    expect(parseRelay(relay({ status: 'success', connectionId: '<b>x</b>' }), 'a', 'n')).toBeNull();
+    expect(
+      parseRelay(relay({ status: 'success', connectionId: 'conn_1', clientReferenceId: 'a b<c>' }), 'a', 'n'),
+    ).toEqual({ status: 'success', connectionId: 'conn_1', confirmed: false });
+  });
+
   const ok = {
     type: RELAY_TYPE,
     id: 'a',

@@ -1,5 +1,5 @@
 import { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
-import { str, userExit } from './outcome';
+import { ID, str, userExit } from './outcome';
 import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
@@ -150,9 +150,9 @@ export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcom
   if (m.type !== RELAY_TYPE || m.id !== id || !str(m.nonce) || m.nonce !== nonce) return null;
   const o = m.outcome as Partial<LinkOutcome> | undefined;
   if (!o || typeof o !== 'object') return null;
-  if (o.status === 'success' && str(o.connectionId) && o.connectionId) {
+  if (o.status === 'success' && str(o.connectionId) && ID.test(o.connectionId)) {
     const out: LinkOutcome = { status: 'success', connectionId: o.connectionId, confirmed: false };
-    if (str(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
+    if (str(o.clientReferenceId) && ID.test(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
     return out;
   }
   if (o.status === 'cancelled') return userExit(o.step);
