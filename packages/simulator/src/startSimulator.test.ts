@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -12,9 +12,21 @@ interface OpenApiDoc {
     Record<string, { responses: Record<string, { content: { 'application/json': { schema: object } } }> }>
   >;
 }
-const doc = parse(
-  readFileSync(new URL('../../../../shared/ofauth/link-init.openapi.yaml', import.meta.url), 'utf8'),
-) as OpenApiDoc;
+// OFAuth's contract for the init call, vendored beside the package (contract/) so the suite runs from a
+// bare clone; where the project's shared facts sit beside the checkout, the copy must be identical to them.
+const contractText = readFileSync(new URL('../contract/link-init.openapi.yaml', import.meta.url), 'utf8');
+const sharedContract = new URL('../../../../shared/ofauth/link-init.openapi.yaml', import.meta.url);
+const doc = parse(contractText) as OpenApiDoc;
+
+describe('the vendored contract', () => {
+  if (existsSync(sharedContract))
+    it('is identical to shared/ofauth/link-init.openapi.yaml', () => {
+      expect(contractText).toBe(readFileSync(sharedContract, 'utf8'));
+    });
+  it('documents /v2/link/init with its 200 and error responses', () => {
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '500']));
+  });
+});
 const responses = doc.paths['/v2/link/init']?.post?.responses ?? {};
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
