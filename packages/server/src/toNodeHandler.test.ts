@@ -96,6 +96,45 @@ describe('toNodeHandler on node:http', () => {
     expect(sim.sessions()[0]).toMatchObject({ clientReferenceId: 'user_1', geolocation: { country: 'US' } });
   });
 
+  it('reads a small body with a declared Content-Length at once, split over several packets', async () => {
+    const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
+    const body = '{"geolocation":{"country":"FR","city":"Paris"}}';
+    const res = await send(`${url}/api/oflink/session`, {
+      headers: json(url, { 'content-length': String(Buffer.byteLength(body)) }),
+      chunks: [body.slice(0, 10), body.slice(10)],
+    });
+    expect(res.status).toBe(200);
+    expect(sim.sessions()[0]).toMatchObject({ geolocation: { country: 'FR', city: 'Paris' } });
+  });
+
+  it('a client that leaves in the middle of a declared body reaches neither the handler nor next()', async () => {
+    let handled = 0;
+    let nexted = 0;
+    const handler = toNodeHandler(async () => {
+      handled++;
+      return new Response('never');
+    });
+    const url = await listen((req, res) => handler(req, res, () => nexted++));
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${url}/x`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': '100' },
+      });
+      req.on('error', () => resolve());
+      req.write('{"a":');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    // the server is still healthy and answers the next request
+    const after = await send(`${url}/x`, { headers: { 'content-length': '2' }, chunks: ['{}'] });
+    expect(after.status).toBe(200);
+    expect(handled).toBe(1);
+    expect(nexted).toBe(0);
+  });
+
   it('counts real bytes of a chunked body over 4 KB (no Content-Length) and still answers 413', async () => {
     const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
     const chunk = Buffer.alloc(1024, 0x20);
