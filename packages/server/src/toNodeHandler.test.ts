@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import express from 'express';
@@ -114,7 +121,9 @@ describe('toNodeHandler on node:http', () => {
       handled++;
       return new Response('never');
     });
-    const url = await listen((req, res) => handler(req, res, () => nexted++));
+    const url = await listen((req: IncomingMessage, res: ServerResponse) =>
+      handler(req, res, () => nexted++),
+    );
     await new Promise<void>((resolve) => {
       const req = httpRequest(`${url}/x`, {
         method: 'POST',
