@@ -6,7 +6,7 @@ export interface Figure {
   area: string;
   measure: string;
   value: number | string;
-  goal: string;
+  goal: number | string;
 }
 
 /**

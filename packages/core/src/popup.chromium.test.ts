@@ -1,6 +1,6 @@
 // Real Chromium: the popup relay from the callback page to the opener, with and without
 // Cross-Origin-Opener-Policy on the hosted page (which severs window.opener and makes popup.closed lie).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../../../scripts/chromium';
+import { writeFigures } from '../../../scripts/figures';
 
 const srcDir = fileURLToPath(new URL('.', import.meta.url));
 let browser: Browser;
@@ -127,11 +128,7 @@ beforeAll(async () => {
 const figures: { area: string; measure: string; value: number; goal: string }[] = [];
 
 afterAll(async () => {
-  const out = process.env.OFLINK_TEST_OUTPUT;
-  if (out && figures.length) {
-    mkdirSync(`${out}/figures`, { recursive: true });
-    writeFileSync(`${out}/figures/core-popup-chromium.json`, JSON.stringify(figures, null, 2));
-  }
+  writeFigures('core-popup-chromium', figures);
   await browser?.close();
   await new Promise<void>((r) => app?.close(() => r()));
   await new Promise<void>((r) => hosted?.close(() => r()));

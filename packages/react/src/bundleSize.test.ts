@@ -1,11 +1,11 @@
 // @vitest-environment node
 // What an app ships: each public entry bundled from source (react, react-dom and react-query external),
 // minified for production and gzipped. The callback page must not pull the popup or modal code.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 
 type Esbuild = {
   build(options: Record<string, unknown>): Promise<{ outputFiles: { contents: Uint8Array; text: string }[] }>;
@@ -46,27 +46,20 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
     // regression ceilings; the goals (3,000 B and 1,000 B) are reported in the figures table
     expect(button.gzip).toBeLessThan(6000);
     expect(callback.gzip).toBeLessThan(1250);
-    const out = process.env.OFLINK_TEST_OUTPUT;
-    if (out) {
-      mkdirSync(`${out}/figures`, { recursive: true });
-      writeFileSync(
-        `${out}/figures/react-bundle-size.json`,
-        JSON.stringify([
-          {
-            area: 'bundle',
-            measure: 'app importing ConnectButton (B min+gzip)',
-            value: button.gzip,
-            goal: '≤ 3000',
-          },
-          {
-            area: 'bundle',
-            measure: 'callback page importing useLinkCallback (B min+gzip)',
-            value: callback.gzip,
-            goal: '≤ 1000',
-          },
-        ]),
-      );
-    }
+    writeFigures('react-bundle-size', [
+      {
+        area: 'bundle',
+        measure: 'app importing ConnectButton (B min+gzip)',
+        value: button.gzip,
+        goal: '≤ 3000',
+      },
+      {
+        area: 'bundle',
+        measure: 'callback page importing useLinkCallback (B min+gzip)',
+        value: callback.gzip,
+        goal: '≤ 1000',
+      },
+    ]);
     console.log(`ConnectButton ${button.gzip} B, useLinkCallback ${callback.gzip} B`);
   }, 30_000);
 });

@@ -1,11 +1,11 @@
 // Issue 9, browser leak check: mounting, opening and unmounting a ConnectButton mid-flow 1,000 times
 // leaves no listener, timer, interval, BroadcastChannel or DOM node behind.
 // Instrumentation wraps the globals the engine uses; the counts are written as figures for the run's table.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { version as reactVersion, StrictMode } from 'react';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { ConnectButton } from './ConnectButton';
 import type { UseLinkSessionOptions } from './useLinkSession';
 
@@ -131,16 +131,7 @@ function fakePopup() {
 }
 
 const figures: { area: string; measure: string; value: number; goal: string }[] = [];
-afterAll(() => {
-  const out = process.env.OFLINK_TEST_OUTPUT;
-  if (out && figures.length) {
-    mkdirSync(`${out}/figures`, { recursive: true });
-    writeFileSync(
-      `${out}/figures/react-leaks-${reactVersion.split('.')[0]}.json`,
-      JSON.stringify(figures, null, 2),
-    );
-  }
-});
+afterAll(() => writeFigures(`react-leaks-${reactVersion.split('.')[0]}`, figures));
 
 let probe: ReturnType<typeof instrument> | null = null;
 afterEach(() => {

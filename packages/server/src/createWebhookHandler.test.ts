@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { createWebhookHandler, type WebhookErrorContext } from './createWebhookHandler';
 import { toNodeHandler } from './toNodeHandler';
 import { type WebhookEvent, WebhookVerificationError } from './webhookTypes';
@@ -49,21 +49,15 @@ function countDeliveries(statuses: (number | null)[], expected: number[]) {
 }
 
 afterAll(() => {
-  const dir = process.env.OFLINK_TEST_OUTPUT;
-  if (!dir) return;
-  mkdirSync(`${dir}/figures`, { recursive: true });
-  writeFileSync(
-    `${dir}/figures/server-webhook-handler.json`,
-    JSON.stringify([
-      {
-        area: 'webhooks',
-        measure: 'createWebhookHandler requests answered correctly (incl. simulator deliveries)',
-        value: `${tally.correct}/${tally.total}`,
-        goal: 'all',
-      },
-      ...figures,
-    ]),
-  );
+  writeFigures('server-webhook-handler', [
+    {
+      area: 'webhooks',
+      measure: 'createWebhookHandler requests answered correctly (incl. simulator deliveries)',
+      value: `${tally.correct}/${tally.total}`,
+      goal: 'all',
+    },
+    ...figures,
+  ]);
 });
 
 describe('createWebhookHandler over Fetch Requests', () => {

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { createLinkHandler } from './createLinkHandler';
 
 /**
@@ -416,10 +416,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.stop();
-  const dir = process.env.OFLINK_TEST_OUTPUT;
-  if (!dir || figures.length === 0) return;
-  mkdirSync(`${dir}/figures`, { recursive: true });
-  writeFileSync(`${dir}/figures/server-fuzz.json`, JSON.stringify(figures));
+  writeFigures('server-fuzz', figures);
 });
 
 describe('createLinkHandler under property fuzzing', () => {

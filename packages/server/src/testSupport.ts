@@ -1,6 +1,4 @@
 // Shared by this package's tests only (not exported, not bundled).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ENDPOINT = 'http://localhost/api/oflink/session';
@@ -56,18 +54,5 @@ export function failOnUnhandledRejection(): void {
   });
 }
 
-/** One row of the end-of-run figures table (ARCHITECTURE.md §5). */
-export interface Figure {
-  area: 'server';
-  measure: string;
-  value: string | number;
-  goal: string | number;
-}
-
-/** Writes `figures/<name>.json` when `OFLINK_TEST_OUTPUT` is set. */
-export function writeFigures(name: string, rows: Figure[]): void {
-  const dir = process.env.OFLINK_TEST_OUTPUT;
-  if (!dir) return;
-  mkdirSync(join(dir, 'figures'), { recursive: true });
-  writeFileSync(join(dir, 'figures', `${name}.json`), `${JSON.stringify(rows, null, 2)}\n`);
-}
+export type { Figure } from '../../../scripts/figures';
+export { writeFigures } from '../../../scripts/figures';

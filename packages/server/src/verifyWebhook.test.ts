@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { verifyWebhook } from './verifyWebhook';
 import {
   type WebhookEvent,
@@ -88,20 +88,14 @@ async function rejected(
 }
 
 afterAll(() => {
-  const dir = process.env.OFLINK_TEST_OUTPUT;
-  if (!dir) return;
-  mkdirSync(`${dir}/figures`, { recursive: true });
-  writeFileSync(
-    `${dir}/figures/server-webhooks.json`,
-    JSON.stringify([
-      {
-        area: 'webhooks',
-        measure: 'verifyWebhook cases accepted/rejected correctly',
-        value: `${tally.correct}/${tally.total}`,
-        goal: 'all',
-      },
-    ]),
-  );
+  writeFigures('server-webhooks', [
+    {
+      area: 'webhooks',
+      measure: 'verifyWebhook cases accepted/rejected correctly',
+      value: `${tally.correct}/${tally.total}`,
+      goal: 'all',
+    },
+  ]);
 });
 
 describe('verifyWebhook accepts authentic messages', () => {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { writeFigures } from '../../../scripts/figures';
 import { type Simulator, startSimulator } from './startSimulator';
 
 interface OpenApiDoc {
@@ -404,21 +405,14 @@ describe('speed', () => {
     }
     times.sort((a, b) => a - b);
     const p95 = times[Math.floor(times.length * 0.95)] ?? Number.POSITIVE_INFINITY;
-    const dir = process.env.OFLINK_TEST_OUTPUT;
-    if (dir) {
-      mkdirSync(`${dir}/figures`, { recursive: true });
-      writeFileSync(
-        `${dir}/figures/simulator.json`,
-        JSON.stringify([
-          {
-            area: 'simulator',
-            measure: 'POST /v2/link/init p95 (ms)',
-            value: Math.round(p95 * 10) / 10,
-            goal: '< 20',
-          },
-        ]),
-      );
-    }
+    writeFigures('simulator', [
+      {
+        area: 'simulator',
+        measure: 'POST /v2/link/init p95 (ms)',
+        value: Math.round(p95 * 10) / 10,
+        goal: '< 20',
+      },
+    ]);
     expect(p95).toBeLessThan(20);
   });
 });
