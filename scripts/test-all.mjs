@@ -22,6 +22,15 @@ process.env.OFLINK_TEST_OUTPUT = out;
 
 const only = process.argv.slice(2); // optional filter: names of suites to run
 const results = [];
+/** Names of the tests that failed, with the first line of why, printed again just above the summary. */
+const failures = [];
+const firstLine = (text) =>
+  String(text ?? '')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colours of reporters
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0) ?? '';
 
 function run(cmd, args, cwd = root, env = {}) {
   return new Promise((resolve) => {
@@ -73,6 +82,16 @@ async function vitestSuite(name, cwd, config, extraArgs = []) {
     failed += (json.testResults ?? []).filter(
       (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
     ).length;
+    for (const file of json.testResults ?? []) {
+      const where = relative(root, file.name ?? '');
+      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0)
+        failures.push(`${name} › ${where}: ${firstLine(file.message)}`);
+      for (const t of file.assertionResults ?? [])
+        if (t.status !== 'passed')
+          failures.push(
+            `${name} › ${where} › ${t.fullName ?? t.title} [${t.status}]: ${firstLine(t.failureMessages?.[0])}`,
+          );
+    }
   }
   if (code !== 0 && failed === 0) failed = 1;
   if (passed + failed === 0) failed = 1; // a suite that ran nothing is a failure
@@ -93,6 +112,18 @@ async function playwrightSuite(name, config) {
     const s = json.stats ?? {};
     passed = (s.expected ?? 0) + (s.flaky ?? 0);
     failed = (s.unexpected ?? 0) + (s.skipped ?? 0);
+    const walk = (suite, titles) => {
+      for (const spec of suite.specs ?? [])
+        for (const test of spec.tests ?? [])
+          if (test.status === 'unexpected' || test.status === 'skipped' || test.status === 'flaky') {
+            const last = test.results?.[test.results.length - 1];
+            failures.push(
+              `${name} › [${test.projectName}] ${[...titles, spec.title].join(' › ')} (${spec.file}:${spec.line}) [${test.status}]: ${firstLine(last?.error?.message)}`,
+            );
+          }
+      for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
+    };
+    for (const suite of json.suites ?? []) walk(suite, []);
   }
   if (code !== 0 && failed === 0) failed = 1;
   if (passed + failed === 0) failed = 1;
@@ -157,6 +188,10 @@ for (const r of results)
   console.log(
     `  ${r.failed ? '✗' : '✓'} ${r.name.padEnd(34)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${(r.ms / 1000).toFixed(1)}s`,
   );
+if (failures.length > 0) {
+  console.log('\nFailed tests');
+  for (const f of failures) console.log(`  ✗ ${f}`);
+}
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`\n${passed} passed, ${failed} failed`);
