@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLinkSession } from './createLinkSession';
@@ -77,5 +78,27 @@ describe('createLinkSession', () => {
     const pending = createLinkSession(options(), { clientReferenceId: 'u', signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toMatchObject({ code: 'upstream_unavailable' });
+  });
+
+  it('does not call OFAuth when the caller has already aborted', async () => {
+    const counting = countingFetch();
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    await expect(
+      createLinkSession(
+        { ...options(), fetch: counting.fetch },
+        { clientReferenceId: 'u', signal: controller.signal },
+      ),
+    ).rejects.toMatchObject({ code: 'upstream_unavailable', status: 502 });
+    expect(sim.sessions()).toHaveLength(0);
+  });
+
+  it('lets go of the caller’s signal once answered (no listener left behind)', async () => {
+    const controller = new AbortController();
+    const session = await createLinkSession(options(), { clientReferenceId: 'u', signal: controller.signal });
+    expect(session.url).toMatch(/\/cs_/);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    controller.abort();
+    expect(sim.sessions()).toHaveLength(1);
   });
 });

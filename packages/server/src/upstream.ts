@@ -112,20 +112,6 @@ type Attempt =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'network'; error: unknown };
 
-function anySignal(signals: AbortSignal[]): AbortSignal {
-  const any = (AbortSignal as { any?: (s: AbortSignal[]) => AbortSignal }).any;
-  if (typeof any === 'function') return any.call(AbortSignal, signals);
-  const controller = new AbortController();
-  for (const s of signals) {
-    if (s.aborted) {
-      controller.abort(s.reason);
-      break;
-    }
-    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-  }
-  return controller.signal;
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -232,9 +218,35 @@ export interface UpstreamResult {
  * mapped by the table of issue 4. Retries only network errors, 502/503/504 and short 429s.
  */
 export async function callUpstream(up: ResolvedUpstream, request: UpstreamRequest): Promise<UpstreamResult> {
+  // One controller aborted by the deadline or by the caller: a timer and a listener, both removed
+  // when the call settles (AbortSignal.timeout + AbortSignal.any cost ~10× more per request and keep
+  // the caller's signal referenced until the deadline).
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const caller = request.signal;
+  let pastDeadline = false;
+  const timer = setTimeout(() => {
+    pastDeadline = true;
+    controller.abort(new DOMException(`Timed out after ${up.timeoutMs} ms.`, 'TimeoutError'));
+  }, up.timeoutMs);
+  const onCallerAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) onCallerAbort();
+  else caller?.addEventListener('abort', onCallerAbort, { once: true });
+  try {
+    return await attempts(up, request, signal, () => pastDeadline);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+async function attempts(
+  up: ResolvedUpstream,
+  request: UpstreamRequest,
+  signal: AbortSignal,
+  pastDeadline: () => boolean,
+): Promise<UpstreamResult> {
   const secrets = [up.apiKey];
-  const deadline = AbortSignal.timeout(up.timeoutMs);
-  const signal = request.signal ? anySignal([deadline, request.signal]) : deadline;
   const startedAt = Date.now();
   const timedOut = (cause?: unknown) =>
     new OflinkServerError(
@@ -267,7 +279,7 @@ export async function callUpstream(up: ResolvedUpstream, request: UpstreamReques
       const text = await readText(res, signal);
       outcome = { kind: 'response', status: res.status, headers: res.headers, text };
     } catch (error) {
-      if (deadline.aborted) throw timedOut(error);
+      if (pastDeadline()) throw timedOut(error);
       if (request.signal?.aborted) throw aborted();
       outcome = { kind: 'network', error };
     }
@@ -284,7 +296,7 @@ export async function callUpstream(up: ResolvedUpstream, request: UpstreamReques
       try {
         await sleep(wait, signal);
       } catch (error) {
-        if (deadline.aborted) throw timedOut(error);
+        if (pastDeadline()) throw timedOut(error);
         throw aborted();
       }
       continue;
