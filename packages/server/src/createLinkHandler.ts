@@ -5,6 +5,7 @@ import {
   resolveSessionOptions,
 } from './createLinkSession';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
+import { plainResponse } from './plainBody';
 import { sanitizeCause } from './redact';
 import { checkClientReferenceId, checkSessionBody } from './sessionParams';
 
@@ -237,7 +238,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
   return async function linkHandler(request: Request): Promise<Response> {
     let cors: Record<string, string> = {};
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      new Response(JSON.stringify(body), {
+      plainResponse(JSON.stringify(body), {
         status,
         headers: {
           'content-type': 'application/json; charset=utf-8',

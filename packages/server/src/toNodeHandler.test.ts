@@ -168,6 +168,46 @@ describe('toNodeHandler on node:http', () => {
     expect(JSON.parse(foreign.body).error.code).toBe('forbidden_origin');
   });
 
+  it('writes createLinkHandler’s answer whole, with headers a wrapper added, and a body a wrapper replaced', async () => {
+    const inner = linkHandler();
+    const headered = await listen(
+      toNodeHandler(async (request) => {
+        const response = await inner(request);
+        response.headers.set('x-request-id', 'req_1');
+        return response;
+      }) as NodeHandler,
+    );
+    const a = await send(`${headered}/api/oflink/session`, { headers: json(headered), chunks: ['{}'] });
+    expect(a.status).toBe(200);
+    expect(a.headers['x-request-id']).toBe('req_1');
+    expect(a.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(a.body)).toMatchObject({ mode: 'hosted', url: sim.sessions()[0]?.url });
+
+    // a wrapper that read the answer and returns a new one: the new body is what is written
+    const rewritten = await listen(
+      toNodeHandler(async (request) => {
+        const response = await inner(request);
+        const body = (await response.json()) as { url: string };
+        return Response.json({ wrapped: body.url }, { status: 201 });
+      }) as NodeHandler,
+    );
+    const b = await send(`${rewritten}/api/oflink/session`, { headers: json(rewritten), chunks: ['{}'] });
+    expect(b.status).toBe(201);
+    expect(JSON.parse(b.body)).toEqual({ wrapped: sim.sessions()[1]?.url });
+
+    // a wrapper that read the answer and still returns it: its body is gone, and that is an error
+    const consumed = await listen(
+      toNodeHandler(async (request) => {
+        const response = await inner(request);
+        await response.text();
+        return response;
+      }) as NodeHandler,
+    );
+    const c = await send(`${consumed}/api/oflink/session`, { headers: json(consumed), chunks: ['{}'] });
+    expect(c.status).toBe(500);
+    expect(JSON.parse(c.body)).toMatchObject({ error: { code: 'internal_error' } });
+  });
+
   it('writes several Set-Cookie headers separately', async () => {
     const url = await listen(
       toNodeHandler(async () => {

@@ -1,3 +1,5 @@
+import { plainBody } from './plainBody';
+
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
  * @example
@@ -202,6 +204,12 @@ async function writeResponse(response: Response, res: NodeResponse): Promise<voi
     res.setHeader(name, value);
   });
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  const plain = plainBody(response);
+  if (plain !== undefined) {
+    // built from a string by this package (createLinkHandler): no need to read the stream back
+    res.end(plain);
+    return;
+  }
   if (!response.body) {
     res.end();
     return;
