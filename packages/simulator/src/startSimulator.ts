@@ -207,8 +207,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return json(400, { error: 'Invalid request: redirectUrl is not allowed for this client app' });
     }
     const redirectUrl = redirectUrl0 !== null && URL.canParse(redirectUrl0) ? redirectUrl0 : null;
-    const open = [...sessions.values()].filter(isOpen).length;
-    if (opts.maxOpenSessions !== undefined && open >= opts.maxOpenSessions)
+    // counting scans every session: only done when a limit is set (it made each init O(sessions))
+    const limit = opts.maxOpenSessions;
+    if (limit !== undefined && [...sessions.values()].filter(isOpen).length >= limit)
       return json(403, { error: 'limit reached' });
     const id = `cs_${rand(18)}`;
     const url = `${baseUrl}${opts.sessionPath === 's' ? '/s' : ''}/${id}`;
