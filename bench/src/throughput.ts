@@ -133,7 +133,7 @@ export async function measureThroughput(): Promise<Row[]> {
         ratio: ratio(p99('helper'), p99('bare')),
         met: null,
         unit: 'ms',
-        note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections both saturate the simulator, so p99 is mostly queueing`,
+        note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections each endpoint saturates its own process, so p99 is mostly queueing`,
       },
     ];
   } finally {
