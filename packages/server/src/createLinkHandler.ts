@@ -6,6 +6,7 @@ import {
 } from './createLinkSession';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { plainResponse } from './plainBody';
+import { readBounded } from './readBounded';
 import { sanitizeCause } from './redact';
 import { checkClientReferenceId, checkSessionBody } from './sessionParams';
 
@@ -133,29 +134,12 @@ async function readBody(request: Request): Promise<BodyRead> {
   }
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_BODY_BYTES) {
-        reader.cancel().catch(() => undefined);
-        return { ok: false, code: 'body_too_large' };
-      }
-      chunks.push(value);
-    }
+    const bytes = await readBounded(reader, MAX_BODY_BYTES);
+    return bytes === 'too_large' ? { ok: false, code: 'body_too_large' } : { ok: true, bytes };
   } catch {
     return { ok: false, code: 'invalid_request' };
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return { ok: true, bytes };
 }
 
 function isJsonContentType(value: string | null): boolean {

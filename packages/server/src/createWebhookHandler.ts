@@ -1,3 +1,4 @@
+import { readBounded } from './readBounded';
 import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   decodeSecret,
@@ -271,30 +272,11 @@ async function readBody(
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) return 'too_large';
   if (request.bodyUsed) return 'used';
   if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        reader.cancel().catch(() => undefined);
-        return 'too_large';
-      }
-      chunks.push(value);
-    }
+    return await readBounded(request.body.getReader(), max);
   } catch {
     return 'unreadable';
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };

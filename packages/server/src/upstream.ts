@@ -1,6 +1,7 @@
 // Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
 // Used by createLinkSession and confirmConnection; nothing here is exported from the package.
 import { OflinkServerError } from './OflinkServerError';
+import { readBounded } from './readBounded';
 import { redact, sanitizeCause } from './redact';
 
 /** Options shared by every call that reaches OFAuth. */
@@ -134,36 +135,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function readText(res: Response, signal: AbortSignal): Promise<string> {
   const body = res.body;
   if (!body) return '';
-  const reader = body.getReader();
-  const onAbort = () => {
-    reader.cancel(signal.reason).catch(() => undefined);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      if (signal.aborted) throw signal.reason;
-      const { done, value } = await reader.read();
-      if (signal.aborted) throw signal.reason;
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_UPSTREAM_BODY) {
-        reader.cancel().catch(() => undefined);
-        throw new Error('The upstream response body is larger than 1 MB.');
-      }
-      chunks.push(value);
-    }
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.byteLength;
-    }
-    return new TextDecoder().decode(all);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  const bytes = await readBounded(body.getReader(), MAX_UPSTREAM_BODY, signal);
+  if (bytes === 'too_large') throw new Error('The upstream response body is larger than 1 MB.');
+  return new TextDecoder().decode(bytes);
 }
 
 /** `Retry-After` in seconds (delta or HTTP date), or null when absent or unreadable. */
