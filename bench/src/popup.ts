@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@oflink/simulator';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
+import { PRODUCTION_BUILD } from '../../scripts/appBundle';
 import { chromiumLaunchOptions } from '../../scripts/chromium';
 import { log, median, quantile, type Row, ratio, round } from './common';
 import { sessionEndpoint } from './endpoint';
@@ -19,17 +20,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/in
 
 async function bundleApp(): Promise<string> {
   const result = await build({
+    ...PRODUCTION_BUILD,
+    // a whole page: React is bundled in
     entryPoints: [fileURLToPath(new URL('./pages/popupApp.tsx', import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    write: false,
-    platform: 'browser',
-    target: 'es2022',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
     alias: { '@oflink/core': src('core'), '@oflink/react': src('react') },
-    logLevel: 'silent',
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output for the bench page');

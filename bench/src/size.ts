@@ -4,11 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
 import { BENCH, log, ROOT, type Row, ratio } from './common';
-
-const EXTERNAL = ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client', '@tanstack/react-query'];
 
 /** The entries: each is one small app file using the library the way its README shows. */
 export const ENTRIES = {
@@ -29,21 +27,13 @@ export function App() { const { open, isReady } = useMergeLink({ linkToken: 't',
 /** Minified + gzipped size of `source` bundled from `resolveDir`, with React and react-query external. */
 export async function gzipSize(source: string, resolveDir: string): Promise<number> {
   const result = await build({
+    ...PRODUCTION_BUILD,
     stdin: { contents: source, resolveDir, loader: 'tsx', sourcefile: 'app.tsx' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    write: false,
-    platform: 'browser',
-    target: 'es2022',
-    jsx: 'automatic',
-    external: EXTERNAL,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
+    external: APP_EXTERNAL,
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output');
-  return gzipSync(file.contents, { level: 9 }).length;
+  return gzipBytes(file.contents);
 }
 
 /** Builds core and react, packs them and unpacks the tarballs into a temp project's node_modules. */

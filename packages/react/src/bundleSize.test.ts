@@ -3,8 +3,8 @@
 // minified for production and gzipped. The callback page must not pull the popup or modal code.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../../scripts/appBundle';
 import { writeFigures } from '../../../scripts/figures';
 
 type Esbuild = {
@@ -17,22 +17,14 @@ const src = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/src/index.ts`, 
 
 async function measure(entry: string): Promise<{ gzip: number; text: string }> {
   const result = await esbuild.build({
+    ...PRODUCTION_BUILD,
     stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    write: false,
-    platform: 'browser',
-    target: 'es2022',
-    jsx: 'automatic',
-    external: ['react', 'react-dom', 'react/jsx-runtime', '@tanstack/react-query'],
-    define: { 'process.env.NODE_ENV': '"production"' },
+    external: APP_EXTERNAL,
     alias: { '@oflink/core': src('core'), '@oflink/react': src('react') },
-    logLevel: 'silent',
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output');
-  return { gzip: gzipSync(file.contents).length, text: file.text };
+  return { gzip: gzipBytes(file.contents), text: file.text };
 }
 
 describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
