@@ -5,7 +5,7 @@ import {
   resolveSessionOptions,
 } from './createLinkSession';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
-import { plainResponse } from './plainBody';
+import { type PlainAnswer, toResponse, withAnswerFunction } from './plainBody';
 import { readBounded } from './readBounded';
 import { sanitizeCause } from './redact';
 import { checkClientReferenceId, checkSessionBody } from './sessionParams';
@@ -126,7 +126,13 @@ function normalizeOrigins(list: unknown): Set<string> {
 
 type BodyRead = { ok: true; bytes: Uint8Array } | { ok: false; code: 'body_too_large' | 'invalid_request' };
 
-async function readBody(request: Request): Promise<BodyRead> {
+async function readBody(request: Request, preread: Uint8Array | null): Promise<BodyRead> {
+  // read by toNodeHandler already (the same limit applies)
+  if (preread) {
+    return preread.length > MAX_BODY_BYTES
+      ? { ok: false, code: 'body_too_large' }
+      : { ok: true, bytes: preread };
+  }
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > MAX_BODY_BYTES) {
     request.body?.cancel().catch(() => undefined);
@@ -219,19 +225,20 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       cause === undefined ? {} : { cause: sanitizeCause(cause, secrets) },
     );
 
-  return async function linkHandler(request: Request): Promise<Response> {
+  // The logic, answering with a PlainAnswer; `preread` is the body when toNodeHandler read it already.
+  async function answer(request: Request, preread: Uint8Array | null): Promise<PlainAnswer> {
     let cors: Record<string, string> = {};
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      plainResponse(JSON.stringify(body), {
-        status,
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-          ...cors,
-          ...headers,
-        },
-      });
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer => ({
+      status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        ...cors,
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
     const fail = (
       code: OflinkServerErrorCode,
       status: number,
@@ -269,7 +276,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       }
 
       if (request.method === 'OPTIONS' && listed && origin !== own) {
-        return new Response(null, {
+        return {
           status: 204,
           headers: {
             ...cors,
@@ -277,7 +284,8 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
             'access-control-allow-headers': 'content-type',
             'access-control-max-age': '600',
           },
-        });
+          body: null,
+        };
       }
       if (request.method !== 'POST') {
         request.body?.cancel().catch(() => undefined);
@@ -298,7 +306,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
           ),
         );
       }
-      const read = await readBody(request);
+      const read = await readBody(request, preread);
       if (!read.ok) {
         return read.code === 'body_too_large'
           ? fail('body_too_large', 413)
@@ -353,5 +361,9 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       if (error instanceof OflinkServerError) return failWith(error);
       return failWith(internal('Unexpected error in the session handler.', error));
     }
-  };
+  }
+
+  return withAnswerFunction(async function linkHandler(request: Request): Promise<Response> {
+    return toResponse(await answer(request, null));
+  }, answer);
 }

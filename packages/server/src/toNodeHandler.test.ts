@@ -208,6 +208,75 @@ describe('toNodeHandler on node:http', () => {
     expect(JSON.parse(c.body)).toMatchObject({ error: { code: 'internal_error' } });
   });
 
+  it('answers exactly as createLinkHandler’s Fetch handler does, for every kind of request (the direct path)', async () => {
+    const seen: { url: string; method: string; user: string | null }[] = [];
+    const handler = createLinkHandler({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      allowedOrigins: ['https://sibling.example'],
+      getClientReferenceId: (request) => {
+        seen.push({ url: request.url, method: request.method, user: request.headers.get('x-user') });
+        return request.headers.get('x-user');
+      },
+    });
+    const mounted = await listen(toNodeHandler(handler) as NodeHandler);
+    const path = '/api/oflink/session?v=1';
+    const big = JSON.stringify({ geolocation: { city: 'x'.repeat(5000) } });
+    const cases: { name: string; method?: string; headers: Record<string, string>; body?: string }[] = [
+      { name: 'ok', headers: json(mounted), body: '{"geolocation":{"country":"US"}}' },
+      { name: 'not json', headers: json(mounted), body: '{"geolocation":' },
+      { name: 'not utf-8', headers: json(mounted), body: '\uFFFE' },
+      { name: 'too large, declared', headers: json(mounted), body: big },
+      { name: 'unknown field', headers: json(mounted), body: '{"clientReferenceId":"x"}' },
+      { name: 'text/plain', headers: json(mounted, { 'content-type': 'text/plain' }), body: '{}' },
+      { name: 'signed out', headers: json(mounted, { 'x-user': '' }), body: '{}' },
+      { name: 'reconnect', headers: json(mounted), body: '{"connectionId":"conn_1"}' },
+      { name: 'empty body', headers: json(mounted), body: '' },
+      { name: 'sibling origin', headers: json('https://sibling.example'), body: '{}' },
+      {
+        name: 'preflight',
+        method: 'OPTIONS',
+        headers: { origin: 'https://sibling.example', 'access-control-request-method': 'POST' },
+      },
+      { name: 'GET', method: 'GET', headers: json(mounted) },
+    ];
+    const compared = ['content-type', 'cache-control', 'x-content-type-options', 'allow', 'vary'];
+    const shape = (body: string) => {
+      if (body === '') return '';
+      const parsed = JSON.parse(body) as { url?: string; expiresAt?: string; error?: unknown };
+      return parsed.error ?? { mode: 'hosted', url: typeof parsed.url, expiresAt: typeof parsed.expiresAt };
+    };
+    for (const c of cases) {
+      const method = c.method ?? 'POST';
+      const headers = { ...c.headers };
+      if (c.body !== undefined) headers['content-length'] = String(Buffer.byteLength(c.body));
+      const direct = await handler(
+        new Request(`${mounted}${path}`, {
+          method,
+          headers,
+          ...(c.body === undefined ? {} : { body: c.body }),
+        }),
+      );
+      const directBody = await direct.text();
+      const viaNode = await send(`${mounted}${path}`, {
+        method,
+        headers,
+        chunks: c.body === undefined ? [] : [c.body],
+      });
+      expect({ case: c.name, status: viaNode.status }).toEqual({ case: c.name, status: direct.status });
+      for (const name of [...compared, ...[...direct.headers.keys()].filter((k) => k.startsWith('access-'))])
+        expect({ case: c.name, [name]: viaNode.headers[name] }).toEqual({
+          case: c.name,
+          [name]: direct.headers.get(name) ?? undefined,
+        });
+      expect({ case: c.name, body: shape(viaNode.body) }).toEqual({ case: c.name, body: shape(directBody) });
+    }
+    // the requests getClientReferenceId saw were the same on both paths (URL, method, headers)
+    expect(seen.length % 2).toBe(0);
+    for (let i = 0; i < seen.length; i += 2) expect(seen[i + 1]).toEqual(seen[i]);
+    expect(seen[0]).toEqual({ url: `${mounted}${path}`, method: 'POST', user: 'user_1' });
+  });
+
   it('writes several Set-Cookie headers separately', async () => {
     const url = await listen(
       toNodeHandler(async () => {

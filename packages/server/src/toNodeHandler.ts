@@ -1,4 +1,4 @@
-import { plainBody } from './plainBody';
+import { answerFunction, type PlainAnswer, plainBody } from './plainBody';
 
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
@@ -195,6 +195,14 @@ function parsedBody(body: unknown): BodyInit | null {
   return JSON.stringify(body);
 }
 
+/** Writes an answer of this package's own handlers (see plainBody.ts): no Response, no stream. */
+function writeAnswer(answer: PlainAnswer, res: NodeResponse): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  if (answer.body === null) res.end();
+  else res.end(answer.body);
+}
+
 async function writeResponse(response: Response, res: NodeResponse): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
@@ -269,6 +277,9 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       'toNodeHandler(handler): handler must be a function (request: Request) => Promise<Response>.',
     );
   }
+  // createLinkHandler's own handler: its answer is written as is, and a small body is handed over
+  // as bytes instead of through a Request body stream (plainBody.ts)
+  const answer = answerFunction(handler);
   return function nodeHandler(req, res, next) {
     const controller = new AbortController();
     const onClose = () => {
@@ -283,6 +294,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         headers: requestHeaders(req),
         signal: controller.signal,
       };
+      let preread: Uint8Array | null = null;
       if (method !== 'GET' && method !== 'HEAD') {
         const already = (req as NodeRequest & { body?: unknown }).body;
         if (already !== undefined && (req.readableEnded || req.complete)) {
@@ -293,14 +305,20 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
           }
         } else if (smallDeclaredBody(req)) {
           // a small body of known length is read at once: much cheaper than a web stream
-          init.body = await readSmallBody(req);
+          const bytes = await readSmallBody(req);
+          if (answer) preread = bytes;
+          else init.body = bytes;
         } else {
           init.body = bodyStream(req);
           init.duplex = 'half';
         }
       }
-      const response = await handler(new Request(requestUrl(req), init));
-      await writeResponse(response, res);
+      const request = new Request(requestUrl(req), init);
+      if (answer) {
+        writeAnswer(await answer(request, preread), res);
+        return;
+      }
+      await writeResponse(await handler(request), res);
     };
 
     run().then(
