@@ -10,6 +10,56 @@ const blockPopups = () => {
   window.open = () => null;
 };
 
+test.describe('a prefetched session', () => {
+  test('opens the popup directly at the hosted URL, and the outcome still comes back through the callback page', {
+    tag: ['@react18'],
+  }, async ({ page, sim }) => {
+    // what window.open is asked to load, recorded in the page (the call stays in the click task);
+    // and a flag set one task after the app has read the session (its cache is filled by then)
+    await page.addInitScript(() => {
+      const w = window as unknown as { __opened: string[]; __sessionRead: boolean };
+      w.__opened = [];
+      w.__sessionRead = false;
+      const open = window.open.bind(window);
+      window.open = (...args: Parameters<typeof window.open>) => {
+        w.__opened.push(String(args[0]));
+        return open(...args);
+      };
+      const fetch = window.fetch.bind(window);
+      window.fetch = async (...args: Parameters<typeof window.fetch>) => {
+        const response = await fetch(...args);
+        if (String(args[0]).endsWith('/api/oflink/session')) {
+          const json = response.json.bind(response);
+          response.json = async () => {
+            const body: unknown = await json();
+            setTimeout(() => {
+              w.__sessionRead = true;
+            }, 0);
+            return body;
+          };
+        }
+        return response;
+      };
+    });
+    await page.goto('/');
+    await button(page, 'popup').hover();
+    await page.waitForFunction(() => (window as unknown as { __sessionRead: boolean }).__sessionRead);
+    expect(sim.sessions()).toHaveLength(1);
+    const session = sim.sessions()[0]!;
+
+    const flow = await startFlow(page, 'popup', sim.url);
+    expect(await page.evaluate(() => (window as unknown as { __opened: string[] }).__opened)).toEqual([
+      session.url,
+    ]);
+    expect(flow.popup!.url()).toContain(new URL(session.url).pathname);
+    await walk(flow.link, 'creator');
+    await expect(outcome(page)).toHaveAttribute('data-status', 'success');
+    await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
+    await expect.poll(() => flow.popup!.isClosed()).toBe(true);
+    expect(sim.sessions()).toHaveLength(1);
+  });
+});
+
 test.describe('popup blocked', () => {
   test('auto falls back to a redirect and completes', async ({ page, sim }) => {
     await page.addInitScript(blockPopups);

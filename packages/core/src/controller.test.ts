@@ -354,13 +354,21 @@ describe('popup mode', () => {
     expect(src.requests).toBe(1);
   });
 
-  it('opens a prefetched fresh session without a request, and never reuses it', async () => {
+  it('opens a prefetched fresh session directly at its URL without a request, and never reuses it', async () => {
     const { controller, src } = setup({ mode: 'popup' });
     src.prime(fresh('cs_pre'));
     controller.prefetch();
     expect(controller.getState()).toMatchObject({ status: 'ready', isReady: true });
     controller.open();
-    expect(popup.location.replace).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_pre`);
+    // one navigation: window.open goes to the session, no loading document to replace
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(open.mock.calls[0]?.[0]).toBe(`${SESSION_ORIGIN}/cs_pre`);
+    expect(popup.location.replace).not.toHaveBeenCalled();
+    expect(popup.document.body.textContent).toBe('');
+    expect(controller.getState()).toMatchObject({
+      status: 'open',
+      session: { url: `${SESSION_ORIGIN}/cs_pre` },
+    });
     expect(src.source.peek()).toBeUndefined();
     expect(src.requests).toBe(0);
   });

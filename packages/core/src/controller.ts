@@ -366,7 +366,8 @@ export function createLinkController(
       set({ status: 'open', session: s, isReady: false });
       if (mode === 'popup') {
         if (!popup || popup.closed) return end(cancelled('closed'));
-        popup.location.replace(s.url);
+        // a cached session was opened directly; else the loading document goes to the session now
+        if (s !== cached) popup.location.replace(s.url);
         watchPopup();
       } else if (mode === 'embed') {
         mountFrame(s);
@@ -422,7 +423,8 @@ export function createLinkController(
           // storage unavailable
         }
       });
-      popup = openPopup(win, `oflink_${id.slice(0, 8)}`);
+      // a session already at hand opens directly: one navigation, no loading document in between
+      popup = openPopup(win, `oflink_${id.slice(0, 8)}`, cached?.url);
       if (popup) listenRelay();
       else if (requested === 'auto') {
         cleanup();
