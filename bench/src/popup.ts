@@ -177,10 +177,11 @@ interface Warmth {
   waitReady: boolean;
 }
 
-async function series(cdp: Cdp, url: string, prefix: string, warmth: Warmth) {
-  const samples: Sample[] = [];
-  await once(cdp, url, prefix, warmth); // warm-up: JIT, caches, first connection
-  for (let i = 0; i < RUNS; i++) samples.push(await once(cdp, url, prefix, warmth));
+interface Variant extends Warmth {
+  url: string;
+}
+
+function summary(samples: readonly Sample[]) {
   const ok = samples.filter((s) => !s.blocked);
   const ms = ok.map((s) => s.ms);
   const requestMs = ok.map((s) => s.requestMs);
@@ -192,6 +193,24 @@ async function series(cdp: Cdp, url: string, prefix: string, warmth: Warmth) {
     inClickTask: ok.filter((s) => s.inClickTask === true).length,
     runs: samples.length,
   };
+}
+
+/**
+ * RUNS timed clicks of every variant, interleaved (round i runs them all, in an order rotated by
+ * i), so a slow stretch of the shared machine weighs on every variant alike; one warm-up click of
+ * each first (JIT, caches, first connection).
+ */
+async function interleaved(cdp: Cdp, prefix: string, variants: readonly Variant[]) {
+  const samples: Sample[][] = variants.map(() => []);
+  for (const v of variants) await once(cdp, v.url, prefix, v);
+  for (let i = 0; i < RUNS; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const j = (i + k) % variants.length;
+      const v = variants[j] as Variant;
+      (samples[j] as Sample[]).push(await once(cdp, v.url, prefix, v));
+    }
+  }
+  return samples.map(summary);
 }
 
 async function serve(simulatorUrl: string, apiKey: string) {
@@ -225,16 +244,17 @@ export async function measurePopup(): Promise<Row[]> {
     await cdp.send('Target.setDiscoverTargets', { discover: true });
     const prefix = `${sim.url}/`;
     log(`popup: endpoint ${site.kind}, simulator latency ${LATENCY_MS} ms, ${RUNS} runs each`);
-    const warm = await series(cdp, `${site.origin}/?prefetch=hover`, prefix, {
-      hover: true,
-      waitReady: true,
-    });
-    const cold = await series(cdp, `${site.origin}/?prefetch=false`, prefix, {
-      hover: false,
-      waitReady: false,
-    });
-    const naive = await series(cdp, `${site.origin}/naive`, prefix, { hover: false, waitReady: false });
-    const floor = await series(cdp, `${site.origin}/floor`, prefix, { hover: false, waitReady: true });
+    const [warm, cold, naive, floor] = (await interleaved(cdp, prefix, [
+      { url: `${site.origin}/?prefetch=hover`, hover: true, waitReady: true },
+      { url: `${site.origin}/?prefetch=false`, hover: false, waitReady: false },
+      { url: `${site.origin}/naive`, hover: false, waitReady: false },
+      { url: `${site.origin}/floor`, hover: false, waitReady: true },
+    ])) as [
+      ReturnType<typeof summary>,
+      ReturnType<typeof summary>,
+      ReturnType<typeof summary>,
+      ReturnType<typeof summary>,
+    ];
     log(
       `popup: prefetched ${JSON.stringify(warm)} cold ${JSON.stringify(cold)} naive ${JSON.stringify(naive)} floor ${JSON.stringify(floor)}`,
     );
