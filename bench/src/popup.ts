@@ -63,6 +63,8 @@ interface Sample {
   ms: number;
   /** click → the popup's request for the hosted page is sent (navigation timing `requestStart`). */
   requestMs: number;
+  /** The session request made after this click, from its resource timing (null when none was made). */
+  session: { fetch: number; sent: number; answered: number } | null;
   inClickTask: boolean | null;
   blocked: boolean;
 }
@@ -131,7 +133,8 @@ async function once(
     atHosted.catch(() => undefined); // awaited below only when the popup opened
     await mouse('mousePressed');
     await mouse('mouseReleased');
-    if (!(await opened)) return { ms: Number.NaN, requestMs: Number.NaN, inClickTask: null, blocked: true };
+    if (!(await opened))
+      return { ms: Number.NaN, requestMs: Number.NaN, session: null, inClickTask: null, blocked: true };
     const popupId = (targetInfo(await atHosted) as TargetInfo).targetId;
     // attached after the fact: nothing paused the popup while it was measured
     const { sessionId: popup } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
@@ -155,13 +158,20 @@ async function once(
       page,
       `(() => { const b = window.__bench; return { click: performance.timeOrigin + b.click, opened: b.opened == null ? null : performance.timeOrigin + b.opened, inClickTask: b.openedInClickTask ?? null }; })()`,
     );
+    // the session request of this click, if any (resource timing, relative to the click)
+    const session = await evaluate<Sample['session']>(
+      cdp,
+      page,
+      `(() => { const c = window.__bench.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
+    );
     if (process.env.BENCH_DEBUG)
       log(
-        `debug: popup navigation ${round(started.origin - marks.click)} request ${round(started.request - marks.click)}${marks.opened === null ? '' : ` opened ${round(marks.opened - marks.click)}`} ms after the click`,
+        `debug: popup navigation ${round(started.origin - marks.click)} request ${round(started.request - marks.click)}${marks.opened === null ? '' : ` opened ${round(marks.opened - marks.click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
       );
     return {
       ms: started.origin - marks.click,
       requestMs: started.request - marks.click,
+      session,
       inClickTask: marks.inClickTask,
       blocked: false,
     };
@@ -185,10 +195,20 @@ function summary(samples: readonly Sample[]) {
   const ok = samples.filter((s) => !s.blocked);
   const ms = ok.map((s) => s.ms);
   const requestMs = ok.map((s) => s.requestMs);
+  const sessions = ok.flatMap((s) => (s.session ? [s.session] : []));
+  const med = (xs: number[]) => (xs.length ? round(median(xs)) : Number.NaN);
   return {
     median: ms.length ? round(median(ms)) : Number.NaN,
     p90: ms.length ? round(quantile(ms, 0.9)) : Number.NaN,
     request: requestMs.length ? round(median(requestMs)) : Number.NaN,
+    /** medians of the session request made on click: when fetch() ran, its round trip, answer → navigation */
+    session: sessions.length
+      ? {
+          fetch: med(sessions.map((x) => x.fetch)),
+          roundTrip: med(sessions.map((x) => x.answered - x.sent)),
+          toNavigation: med(ok.flatMap((x) => (x.session ? [x.ms - x.session.answered] : []))),
+        }
+      : null,
     blocked: samples.length - ok.length,
     inClickTask: ok.filter((s) => s.inClickTask === true).length,
     runs: samples.length,
@@ -233,6 +253,16 @@ async function serve(simulatorUrl: string, apiKey: string) {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   endpoint = await sessionEndpoint(simulatorUrl, apiKey, [origin]);
   return { origin, kind: endpoint.kind, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** What the session request cost in the not-prefetched runs, next to the naive page's. */
+function sessionNote(
+  ours: ReturnType<typeof summary>['session'],
+  naive: ReturnType<typeof summary>['session'],
+) {
+  if (!ours) return 'no session request seen';
+  const theirs = naive ? ` (naive page: fetch() at ${naive.fetch} ms, round trip ${naive.roundTrip} ms)` : '';
+  return `session request: fetch() at ${ours.fetch} ms after the click, round trip ${ours.roundTrip} ms (L = ${LATENCY_MS} ms of it), answer → navigation ${ours.toNavigation} ms${theirs}`;
 }
 
 /** Rows of measure 2. */
@@ -281,7 +311,7 @@ export async function measurePopup(): Promise<Row[]> {
         ratio: ratio(cold.median, naive.median),
         met: cold.median <= LATENCY_MS + 15 && cold.blocked === 0,
         unit: 'ms',
-        note: `p90 ${cold.p90} ms; request sent at ${cold.request} ms; popup opened blank in the click task, navigated when the session arrives; ${naiveNote}`,
+        note: `p90 ${cold.p90} ms; request sent at ${cold.request} ms; popup opened blank in the click task, navigated when the session arrives; ${sessionNote(cold.session, naive.session)}; ${naiveNote}`,
       },
       {
         area: 'popup',
