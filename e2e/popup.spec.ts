@@ -11,61 +11,65 @@ const blockPopups = () => {
 };
 
 test.describe('a prefetched session', () => {
-  test('opens the popup directly at the hosted URL, and the outcome still comes back through the callback page', {
-    tag: ['@react18'],
-  }, async ({ page, sim }) => {
-    // what window.open is asked to load, recorded in the page (the call stays in the click task);
-    // and the session's body, kept one task after the app read it (its cache is filled by then)
-    await page.addInitScript(() => {
-      const w = window as unknown as { __opened: string[]; __session: unknown };
-      w.__opened = [];
-      w.__session = null;
-      const open = window.open.bind(window);
-      window.open = (...args: Parameters<typeof window.open>) => {
-        w.__opened.push(String(args[0]));
-        return open(...args);
-      };
-      const fetch = window.fetch.bind(window);
-      window.fetch = async (...args: Parameters<typeof window.fetch>) => {
-        const response = await fetch(...args);
-        if (String(args[0]).endsWith('/api/oflink/session')) {
-          const json = response.json.bind(response);
-          response.json = async () => {
-            const body: unknown = await json();
-            setTimeout(() => {
-              w.__session = body;
-            }, 0);
-            return body;
-          };
-        }
-        return response;
-      };
-    });
-    await page.goto('/');
-    await button(page, 'popup').hover();
-    // the simulator is shared by the worker's tests: this test's sessions are its user's
-    const read = await page.waitForFunction(() => (window as unknown as { __session: unknown }).__session);
-    const { url } = (await read.jsonValue()) as { url: string };
-    const session = sim.sessions().find((s) => s.url === url)!;
-    const mine = () => sim.sessions().filter((s) => s.clientReferenceId === session.clientReferenceId);
-    expect(mine()).toHaveLength(1);
+  for (const coop of [false, true]) {
+    test(`${coop ? 'under COOP: ' : ''}opens the popup directly at the hosted URL, and the outcome still comes back through the callback page`, {
+      tag: coop ? [] : ['@react18'],
+    }, async ({ page, sim }) => {
+      // with COOP the hosted page severs the popup from the app: the relay goes over BroadcastChannel
+      if (coop) sim.configure({ coop: true });
+      // what window.open is asked to load, recorded in the page (the call stays in the click task);
+      // and the session's body, kept one task after the app read it (its cache is filled by then)
+      await page.addInitScript(() => {
+        const w = window as unknown as { __opened: string[]; __session: unknown };
+        w.__opened = [];
+        w.__session = null;
+        const open = window.open.bind(window);
+        window.open = (...args: Parameters<typeof window.open>) => {
+          w.__opened.push(String(args[0]));
+          return open(...args);
+        };
+        const fetch = window.fetch.bind(window);
+        window.fetch = async (...args: Parameters<typeof window.fetch>) => {
+          const response = await fetch(...args);
+          if (String(args[0]).endsWith('/api/oflink/session')) {
+            const json = response.json.bind(response);
+            response.json = async () => {
+              const body: unknown = await json();
+              setTimeout(() => {
+                w.__session = body;
+              }, 0);
+              return body;
+            };
+          }
+          return response;
+        };
+      });
+      await page.goto('/');
+      await button(page, 'popup').hover();
+      // the simulator is shared by the worker's tests: this test's sessions are its user's
+      const read = await page.waitForFunction(() => (window as unknown as { __session: unknown }).__session);
+      const { url } = (await read.jsonValue()) as { url: string };
+      const session = sim.sessions().find((s) => s.url === url)!;
+      const mine = () => sim.sessions().filter((s) => s.clientReferenceId === session.clientReferenceId);
+      expect(mine()).toHaveLength(1);
 
-    const flow = await startFlow(page, 'popup', sim.url);
-    expect(await page.evaluate(() => (window as unknown as { __opened: string[] }).__opened)).toEqual([
-      session.url,
-    ]);
-    expect(flow.popup!.url()).toContain(new URL(session.url).pathname);
-    await walk(flow.link, 'creator');
-    await expect(outcome(page)).toHaveAttribute('data-status', 'success');
-    await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
-    await expect.poll(() => flow.popup!.isClosed()).toBe(true);
-    // that session connected; any later one is a prefetch for a next click, still unopened
-    expect(
-      mine()
-        .filter((s) => s.state !== 'pre-login')
-        .map((s) => [s.id, s.state]),
-    ).toEqual([[session.id, 'success']]);
-  });
+      const flow = await startFlow(page, 'popup', sim.url);
+      expect(await page.evaluate(() => (window as unknown as { __opened: string[] }).__opened)).toEqual([
+        session.url,
+      ]);
+      expect(flow.popup!.url()).toContain(new URL(session.url).pathname);
+      await walk(flow.link, 'creator');
+      await expect(outcome(page)).toHaveAttribute('data-status', 'success');
+      await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
+      await expect.poll(() => flow.popup!.isClosed()).toBe(true);
+      // that session connected; any later one is a prefetch for a next click, still unopened
+      expect(
+        mine()
+          .filter((s) => s.state !== 'pre-login')
+          .map((s) => [s.id, s.state]),
+      ).toEqual([[session.id, 'success']]);
+    });
+  }
 });
 
 test.describe('popup blocked', () => {
