@@ -82,12 +82,7 @@ const targetInfo = (e: CdpEvent) =>
     : null;
 
 /** One click in a fresh browser context: click → the popup's navigation to the hosted URL. */
-async function once(
-  cdp: Cdp,
-  url: string,
-  hostedPrefix: string,
-  { hover, waitReady }: Warmth,
-): Promise<Sample> {
+async function once(cdp: Cdp, hostedPrefix: string, { url, hover, waitReady }: Variant): Promise<Sample> {
   const { browserContextId } = await cdp.send<{ browserContextId: string }>('Target.createBrowserContext');
   try {
     const { targetId } = await cdp.send<{ targetId: string }>('Target.createTarget', {
@@ -180,27 +175,24 @@ async function once(
   }
 }
 
-interface Warmth {
+/** One bench page and how it is clicked. */
+interface Variant {
+  url: string;
   /** Hover the button first (our prefetch trigger). */
   hover: boolean;
   /** Wait until the page has its session before clicking. */
   waitReady: boolean;
 }
 
-interface Variant extends Warmth {
-  url: string;
-}
-
 function summary(samples: readonly Sample[]) {
   const ok = samples.filter((s) => !s.blocked);
   const ms = ok.map((s) => s.ms);
-  const requestMs = ok.map((s) => s.requestMs);
   const sessions = ok.flatMap((s) => (s.session ? [s.session] : []));
   const med = (xs: number[]) => (xs.length ? round(median(xs)) : Number.NaN);
   return {
-    median: ms.length ? round(median(ms)) : Number.NaN,
+    median: med(ms),
     p90: ms.length ? round(quantile(ms, 0.9)) : Number.NaN,
-    request: requestMs.length ? round(median(requestMs)) : Number.NaN,
+    request: med(ok.map((s) => s.requestMs)),
     /** medians of the session request made on click: when fetch() ran, its round trip, answer → navigation */
     session: sessions.length
       ? {
@@ -222,12 +214,12 @@ function summary(samples: readonly Sample[]) {
  */
 async function interleaved(cdp: Cdp, prefix: string, variants: readonly Variant[]) {
   const samples: Sample[][] = variants.map(() => []);
-  for (const v of variants) await once(cdp, v.url, prefix, v);
+  for (const v of variants) await once(cdp, prefix, v);
   for (let i = 0; i < RUNS; i++) {
     for (let k = 0; k < variants.length; k++) {
       const j = (i + k) % variants.length;
       const v = variants[j] as Variant;
-      (samples[j] as Sample[]).push(await once(cdp, v.url, prefix, v));
+      (samples[j] as Sample[]).push(await once(cdp, prefix, v));
     }
   }
   return samples.map(summary);
