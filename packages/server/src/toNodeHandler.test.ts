@@ -222,10 +222,15 @@ describe('toNodeHandler on node:http', () => {
     const mounted = await listen(toNodeHandler(handler) as NodeHandler);
     const path = '/api/oflink/session?v=1';
     const big = JSON.stringify({ geolocation: { city: 'x'.repeat(5000) } });
-    const cases: { name: string; method?: string; headers: Record<string, string>; body?: string }[] = [
+    const cases: {
+      name: string;
+      method?: string;
+      headers: Record<string, string>;
+      body?: string | Buffer;
+    }[] = [
       { name: 'ok', headers: json(mounted), body: '{"geolocation":{"country":"US"}}' },
       { name: 'not json', headers: json(mounted), body: '{"geolocation":' },
-      { name: 'not utf-8', headers: json(mounted), body: '\uFFFE' },
+      { name: 'not utf-8', headers: json(mounted), body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) },
       { name: 'too large, declared', headers: json(mounted), body: big },
       { name: 'unknown field', headers: json(mounted), body: '{"clientReferenceId":"x"}' },
       { name: 'text/plain', headers: json(mounted, { 'content-type': 'text/plain' }), body: '{}' },
@@ -254,7 +259,9 @@ describe('toNodeHandler on node:http', () => {
         new Request(`${mounted}${path}`, {
           method,
           headers,
-          ...(c.body === undefined ? {} : { body: c.body }),
+          ...(c.body === undefined
+            ? {}
+            : { body: typeof c.body === 'string' ? c.body : new Uint8Array(c.body) }),
         }),
       );
       const directBody = await direct.text();
