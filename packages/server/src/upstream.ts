@@ -111,7 +111,37 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
 
 type Attempt =
   | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'redirect' }
   | { kind: 'network'; error: unknown };
+
+/**
+ * How the upstream fetch treats a redirect, given the runtime's `Request`: `'error'` where it is
+ * supported (Node, Deno, Bun), else `'manual'` (Cloudflare Workers refuse `'error'`). Both never
+ * follow one, so the apiKey header never leaves for another host; `'error'` is also cheaper, since
+ * undici copies (tees) the request body before every fetch in any other mode.
+ */
+export function redirectModeOf(RequestClass: typeof Request | undefined): 'error' | 'manual' {
+  if (typeof RequestClass !== 'function') return 'manual';
+  try {
+    return new RequestClass('http://127.0.0.1/', { redirect: 'error' }).redirect === 'error'
+      ? 'error'
+      : 'manual';
+  } catch {
+    return 'manual';
+  }
+}
+
+let redirectMode: 'error' | 'manual' | undefined;
+
+/** Whether a rejected fetch is the `redirect: 'error'` refusal (its message, or its cause's, says so). */
+function isRedirectRefusal(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 3 && e instanceof Error; depth++) {
+    if (/redirect/i.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -236,12 +266,13 @@ async function attempts(
 
   const headers: Record<string, string> = { apiKey: up.apiKey, accept: 'application/json' };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
+  redirectMode ??= redirectModeOf(globalThis.Request);
   const init: RequestInit = {
     method: request.method,
     headers,
     signal,
     // A redirect would carry the apiKey header to wherever it points: never follow one.
-    redirect: 'manual',
+    redirect: redirectMode,
     ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
   };
   const url = `${up.baseUrl}${request.path}`;
@@ -255,12 +286,17 @@ async function attempts(
     } catch (error) {
       if (pastDeadline()) throw timedOut(error);
       if (request.signal?.aborted) throw aborted();
-      outcome = { kind: 'network', error };
+      outcome =
+        init.redirect === 'error' && isRedirectRefusal(error)
+          ? { kind: 'redirect' }
+          : { kind: 'network', error };
     }
 
     const remaining = up.timeoutMs - (Date.now() - startedAt);
     let wait: number | null = null;
-    if (outcome.kind === 'network' || [502, 503, 504].includes(outcome.status)) {
+    if (outcome.kind === 'redirect') {
+      // never retried: the same call would be redirected again
+    } else if (outcome.kind === 'network' || [502, 503, 504].includes(outcome.status)) {
       wait = BACKOFF_MS * 2 ** (attempt - 1);
     } else if (outcome.status === 429) {
       const seconds = parseRetryAfter(outcome.headers.get('retry-after')) ?? 1;
@@ -284,6 +320,13 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
     throw new OflinkServerError('upstream_unavailable', 502, 'OFAuth could not be reached (network error).', {
       cause: sanitizeCause(outcome.error, secrets),
     });
+  }
+  if (outcome.kind === 'redirect') {
+    throw new OflinkServerError(
+      'upstream_unavailable',
+      502,
+      'OFAuth answered with a redirect, which is never followed (it would carry the apiKey elsewhere).',
+    );
   }
   const { status, headers, text } = outcome;
   const detail = () => redact(upstreamDetail(text), secrets);
@@ -337,6 +380,14 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
       'upstream_rejected',
       502,
       `OFAuth rejected the call (${status}: ${detail()}).`,
+      details,
+    );
+  }
+  if (status >= 300 && status < 400) {
+    throw new OflinkServerError(
+      'upstream_unavailable',
+      502,
+      `OFAuth answered ${status}, a redirect, which is never followed (it would carry the apiKey elsewhere).`,
       details,
     );
   }
