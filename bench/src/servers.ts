@@ -4,6 +4,7 @@
 // Each prints one JSON line with its URLs on stdout, then serves until killed.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@oflink/simulator';
 import { bareProxy, type NodeListener, sessionEndpoint } from './endpoint';
 
@@ -23,6 +24,8 @@ if (role === 'simulator') {
   const helper = await sessionEndpoint(simulatorUrl, apiKey, []);
   const out = {
     kind: helper.kind,
+    // which file @oflink/server resolved to: the parent checks it is the built package
+    server: fileURLToPath(import.meta.resolve('@oflink/server')),
     helper: await listen(helper.listener),
     bare: await listen(bareProxy(simulatorUrl, apiKey)),
   };

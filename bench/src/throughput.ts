@@ -1,9 +1,9 @@
 // Measure 3: createLinkHandler through toNodeHandler in front of the simulator vs a bare fetch proxy
 // to the same simulator: autocannon with 100 connections, alternating rounds in one run.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { log, median, type Row, ratio, round, sleep } from './common';
+import { log, median, ROOT, type Row, ratio, round, sleep } from './common';
 
 const CONNECTIONS = 100;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
@@ -27,11 +27,21 @@ type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
 
 const require = createRequire(import.meta.url);
 
-/** Starts `servers.ts <args>` under tsx and resolves with the JSON line it prints. */
+/**
+ * Starts `servers.ts <args>` under tsx and resolves with the JSON line it prints. The child runs with
+ * a tsconfig without the repository's `paths`, so `@oflink/server` and `@oflink/simulator` are the
+ * built packages (their dist/, not the sources through tsx), as an app would run them.
+ */
 function child<T>(args: string[]): Promise<{ proc: ChildProcess; info: T }> {
   const tsx = require.resolve('tsx/cli');
   const script = fileURLToPath(new URL('./servers.ts', import.meta.url));
-  const proc = spawn(process.execPath, [tsx, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [tsx, script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.dist.json', import.meta.url)),
+    },
+  });
   return new Promise((resolve, reject) => {
     let buffer = '';
     proc.stdout?.on('data', (c: Buffer) => {
@@ -54,11 +64,21 @@ async function stop(proc: ChildProcess): Promise<void> {
 export async function measureThroughput(): Promise<Row[]> {
   const name = 'autocannon';
   const autocannon = (await import(name)).default as Autocannon;
+  log('server: pnpm build of @oflink/server and @oflink/simulator');
+  execFileSync('pnpm', ['--filter', '@oflink/server', '--filter', '@oflink/simulator', 'run', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const sim = await child<{ url: string; apiKey: string }>(['simulator']);
-  let fronts: Awaited<ReturnType<typeof child<{ kind: string; helper: string; bare: string }>>> | null = null;
+  let fronts: Awaited<
+    ReturnType<typeof child<{ kind: string; helper: string; bare: string; server: string }>>
+  > | null = null;
   try {
     fronts = await child(['fronts', sim.info.url, sim.info.apiKey]);
-    const { kind } = fronts.info;
+    const { kind, server } = fronts.info;
+    if (!/\/packages\/server\/dist\/[^/]+\.js$/.test(server)) {
+      throw new Error(`the throughput endpoint must run the built @oflink/server, but it resolved ${server}`);
+    }
     const targets = { helper: fronts.info.helper, bare: fronts.info.bare };
     const run = async (url: string, seconds: number) => {
       // requests autocannon gave up on at the end of the last round still run upstream: wait until
@@ -122,7 +142,7 @@ export async function measureThroughput(): Promise<Row[]> {
         ratio: r,
         met: r !== null && r >= 0.95 && kind === 'createLinkHandler' && bad('helper') === 0,
         unit: 'req/s',
-        note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ') || `none: no pair completed ${MIN_REQUESTS} requests each`}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}`,
+        note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ') || `none: no pair completed ${MIN_REQUESTS} requests each`}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}; @oflink/server and the simulator run from their built dist/`,
       },
       {
         area: 'server',
