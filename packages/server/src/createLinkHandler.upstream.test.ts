@@ -325,6 +325,15 @@ describe('upstream fault matrix', () => {
   });
 });
 
+/** A `Request` that refuses `redirect: 'error'`, as Cloudflare Workers' does. */
+class WorkersRequest extends Request {
+  constructor(input: RequestInfo | URL, init?: RequestInit) {
+    if (init?.redirect === 'error')
+      throw new TypeError('Invalid redirect value, must be one of "follow" or "manual".');
+    super(input, init);
+  }
+}
+
 describe('redirects from upstream', () => {
   // a server that counts whoever follows the redirect: the apiKey header must never reach it
   let trap: { url: string; hits: string[]; close: () => Promise<void> };
@@ -348,80 +357,62 @@ describe('redirects from upstream', () => {
     trap.hits.length = 0;
   });
 
+  /** One session request answered by `status` with a Location to the trap, through `create`. */
+  async function redirectedOnce(create: typeof createLinkHandler, status: number) {
+    sim.injectFault({ type: 'status', status, headers: { location: trap.url } });
+    const modes: (RequestRedirect | undefined)[] = [];
+    const onError = vi.fn<(error: OflinkServerError) => void>();
+    const handler = create({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      getClientReferenceId: () => 'user_1',
+      onError,
+      fetch: (input, init) => {
+        modes.push(init?.redirect);
+        return fetch(input, init);
+      },
+    });
+    const response = await handler(post({}));
+    const body = (await response.json()) as { error: { code: string } };
+    return {
+      status: response.status,
+      code: body.error.code,
+      modes,
+      message: onError.mock.calls[0]?.[0]?.message,
+    };
+  }
+
   it.each([301, 302, 303, 307, 308])(
     '%i is never followed, not retried, and reported as a redirect',
     async (status) => {
-      sim.injectFault({ type: 'status', status, headers: { location: trap.url } });
-      const modes: (RequestRedirect | undefined)[] = [];
-      const onError = vi.fn<(error: OflinkServerError) => void>();
-      const handler = createLinkHandler({
-        apiKey: sim.apiKey,
-        baseUrl: sim.url,
-        getClientReferenceId: () => 'user_1',
-        onError,
-        fetch: (input, init) => {
-          modes.push(init?.redirect);
-          return fetch(input, init);
-        },
-      });
-      const response = await handler(post({}));
-      expect(response.status).toBe(502);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
-        'upstream_unavailable',
-      );
+      const r = await redirectedOnce(createLinkHandler, status);
+      expect(r.status).toBe(502);
+      expect(r.code).toBe('upstream_unavailable');
       // Node's fetch supports redirect: 'error' (no request body copy before each call)
-      expect(modes).toEqual(['error']);
-      expect(onError.mock.calls[0]?.[0]?.message).toMatch(/redirect, which is never followed/);
+      expect(r.modes).toEqual(['error']);
+      expect(r.message).toMatch(/redirect, which is never followed/);
       expect(trap.hits).toEqual([]);
     },
   );
 
   it('redirectModeOf: "error" where Request accepts it, "manual" where it refuses it (Cloudflare Workers)', async () => {
     const { redirectModeOf } = await import('./upstream');
-    class WorkersRequest extends Request {
-      constructor(input: RequestInfo | URL, init?: RequestInit) {
-        if (init?.redirect === 'error')
-          throw new TypeError('Invalid redirect value, must be one of "follow" or "manual".');
-        super(input, init);
-      }
-    }
     expect(redirectModeOf(Request)).toBe('error');
     expect(redirectModeOf(WorkersRequest)).toBe('manual');
     expect(redirectModeOf(undefined)).toBe('manual');
   });
 
   it('where redirect "error" is refused, "manual" is used: the redirect is still not followed and is reported with its status', async () => {
-    class WorkersRequest extends Request {
-      constructor(input: RequestInfo | URL, init?: RequestInit) {
-        if (init?.redirect === 'error')
-          throw new TypeError('Invalid redirect value, must be one of "follow" or "manual".');
-        super(input, init);
-      }
-    }
     vi.resetModules();
     vi.stubGlobal('Request', WorkersRequest);
     try {
       // a fresh module graph: the mode is chosen on the first upstream call, from this runtime's Request
       const fresh = await import('./createLinkHandler');
-      sim.injectFault({ type: 'status', status: 307, headers: { location: trap.url } });
-      const modes: (RequestRedirect | undefined)[] = [];
-      const onError = vi.fn<(error: OflinkServerError) => void>();
-      const handler = fresh.createLinkHandler({
-        apiKey: sim.apiKey,
-        baseUrl: sim.url,
-        getClientReferenceId: () => 'user_1',
-        onError,
-        fetch: (input, init) => {
-          modes.push(init?.redirect);
-          return fetch(input, init);
-        },
-      });
-      const response = await handler(post({}));
-      expect(response.status).toBe(502);
-      expect(modes).toEqual(['manual']);
-      expect(onError.mock.calls[0]?.[0]?.message).toMatch(
-        /OFAuth answered 307, a redirect, which is never followed/,
-      );
+      const r = await redirectedOnce(fresh.createLinkHandler, 307);
+      expect(r.status).toBe(502);
+      expect(r.code).toBe('upstream_unavailable');
+      expect(r.modes).toEqual(['manual']);
+      expect(r.message).toMatch(/OFAuth answered 307, a redirect, which is never followed/);
       expect(trap.hits).toEqual([]);
     } finally {
       vi.unstubAllGlobals();
