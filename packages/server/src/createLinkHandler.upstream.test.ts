@@ -1,5 +1,6 @@
 // The upstream fault matrix (issue 9): every simulator fault, mapped as documented, with retries only
 // where documented (network errors, 502/503/504, a 429 whose Retry-After fits) — counted on the wire.
+import { createServer } from 'node:http';
 import { type Fault, type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
@@ -9,6 +10,7 @@ import {
   errorText,
   type Figure,
   failOnUnhandledRejection,
+  listenOn,
   post,
   writeFigures,
 } from './testSupport';
@@ -338,16 +340,13 @@ describe('redirects from upstream', () => {
   // a server that counts whoever follows the redirect: the apiKey header must never reach it
   let trap: { url: string; hits: string[]; close: () => Promise<void> };
   beforeAll(async () => {
-    const { createServer } = await import('node:http');
     const hits: string[] = [];
     const server = createServer((req, res) => {
       hits.push(`${req.method} ${String(req.headers.apikey ?? '')}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as { port: number };
     trap = {
-      url: `http://127.0.0.1:${port}/v2/link/init`,
+      url: `${await listenOn(server)}/v2/link/init`,
       hits,
       close: () => new Promise<void>((r) => server.close(() => r())),
     };

@@ -1,12 +1,11 @@
 // The three README examples, imported as they are and driven over real HTTP against the simulator.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp as createExpressApp } from '../examples/express/app';
 import { createApp as createHonoApp } from '../examples/hono/app';
-import { failOnUnhandledRejection } from './testSupport';
+import { failOnUnhandledRejection, listenOn } from './testSupport';
 
 let sim: Simulator;
 const servers: Server[] = [];
@@ -33,8 +32,7 @@ failOnUnhandledRejection();
 
 async function listen(server: Server): Promise<string> {
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenOn(server);
 }
 
 function session(base: string, cookie?: string, body: unknown = {}) {

@@ -1,4 +1,6 @@
 // Shared by this package's tests only (not exported, not bundled).
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ENDPOINT = 'http://localhost/api/oflink/session';
@@ -15,6 +17,12 @@ export function post(body: unknown = {}, headers: Record<string, string> = {}): 
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and resolves with its base URL (closing it is the caller's). */
+export async function listenOn(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A `fetch` that records every upstream call it passes on. */

@@ -6,12 +6,11 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLinkHandler } from './createLinkHandler';
-import { failOnUnhandledRejection } from './testSupport';
+import { failOnUnhandledRejection, listenOn } from './testSupport';
 import { type NodeHandler, toNodeHandler } from './toNodeHandler';
 
 let sim: Simulator;
@@ -40,8 +39,7 @@ afterEach(async () => {
 async function listen(listener: Parameters<typeof createServer>[1] | express.Express): Promise<string> {
   const server = createServer(listener as Parameters<typeof createServer>[1]);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return listenOn(server);
 }
 
 interface Sent {

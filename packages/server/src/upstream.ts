@@ -315,19 +315,23 @@ async function attempts(
   }
 }
 
+/** A redirect from OFAuth (refused by `redirect: 'error'`, or a 3xx seen with `'manual'`): never followed. */
+function redirected(what: string, details?: { upstreamStatus: number }) {
+  return new OflinkServerError(
+    'upstream_unavailable',
+    502,
+    `OFAuth answered ${what}, which is never followed (it would carry the apiKey elsewhere).`,
+    details,
+  );
+}
+
 function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
   if (outcome.kind === 'network') {
     throw new OflinkServerError('upstream_unavailable', 502, 'OFAuth could not be reached (network error).', {
       cause: sanitizeCause(outcome.error, secrets),
     });
   }
-  if (outcome.kind === 'redirect') {
-    throw new OflinkServerError(
-      'upstream_unavailable',
-      502,
-      'OFAuth answered with a redirect, which is never followed (it would carry the apiKey elsewhere).',
-    );
-  }
+  if (outcome.kind === 'redirect') throw redirected('with a redirect');
   const { status, headers, text } = outcome;
   const detail = () => redact(upstreamDetail(text), secrets);
   const details = { upstreamStatus: status };
@@ -383,13 +387,6 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
       details,
     );
   }
-  if (status >= 300 && status < 400) {
-    throw new OflinkServerError(
-      'upstream_unavailable',
-      502,
-      `OFAuth answered ${status}, a redirect, which is never followed (it would carry the apiKey elsewhere).`,
-      details,
-    );
-  }
+  if (status >= 300 && status < 400) throw redirected(`${status}, a redirect`, details);
   throw new OflinkServerError('upstream_unavailable', 502, `OFAuth answered ${status}.`, details);
 }
