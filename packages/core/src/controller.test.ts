@@ -126,6 +126,49 @@ describe('popup mode', () => {
     controller.dispose();
   });
 
+  it('sends the request and navigates the popup before app code runs: a slow onEvent cannot delay either', async () => {
+    const seen: string[] = [];
+    const { controller, src } = setup({
+      mode: 'popup',
+      onEvent: (e) => {
+        seen.push(`${e.type} requests=${src.requests} replaced=${popup.location.replace.mock.calls.length}`);
+      },
+    });
+    const states: string[] = [];
+    controller.subscribe(() => states.push(`${controller.getState().status} requests=${src.requests}`));
+    controller.open();
+    await src.resolve(fresh('cs_7'));
+    expect(states[0]).toBe('preparing requests=1');
+    expect(seen.slice(0, 3)).toEqual([
+      'session_requested requests=1 replaced=0',
+      'session_ready requests=1 replaced=1',
+      'opened requests=1 replaced=1',
+    ]);
+  });
+
+  it('an onEvent handler that closes the attempt on session_ready ends it once, as closed', async () => {
+    const calls: string[] = [];
+    const { controller, src } = setup({
+      mode: 'popup',
+      onEvent: (e) => {
+        calls.push(e.type);
+        if (e.type === 'session_ready') controller.close();
+      },
+      onExit: (o) => calls.push(`onExit:${o.status}:${o.status === 'cancelled' ? o.reason : ''}`),
+    });
+    controller.open();
+    await src.resolve();
+    expect(calls).toEqual([
+      'session_requested',
+      'session_ready',
+      'cancelled',
+      'onExit:cancelled:closed',
+      'closed',
+    ]);
+    expect(controller.getState().status).toBe('cancelled');
+    expect(popup.close).toHaveBeenCalled();
+  });
+
   it('writes the attempt record before window.open and removes it when the attempt ends', async () => {
     const { controller, src } = setup({ mode: 'popup' });
     open.mockImplementation(() => {

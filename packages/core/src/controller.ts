@@ -127,14 +127,14 @@ export function createLinkController(
   };
   const emit = (event: LinkEvent) => getOptions().onEvent?.(event);
 
-  // `current` says whether the requester still wants `session_ready` (the prefetch always does)
-  const getSession = (current: () => boolean): Promise<LinkSession> => {
+  // the request goes out before any app code (onEvent) runs; `session_ready` is for the caller to
+  // announce once it has acted on the session (the popup navigates before app code can delay it)
+  const requestSession = (): Promise<LinkSession> => {
+    const pending = source.get(new AbortController().signal);
     emit({ type: 'session_requested' });
-    return source.get(new AbortController().signal).then((s) => {
-      if (current()) emit({ type: 'session_ready', expiresAt: s.expiresAt });
-      return s;
-    });
+    return pending;
   };
+  const announce = (s: LinkSession) => emit({ type: 'session_ready', expiresAt: s.expiresAt });
 
   const ready = (session: LinkSession) =>
     set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
@@ -309,12 +309,13 @@ export function createLinkController(
           renewed = true;
           loaded = false;
           source.discard();
-          getSession(isCurrent).then((s) => {
-            if (ended || !embed) return;
+          requestSession().then((s) => {
+            if (!isCurrent() || !embed) return;
             source.discard();
             session = s;
             set({ session: s });
             embed.load(embedUrl(s.url, win.location.origin, getOptions().theme));
+            announce(s);
             emit({ type: 'session_renewed', expiresAt: s.expiresAt });
           }, fail);
       }
@@ -360,14 +361,18 @@ export function createLinkController(
     };
 
     const proceed = (s: LinkSession) => {
-      if (ended || !isCurrent()) return;
+      // a cached session was opened directly; a fetched one: the loading document goes to it first,
+      // before app code (events, state listeners) runs and could delay the navigation
+      if (s !== cached && isCurrent()) {
+        if (mode === 'popup' && popup && !popup.closed) popup.location.replace(s.url);
+        announce(s);
+      }
+      if (!isCurrent()) return; // ended (an ended attempt is never current), maybe by that onEvent
       source.discard(); // single use
       session = s;
       set({ status: 'open', session: s, isReady: false });
       if (mode === 'popup') {
         if (!popup || popup.closed) return end(cancelled('closed'));
-        // a cached session was opened directly; else the loading document goes to the session now
-        if (s !== cached) popup.location.replace(s.url);
         watchPopup();
       } else if (mode === 'embed') {
         mountFrame(s);
@@ -393,10 +398,11 @@ export function createLinkController(
       end(cancelled('closed'));
     };
     attempt = stop;
-    set({ status: 'preparing', outcome: null, error: null, sandbox: null });
-    // the session request starts before window.open, so the two costs overlap instead of adding up
+    // the session request starts first (before state listeners and window.open run), so its round
+    // trip overlaps them instead of waiting for them
     const cached = source.peek();
-    const pending = cached ? null : getSession(isCurrent);
+    const pending = cached ? null : requestSession();
+    set({ status: 'preparing', outcome: null, error: null, sandbox: null });
     if (mode === 'popup') {
       // the record must exist before window.open: Chromium copies sessionStorage into the popup then
       const record = JSON.stringify({ id, nonce, at: Date.now() });
@@ -475,8 +481,9 @@ export function createLinkController(
         return;
       }
       const gen = ++generation;
-      getSession(() => true).then(
+      requestSession().then(
         (s) => {
+          announce(s);
           if (gen !== generation || attempt) return;
           ready(s);
         },
