@@ -129,7 +129,7 @@ export function createLinkController(
 
   // the request goes out before any app code (onEvent) runs; `session_ready` is for the caller to
   // announce once it has acted on the session (the popup navigates before app code can delay it)
-  const requestSession = (): Promise<LinkSession> => {
+  const startSession = (): Promise<LinkSession> => {
     const pending = source.get(new AbortController().signal);
     emit({ type: 'session_requested' });
     return pending;
@@ -309,7 +309,7 @@ export function createLinkController(
           renewed = true;
           loaded = false;
           source.discard();
-          requestSession().then((s) => {
+          startSession().then((s) => {
             if (!isCurrent() || !embed) return;
             source.discard();
             session = s;
@@ -401,7 +401,7 @@ export function createLinkController(
     // the session request starts first (before state listeners and window.open run), so its round
     // trip overlaps them instead of waiting for them
     const cached = source.peek();
-    const pending = cached ? null : requestSession();
+    const pending = cached ? null : startSession();
     set({ status: 'preparing', outcome: null, error: null, sandbox: null });
     if (mode === 'popup') {
       // the record must exist before window.open: Chromium copies sessionStorage into the popup then
@@ -481,7 +481,7 @@ export function createLinkController(
         return;
       }
       const gen = ++generation;
-      requestSession().then(
+      startSession().then(
         (s) => {
           announce(s);
           if (gen !== generation || attempt) return;

@@ -35,8 +35,8 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
       expect(button.text).toContain(marker);
       expect(callback.text).not.toContain(marker);
     }
-    // regression ceilings (about 0.5 % above the current figures; the popup navigating before app
-    // callbacks run cost 14 B); the goals (3,000 B and 1,000 B) are reported in the figures table
+    // regression ceilings, a little above the current figures (6,011 B and 1,196 B); the goals
+    // (3,000 B and 1,000 B) are reported in the figures table
     expect(button.gzip).toBeLessThan(6040);
     expect(callback.gzip).toBeLessThan(1250);
     writeFigures('react-bundle-size', [
