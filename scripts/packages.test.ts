@@ -3,12 +3,13 @@
 // - built React files keep 'use client' as their first line;
 // - a consumer outside the workspace installs the packed tarballs and imports them (ESM and CJS),
 //   and TypeScript resolves their types (bundler and node16 resolution);
-// - importing @oflink/server under the `browser` condition fails with a clear error.
+// - importing @oflink/server under the `browser` condition fails with a clear error; Node gets its
+//   node:http entry, Workers (`workerd`) and edge (`edge-light`) the fetch entry.
 // Runs after `pnpm build` (the test command builds first).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -60,13 +61,23 @@ describe.each(packages)('@oflink/%s', (name) => {
 
   it('declares an ESM package without side effects, with types first in every export condition', () => {
     expect(manifest.type).toBe('module');
-    expect(manifest.sideEffects).toBe(false);
+    // @oflink/server's Node entry has one: it sets the node:http transport when loaded
+    expect(manifest.sideEffects).toEqual(name === 'server' ? ['./dist/node.js', './dist/node.cjs'] : false);
     const exportsMap = manifest.exports as Record<string, unknown>;
     expect(exportsMap['./package.json']).toBe('./package.json');
-    const dot = exportsMap['.'] as Record<string, Record<string, string>>;
-    for (const condition of ['import', 'require'] as const) {
-      expect(Object.keys(dot[condition] ?? {})[0]).toBe('types');
-    }
+    const dot = exportsMap['.'] as Record<string, unknown>;
+    expect(Object.keys(dot)).toEqual(expect.arrayContaining(['import', 'require']));
+    // every object that names files (has a default) names its types first
+    const leaves: Record<string, string>[] = [];
+    const walk = (node: unknown) => {
+      if (node === null || typeof node !== 'object') return;
+      const entry = node as Record<string, unknown>;
+      if ('default' in entry) leaves.push(entry as Record<string, string>);
+      else for (const child of Object.values(entry)) walk(child);
+    };
+    walk(dot);
+    expect(leaves.length).toBeGreaterThanOrEqual(2);
+    for (const leaf of leaves) expect(Object.keys(leaf)[0]).toBe('types');
   });
 
   it('publishes dist and README only, never tests or stories', () => {
@@ -188,6 +199,24 @@ describe('a consumer outside the workspace', () => {
       }),
     );
     run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+  });
+
+  it('gives Node the node:http entry of @oflink/server, and Workers and edge runtimes the fetch entry', () => {
+    writeFileSync(join(app, 'resolve.mjs'), "console.log(import.meta.resolve('@oflink/server'));\n");
+    writeFileSync(join(app, 'resolve.cjs'), "console.log(require.resolve('@oflink/server'));\n");
+    const resolved = (args: string[]) => run('node', args, app).trim();
+    expect(resolved(['resolve.mjs'])).toMatch(/\/@oflink\/server\/dist\/node\.js$/);
+    expect(resolved(['resolve.cjs'])).toMatch(/\/@oflink\/server\/dist\/node\.cjs$/);
+    expect(resolved(['--conditions=workerd', 'resolve.mjs'])).toMatch(/\/@oflink\/server\/dist\/index\.js$/);
+    expect(resolved(['--conditions=edge-light', 'resolve.mjs'])).toMatch(
+      /\/@oflink\/server\/dist\/index\.js$/,
+    );
+    // the fetch entry holds no node: import, so a Workers bundle without nodejs_compat builds
+    const fetchEntry = fileURLToPath(resolved(['--conditions=workerd', 'resolve.mjs']));
+    const files = [fetchEntry, ...readdirSync(dirname(fetchEntry)).map((f) => join(dirname(fetchEntry), f))];
+    const reachable = files.filter((f) => /\/(index|chunk-[\w-]+)\.js$/.test(f));
+    expect(reachable.length).toBeGreaterThanOrEqual(1);
+    for (const f of reachable) expect(readFileSync(f, 'utf8')).not.toMatch(/from\s*["']node:/);
   });
 
   it('refuses to load @oflink/server under the browser condition, with a message that says why', () => {

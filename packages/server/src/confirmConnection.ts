@@ -15,7 +15,10 @@ export interface ConfirmConnectionOptions {
   baseUrl?: string;
   /** Deadline of each page request (retries included), in ms. @defaultValue 10000 */
   timeoutMs?: number;
-  /** The `fetch` used to reach OFAuth. @defaultValue `globalThis.fetch` */
+  /**
+   * The `fetch` used to reach OFAuth.
+   * @defaultValue `node:http(s)` with a keep-alive agent on Node, else `globalThis.fetch`
+   */
   fetch?: typeof fetch;
 }
 

@@ -456,6 +456,7 @@ describe('configuration', () => {
     ['a non-function ownsConnection', { ownsConnection: true }, /ownsConnection/],
     ['a non-function onError', { onError: 'log' }, /onError/],
     ['an apiKey with a newline', { apiKey: 'sk_a\nb' }, /apiKey/],
+    ['a fetch that is not a function', { fetch: 'https://proxy.example' }, /fetch must be a function/],
   ])('throws invalid_options at creation for %s', (_name, patch, message) => {
     let thrown: unknown;
     try {

@@ -2,8 +2,9 @@
 // where documented (network errors, 502/503/504, a 429 whose Retry-After fits) — counted on the wire.
 import { createServer } from 'node:http';
 import { type Fault, type Simulator, startSimulator } from '@oflink/simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
+import { nodeTransport } from './nodeTransport';
 import type { OflinkServerError } from './OflinkServerError';
 import {
   countingFetch,
@@ -14,6 +15,7 @@ import {
   post,
   writeFigures,
 } from './testSupport';
+import { setDefaultTransport } from './upstream';
 
 let sim: Simulator;
 const figures: Figure[] = [];
@@ -257,17 +259,59 @@ const rows: Row[] = [
 const summary = (status: number, code: string | null, attempts: number) =>
   `${status}${code ? ` ${code}` : ''} · ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 
-describe('upstream fault matrix', () => {
+/** The calls one transport sent, as `METHOD /path`, and when (ms since the epoch). */
+interface Counted {
+  calls: string[];
+  stamps: number[];
+  /** What the handler is created with to use this transport. */
+  options: Partial<LinkHandlerOptions>;
+}
+
+// Each transport the package reaches OFAuth with: an app's (or the runtime's) fetch, and the
+// node:http(s) transport the Node entry uses when no fetch is given. Both meet the same matrix.
+const transports: { name: string; counted: () => Counted }[] = [
+  {
+    name: 'fetch',
+    counted: () => {
+      const counted: Counted = { calls: [], stamps: [], options: {} };
+      const counting = countingFetch();
+      counted.calls = counting.calls;
+      counted.options = {
+        fetch: (input, init) => {
+          counted.stamps.push(Date.now());
+          return counting.fetch(input, init);
+        },
+      };
+      return counted;
+    },
+  },
+  {
+    name: 'node:http',
+    counted: () => {
+      const counted: Counted = { calls: [], stamps: [], options: {} };
+      setDefaultTransport((request) => {
+        counted.calls.push(`${request.method} ${new URL(request.url).pathname}`);
+        counted.stamps.push(Date.now());
+        return nodeTransport(request);
+      });
+      return counted;
+    },
+  },
+];
+
+describe.each(transports)('upstream fault matrix over $name', ({ name, counted: count }) => {
+  afterEach(() => setDefaultTransport(undefined));
+
   it.each(rows)('$name → $status $code after $attempts attempt(s)', async (row) => {
     row.setup(sim);
-    const counting = countingFetch();
+    const counted = count();
     const onError = vi.fn<(error: OflinkServerError) => void>();
     const handler = createLinkHandler({
       apiKey: sim.apiKey,
       baseUrl: sim.url,
       getClientReferenceId: () => 'user_1',
-      fetch: counting.fetch,
       onError,
+      ...counted.options,
       ...row.options,
     });
     const response = await handler(post({}));
@@ -275,13 +319,13 @@ describe('upstream fault matrix', () => {
     const code = body.error?.code ?? null;
     figures.push({
       area: 'server',
-      measure: `upstream fault: ${row.name}`,
-      value: summary(response.status, code, counting.calls.length),
+      measure: `upstream fault over ${name}: ${row.name}`,
+      value: summary(response.status, code, counted.calls.length),
       goal: summary(row.status, row.code, row.attempts),
     });
     expect(response.status).toBe(row.status);
     expect(code).toBe(row.code);
-    expect(counting.calls).toHaveLength(row.attempts);
+    expect(counted.calls).toEqual(Array(row.attempts).fill('POST /v2/link/init'));
     expect(response.headers.get('cache-control')).toBe('no-store');
     if (row.retryAfter !== undefined) expect(response.headers.get('retry-after')).toBe(row.retryAfter);
     if (row.code === null) {
@@ -299,15 +343,12 @@ describe('upstream fault matrix', () => {
 
   it('waits out a short Retry-After before the retry instead of retrying at once', async () => {
     sim.injectFault({ type: 'rate-limit', retryAfter: 1 });
-    const stamps: number[] = [];
+    const { stamps, options } = count();
     const handler = createLinkHandler({
       apiKey: sim.apiKey,
       baseUrl: sim.url,
       getClientReferenceId: () => 'user_1',
-      fetch: (input, init) => {
-        stamps.push(Date.now());
-        return fetch(input, init);
-      },
+      ...options,
     });
     expect((await handler(post({}))).status).toBe(200);
     expect(stamps).toHaveLength(2);
@@ -317,12 +358,15 @@ describe('upstream fault matrix', () => {
 
   it('a retried request creates exactly one session upstream', async () => {
     sim.injectFault({ type: 'status', status: 503 });
+    const { calls, options } = count();
     const handler = createLinkHandler({
       apiKey: sim.apiKey,
       baseUrl: sim.url,
       getClientReferenceId: () => 'u',
+      ...options,
     });
     expect((await handler(post({}))).status).toBe(200);
+    expect(calls).toHaveLength(2);
     expect(sim.sessions()).toHaveLength(1);
   });
 });
@@ -356,21 +400,33 @@ describe('redirects from upstream', () => {
     trap.hits.length = 0;
   });
 
-  /** One session request answered by `status` with a Location to the trap, through `create`. */
-  async function redirectedOnce(create: typeof createLinkHandler, status: number) {
+  /**
+   * One session request answered by `status` with a Location to the trap, through `create`, over a
+   * fetch that records its redirect mode, or over the node:http transport.
+   */
+  async function redirectedOnce(
+    create: typeof createLinkHandler,
+    status: number,
+    over: 'fetch' | 'node:http' = 'fetch',
+  ) {
     sim.injectFault({ type: 'status', status, headers: { location: trap.url } });
     const modes: (RequestRedirect | undefined)[] = [];
     const onError = vi.fn<(error: OflinkServerError) => void>();
+    const recording: Partial<LinkHandlerOptions> = {
+      fetch: (input, init) => {
+        modes.push(init?.redirect);
+        return fetch(input, init);
+      },
+    };
+    setDefaultTransport(over === 'node:http' ? nodeTransport : undefined);
     const handler = create({
       apiKey: sim.apiKey,
       baseUrl: sim.url,
       getClientReferenceId: () => 'user_1',
       onError,
-      fetch: (input, init) => {
-        modes.push(init?.redirect);
-        return fetch(input, init);
-      },
+      ...(over === 'fetch' ? recording : {}),
     });
+    setDefaultTransport(undefined);
     const response = await handler(post({}));
     const body = (await response.json()) as { error: { code: string } };
     return {
@@ -390,6 +446,18 @@ describe('redirects from upstream', () => {
       // Node's fetch supports redirect: 'error' (no request body copy before each call)
       expect(r.modes).toEqual(['error']);
       expect(r.message).toMatch(/redirect, which is never followed/);
+      expect(trap.hits).toEqual([]);
+    },
+  );
+
+  it.each([301, 302, 303, 307, 308])(
+    'over node:http, %i is never followed, not retried, and reported with its status',
+    async (status) => {
+      const r = await redirectedOnce(createLinkHandler, status, 'node:http');
+      expect(r.status).toBe(502);
+      expect(r.code).toBe('upstream_unavailable');
+      expect(r.modes).toEqual([]);
+      expect(r.message).toMatch(new RegExp(`OFAuth answered ${status}, a redirect, which is never followed`));
       expect(trap.hits).toEqual([]);
     },
   );

@@ -3,10 +3,12 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLinkHandler } from './createLinkHandler';
+import { nodeTransport } from './nodeTransport';
 import { failOnUnhandledRejection, writeFigures } from './testSupport';
 import { toNodeHandler } from './toNodeHandler';
+import { setDefaultTransport } from './upstream';
 
 failOnUnhandledRejection();
 
@@ -43,8 +45,15 @@ async function waitFor(
   return value;
 }
 
-describe('load through toNodeHandler', () => {
+// Over both transports: the runtime's fetch (the default entry) and node:http(s) (the Node entry).
+describe.each([
+  { name: 'fetch', transport: undefined },
+  { name: 'node:http', transport: nodeTransport },
+])('load through toNodeHandler, upstream over $name', ({ name, transport }) => {
+  afterEach(() => setDefaultTransport(undefined));
+
   it(`answers ${TOTAL} session requests at ${CONCURRENCY} concurrent with 0 errors, a stable heap and no socket left open`, async () => {
+    setDefaultTransport(transport);
     expect(gc, 'run with --expose-gc (vitest.config.ts execArgv)').toBeTypeOf('function');
     const tcpBefore = tcpHandles();
     const failures: string[] = [];
@@ -145,29 +154,34 @@ describe('load through toNodeHandler', () => {
     }
 
     const growth = (heapAfter - heapBefore) / heapBefore;
-    writeFigures('server-load', [
+    writeFigures(name === 'fetch' ? 'server-load' : 'server-load-node-http', [
       {
         area: 'server',
-        measure: `load: errors in ${TOTAL} requests at ${CONCURRENCY} concurrent`,
+        measure: `load over ${name}: errors in ${TOTAL} requests at ${CONCURRENCY} concurrent`,
         value: errors,
         goal: 0,
       },
       {
         area: 'server',
-        measure: 'load: heap after GC vs before (%)',
+        measure: `load over ${name}: heap after GC vs before (%)`,
         value: Math.round(growth * 1000) / 10,
         goal: '≤ 10',
       },
       {
         area: 'server',
-        measure: 'load: server sockets open after the run',
+        measure: `load over ${name}: server sockets open after the run`,
         value: openServerSockets,
         goal: 0,
       },
-      { area: 'server', measure: 'load: TCP handles left after shutdown', value: leftTcp, goal: 0 },
       {
         area: 'server',
-        measure: 'load: requests per second (info)',
+        measure: `load over ${name}: TCP handles left after shutdown`,
+        value: leftTcp,
+        goal: 0,
+      },
+      {
+        area: 'server',
+        measure: `load over ${name}: requests per second (info)`,
         value: Math.round(TOTAL / seconds),
         goal: '—',
       },
