@@ -1,7 +1,7 @@
 // The app-side session endpoint the popup and throughput measures put in front of the simulator:
 // @oflink/server's createLinkHandler through toNodeHandler when the package provides them, and the
 // bare fetch proxy that is both the fallback and the throughput baseline.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** A node:http request listener. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -30,6 +30,66 @@ const MAX_BODY = 4096;
  */
 export function bareProxy(simulatorUrl: string, apiKey: string): NodeListener {
   const target = `${simulatorUrl}/v2/link/init`;
+  return bodyThen((body, res) => {
+    fetch(target, {
+      method: 'POST',
+      headers: { apiKey, 'content-type': 'application/json' },
+      body,
+    })
+      .then(async (r) => {
+        const text = await r.text();
+        res
+          .writeHead(r.status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+          .end(text);
+      })
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(502).end();
+      });
+  });
+}
+
+/**
+ * The same minimal endpoint reaching the simulator over `node:http` with a keep-alive agent, the
+ * transport @oflink/server uses on Node: what the helper costs beyond the transport it picked.
+ */
+export function bareHttpProxy(simulatorUrl: string, apiKey: string): NodeListener {
+  const target = new URL(`${simulatorUrl}/v2/link/init`);
+  const agent = new Agent({ keepAlive: true });
+  return bodyThen((body, res) => {
+    const upstream = httpRequest(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { apiKey, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => {
+          res
+            .writeHead(r.statusCode ?? 502, {
+              'content-type': 'application/json',
+              'cache-control': 'no-store',
+            })
+            .end(Buffer.concat(chunks));
+        });
+        r.on('error', () => {
+          if (!res.headersSent) res.writeHead(502).end();
+        });
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+    upstream.end(body);
+  });
+}
+
+/** Reads a JSON body of at most 4 KB, then hands the upstream body (with the user added) to `send`. */
+function bodyThen(send: (body: string, res: ServerResponse) => void): NodeListener {
   return (req, res) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
@@ -52,20 +112,7 @@ export function bareProxy(simulatorUrl: string, apiKey: string): NodeListener {
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid json"}');
         return;
       }
-      fetch(target, {
-        method: 'POST',
-        headers: { apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...body, clientReferenceId: BENCH_USER }),
-      })
-        .then(async (r) => {
-          const text = await r.text();
-          res
-            .writeHead(r.status, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-            .end(text);
-        })
-        .catch(() => {
-          if (!res.headersSent) res.writeHead(502).end();
-        });
+      send(JSON.stringify({ ...body, clientReferenceId: BENCH_USER }), res);
     });
   };
 }

@@ -1,12 +1,12 @@
 // Child process of measure 3, so the servers do not share an event loop with autocannon.
 //   servers.ts simulator          → starts the simulator (no latency, no session limit)
-//   servers.ts fronts <url> <key> → starts the createLinkHandler server and the bare fetch proxy
+//   servers.ts fronts <url> <key> → starts the createLinkHandler server and the two bare proxies (fetch, node:http)
 // Each prints one JSON line with its URLs on stdout, then serves until killed.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@oflink/simulator';
-import { bareProxy, type NodeListener, sessionEndpoint } from './endpoint';
+import { bareHttpProxy, bareProxy, type NodeListener, sessionEndpoint } from './endpoint';
 
 async function listen(listener: NodeListener): Promise<string> {
   const server = createServer(listener);
@@ -28,6 +28,7 @@ if (role === 'simulator') {
     server: fileURLToPath(import.meta.resolve('@oflink/server')),
     helper: await listen(helper.listener),
     bare: await listen(bareProxy(simulatorUrl, apiKey)),
+    bareHttp: await listen(bareHttpProxy(simulatorUrl, apiKey)),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {

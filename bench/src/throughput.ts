@@ -1,5 +1,6 @@
 // Measure 3: createLinkHandler through toNodeHandler in front of the simulator vs a bare fetch proxy
-// to the same simulator: autocannon with 100 connections, alternating rounds in one run.
+// to the same simulator (the issue's baseline), and for information vs a bare node:http proxy (the
+// transport @oflink/server picks on Node): autocannon with 100 connections, rotating rounds in one run.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ interface CannonResult {
   timeouts: number;
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
+type Target = 'helper' | 'bare' | 'bareHttp';
 
 const require = createRequire(import.meta.url);
 
@@ -71,7 +73,7 @@ export async function measureThroughput(): Promise<Row[]> {
   });
   const sim = await child<{ url: string; apiKey: string }>(['simulator']);
   let fronts: Awaited<
-    ReturnType<typeof child<{ kind: string; helper: string; bare: string; server: string }>>
+    ReturnType<typeof child<{ kind: string; helper: string; bare: string; bareHttp: string; server: string }>>
   > | null = null;
   try {
     fronts = await child(['fronts', sim.info.url, sim.info.apiKey]);
@@ -79,7 +81,7 @@ export async function measureThroughput(): Promise<Row[]> {
     if (!/\/packages\/server\/dist\/[^/]+\.js$/.test(server)) {
       throw new Error(`the throughput endpoint must run the built @oflink/server, but it resolved ${server}`);
     }
-    const targets = { helper: fronts.info.helper, bare: fronts.info.bare };
+    const targets = { helper: fronts.info.helper, bare: fronts.info.bare, bareHttp: fronts.info.bareHttp };
     const run = async (url: string, seconds: number) => {
       // requests autocannon gave up on at the end of the last round still run upstream: wait until
       // the simulator stops creating sessions, so no round starts behind the previous one's backlog
@@ -102,14 +104,16 @@ export async function measureThroughput(): Promise<Row[]> {
       });
     };
     log(
-      `server: ${kind} vs bare fetch proxy, ${CONNECTIONS} connections, ${ROUNDS_EACH}×${ROUND_SECONDS} s each`,
+      `server: ${kind} vs bare fetch and node:http proxies, ${CONNECTIONS} connections, ${ROUNDS_EACH}×${ROUND_SECONDS} s each`,
     );
-    await run(targets.bare, 1); // warm-up both (JIT, keep-alive pools)
+    await run(targets.bare, 1); // warm-up all three (JIT, keep-alive pools)
     await run(targets.helper, 1);
-    const results: Record<'helper' | 'bare', CannonResult[]> = { helper: [], bare: [] };
+    await run(targets.bareHttp, 1);
+    const results: Record<Target, CannonResult[]> = { helper: [], bare: [], bareHttp: [] };
+    const kinds: Target[] = ['bare', 'helper', 'bareHttp'];
     for (let i = 0; i < ROUNDS_EACH; i++) {
-      // alternate which goes first, so drift on a shared machine hits both alike
-      const order: ('helper' | 'bare')[] = i % 2 === 0 ? ['bare', 'helper'] : ['helper', 'bare'];
+      // rotate which goes first, so drift on a shared machine hits all alike
+      const order = [...kinds.slice(i % 3), ...kinds.slice(0, i % 3)];
       for (const which of order) {
         const r = await run(targets[which], ROUND_SECONDS);
         results[which].push(r);
@@ -119,18 +123,18 @@ export async function measureThroughput(): Promise<Row[]> {
         await sleep(200);
       }
     }
-    const rps = (k: 'helper' | 'bare') => round(median(results[k].map((r) => r.requests.average)));
-    const p99 = (k: 'helper' | 'bare') => round(median(results[k].map((r) => r.latency.p99)));
-    const bad = (k: 'helper' | 'bare') =>
-      results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+    const rps = (k: Target) => round(median(results[k].map((r) => r.requests.average)));
+    const p99 = (k: Target) => round(median(results[k].map((r) => r.latency.p99)));
+    const bad = (k: Target) => results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
     const helperRps = rps('helper');
     const bareRps = rps('bare');
     // each round pair ran back to back under about the same load: the median of the pair ratios
     // is the figure least moved by other work on the machine
-    const pairs = results.helper.map(
-      (h, i) => h.requests.average / (results.bare[i]?.requests.average ?? Number.NaN),
-    );
+    const pairsWith = (k: Target) =>
+      results.helper.map((h, i) => h.requests.average / (results[k][i]?.requests.average ?? Number.NaN));
+    const pairs = pairsWith('bare');
     const r = round(median(pairs), 2);
+    const httpPairs = pairsWith('bareHttp');
     const failures = `non-2xx/errors: helper ${bad('helper')}, bare ${bad('bare')}`;
     return [
       {
@@ -142,7 +146,7 @@ export async function measureThroughput(): Promise<Row[]> {
         ratio: r,
         met: r !== null && r >= 0.95 && kind === 'createLinkHandler' && bad('helper') === 0,
         unit: 'req/s',
-        note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ') || `none: no pair completed ${MIN_REQUESTS} requests each`}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; ${CONNECTIONS} connections; ${failures}; @oflink/server and the simulator run from their built dist/`,
+        note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ') || `none: no pair completed ${MIN_REQUESTS} requests each`}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; the helper reaches it over node:http with a keep-alive agent (what @oflink/server's Node entry does when the app passes no fetch); ${CONNECTIONS} connections; ${failures}; @oflink/server and the simulator run from their built dist/`,
       },
       {
         area: 'server',
@@ -154,6 +158,17 @@ export async function measureThroughput(): Promise<Row[]> {
         met: null,
         unit: 'ms',
         note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections each endpoint saturates its own process, so p99 is mostly queueing`,
+      },
+      {
+        area: 'server',
+        measure: 'createLinkHandler vs a bare node:http proxy (same transport), requests/s',
+        goal: '—',
+        measured: helperRps,
+        baseline: rps('bareHttp'),
+        ratio: round(median(httpPairs), 2),
+        met: null,
+        unit: 'req/s',
+        note: `what the helper's checks cost over the transport it uses: per-pair ratios (${httpPairs.map((x) => round(x, 2)).join(', ')}); baseline: a bare proxy that reaches the simulator over node:http with a keep-alive agent; non-2xx/errors: ${bad('bareHttp')}`,
       },
     ];
   } finally {
