@@ -1,12 +1,17 @@
 // The node:http(s) transport against real local servers: what it sends, what it returns, and that it
 // stops (and frees the socket) on an abort, an oversized or cut answer, and never keeps a process alive.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeTransport } from './nodeTransport';
 import { listenOn } from './testSupport';
+import { TEST_CERT, TEST_KEY } from './testTls';
 import { MAX_UPSTREAM_BODY, TOO_LARGE_MESSAGE, type TransportRequest } from './upstream';
 
 interface Seen {
@@ -66,6 +71,37 @@ const request = (url: string, extra: Partial<TransportRequest> = {}): TransportR
   signal: new AbortController().signal,
   ...extra,
 });
+
+/** Runs one GET through nodeTransport in a fresh Node process; resolves with its exit code and output. */
+async function callInChild(url: string, env: Record<string, string> = {}) {
+  const script = `
+    import { nodeTransport } from ${JSON.stringify(fileURLToPath(new URL('./nodeTransport.ts', import.meta.url)))};
+    const answer = await nodeTransport({ method: 'GET', url: ${JSON.stringify(url)}, headers: {}, signal: new AbortController().signal });
+    console.log(answer.text);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, out: out.trim() };
+}
+
+/** A local https server with the test certificate; records what reached it. */
+async function serveTls() {
+  const seen: string[] = [];
+  const server = createTlsServer({ cert: TEST_CERT, key: TEST_KEY }, (req, res) => {
+    seen.push(`${req.method} ${req.url} ${String(req.headers.apikey ?? '')}`);
+    res.end('"over tls"');
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v2/link/init`, seen };
+}
 
 /** Polls until `check` holds or 5 s pass; the assertion after it is on the state. */
 async function until(check: () => boolean): Promise<void> {
@@ -180,22 +216,30 @@ describe('nodeTransport', () => {
 
   it('never keeps a process alive: a script that made a call exits while the connection is still pooled', async () => {
     const { url, events } = await serve((_req, res) => res.end('{"ok":true}'));
-    const script = `
-      import { nodeTransport } from ${JSON.stringify(fileURLToPath(new URL('./nodeTransport.ts', import.meta.url)))};
-      const answer = await nodeTransport({ method: 'GET', url: ${JSON.stringify(url)}, headers: {}, signal: new AbortController().signal });
-      console.log(answer.text);
-    `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(out.trim()).toBe('{"ok":true}');
+    const { code, out } = await callInChild(url);
+    expect(out).toBe('{"ok":true}');
     expect(code).toBe(0);
     // the server (keep-alive 60 s) did not close the connection: the child exited with it pooled
     expect(events.connections).toBe(1);
+  }, 30_000);
+
+  it("verifies the server's certificate over https: an untrusted one is refused before anything is sent", async () => {
+    const { url, seen } = await serveTls();
+    await expect(nodeTransport(request(url))).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(seen).toEqual([]);
+  });
+
+  it('reaches an https server whose certificate the process trusts', async () => {
+    const { url, seen } = await serveTls();
+    const dir = mkdtempSync(join(tmpdir(), 'oflink-tls-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), TEST_CERT);
+      const { code, out } = await callInChild(url, { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') });
+      expect(out).toBe('"over tls"');
+      expect(code).toBe(0);
+      expect(seen).toEqual(['GET /v2/link/init ']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
