@@ -1,9 +1,12 @@
 // The Node entry (the `node` export condition) reaches OFAuth over node:http(s) when no fetch is
 // given; the default entry (Workers, Deno, edge) uses the runtime's fetch; an app's fetch wins in both.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { post } from './testSupport';
-import { setDefaultTransport } from './upstream';
+import { createLinkSession } from './createLinkSession';
+import { nodeTransport } from './nodeTransport';
+import { listenOn, post } from './testSupport';
+import { setDefaultTransport, USER_AGENT } from './upstream';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -42,5 +45,48 @@ describe('entries', () => {
   it('the Node entry exports exactly what the default entry does', async () => {
     const [index, node] = await Promise.all([import('./index'), import('./node')]);
     expect(Object.keys(node).sort()).toEqual(Object.keys(index).sort());
+  });
+
+  it.each([
+    ['fetch', undefined],
+    ['node:http', nodeTransport],
+  ] as const)('OFAuth receives the same request over %s', async (_name, transport) => {
+    const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"mode":"hosted","url":"https://link.ofauth.com/cs_1","expiresAt":"2099-01-01T00:00:00Z"}');
+      });
+    });
+    const base = await listenOn(server);
+    try {
+      setDefaultTransport(transport);
+      const session = await createLinkSession(
+        { apiKey: 'sk_test_key', baseUrl: `${base}/prefix`, clientAppId: 'app_1' },
+        { clientReferenceId: 'user_1', geolocation: { country: 'US' } },
+      );
+      expect(session.url).toBe('https://link.ofauth.com/cs_1');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/prefix/v2/link/init' });
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({
+      clientReferenceId: 'user_1',
+      clientAppId: 'app_1',
+      geolocation: { country: 'US' },
+    });
+    expect(seen[0]?.headers).toMatchObject({
+      apikey: 'sk_test_key',
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+    });
   });
 });

@@ -81,6 +81,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRIES = 1;
 /** Longest `Retry-After` the server waits out itself; a longer one is answered with 429 at once. */
 export const MAX_RETRY_AFTER_MS = 2_000;
+/** The User-Agent OFAuth sees. */
+export const USER_AGENT = 'oflink-server';
 /** Largest answer body read from OFAuth, in bytes. */
 export const MAX_UPSTREAM_BODY = 1_000_000;
 /** The message of a transport's rejection for a larger body. */
@@ -338,7 +340,12 @@ async function attempts(
       cause: sanitizeCause(request.signal?.reason, secrets),
     });
 
-  const headers: Record<string, string> = { apiKey: up.apiKey, accept: 'application/json' };
+  // a User-Agent on every transport: some API gateways refuse requests without one
+  const headers: Record<string, string> = {
+    apiKey: up.apiKey,
+    accept: 'application/json',
+    'user-agent': USER_AGENT,
+  };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   // Every transport refuses to follow a redirect: it would carry the apiKey header elsewhere.
   const sent: TransportRequest = {
