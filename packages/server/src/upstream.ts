@@ -163,7 +163,7 @@ export function setDefaultTransport(transport: Transport | undefined): void {
 }
 
 type Attempt =
-  | { kind: 'response'; status: number; header: (name: string) => string | null; text: string }
+  | ({ kind: 'response' } & TransportAnswer)
   | { kind: 'redirect' }
   | { kind: 'network'; error: unknown };
 
@@ -359,8 +359,7 @@ async function attempts(
   for (let attempt = 1; ; attempt++) {
     let outcome: Attempt;
     try {
-      const answer = await up.transport(sent);
-      outcome = { kind: 'response', status: answer.status, header: answer.header, text: answer.text };
+      outcome = { kind: 'response', ...(await up.transport(sent)) };
     } catch (error) {
       if (pastDeadline()) throw timedOut(error);
       if (request.signal?.aborted) throw aborted();
