@@ -617,3 +617,107 @@ describe('state machine', () => {
     expect(seen).toEqual(['preparing', 'open', 'cancelled']);
   });
 });
+
+describe('invalid options', () => {
+  let open: ReturnType<typeof vi.fn>;
+  beforeEach(() => {
+    open = vi.fn(() => fakePopup());
+    vi.spyOn(window, 'open').mockImplementation(open as unknown as typeof window.open);
+  });
+
+  it.each([
+    [{ mode: 'modal' }, 'mode'],
+    [{ mode: 'popup', theme: 'neon' }, 'theme'],
+    [{ mode: 'popup', returnTo: 'https://evil.example/' }, 'returnTo'],
+    [{ mode: 'embed', zIndex: '1;background:url(x)' }, 'zIndex'],
+    [{ mode: 'popup', popupCloseGraceMs: -5 }, 'popupCloseGraceMs'],
+    [{ mode: 'popup', endpoint: '' }, 'endpoint'],
+  ])('%o: an invalid_options error before any window, storage or request', (options, name) => {
+    const { controller, calls, events, src } = setup(options as LinkControllerOptions);
+    controller.open();
+    const { status, error, outcome } = controller.getState();
+    expect(status).toBe('error');
+    expect(error).toMatchObject({ name: 'LinkError', code: 'invalid_options' });
+    expect(error?.message).toMatch(new RegExp(`^Invalid oflink options: ${name} must be `));
+    expect(outcome).toEqual({ status: 'error', code: 'invalid_options', message: error?.message });
+    expect(calls).toEqual(['event:error', 'onExit:error', 'onError:invalid_options']);
+    expect(events.map((e) => e.type)).not.toContain('session_requested');
+    expect(src.requests).toBe(0);
+    expect(open).not.toHaveBeenCalled();
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+    expect(document.querySelector('iframe')).toBeNull();
+  });
+
+  it('a callback that is not a function is reported through the others and never thrown on', () => {
+    const { controller, calls } = setup({ mode: 'popup', onExit: 'close' as never });
+    expect(() => controller.open()).not.toThrow();
+    expect(calls).toEqual(['event:error', 'onError:invalid_options']);
+    expect(controller.getState().error?.message).toBe(
+      'Invalid oflink options: onExit must be a function; got "close".',
+    );
+    const none = setup({ onSuccess: 1, onExit: 1, onError: 1, onEvent: 1 } as never);
+    expect(() => none.controller.open()).not.toThrow();
+    expect(none.controller.getState()).toMatchObject({ status: 'error', error: { code: 'invalid_options' } });
+  });
+
+  it('options are read at every use: once fixed, the next open() runs', async () => {
+    const options: LinkControllerOptions = { mode: 'sideways' as never };
+    const { controller, src } = setup();
+    const fixed = createLinkController(() => options, src.source);
+    live.push(fixed);
+    fixed.open();
+    expect(fixed.getState().error?.code).toBe('invalid_options');
+    options.mode = 'popup';
+    fixed.open();
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(src.requests).toBe(1);
+    await src.resolve();
+    expect(fixed.getState().status).toBe('open');
+    expect(controller.getState().status).toBe('idle');
+  });
+
+  it('prefetch() with invalid options requests nothing (open() reports it)', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { controller, src } = setup({ mode: 'embed', theme: 'neon' as never });
+    controller.prefetch();
+    expect(src.requests).toBe(0);
+    expect(controller.getState().status).toBe('idle');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Not prefetching: theme must be one of'));
+  });
+});
+
+describe('redirect mode returnTo', () => {
+  function redirectFrom(pathname: string, returnTo?: string) {
+    const assign = vi.fn();
+    vi.spyOn(window, 'location', 'get').mockReturnValue({
+      ...window.location,
+      assign,
+      origin: window.location.origin,
+      pathname,
+      search: '?tab=2',
+      hash: '',
+    });
+    const t = setup(returnTo === undefined ? { mode: 'redirect' } : { mode: 'redirect', returnTo });
+    t.controller.open();
+    return { ...t, assign };
+  }
+  const saved = () => JSON.parse(sessionStorage.getItem(REDIRECT_KEY) ?? '{}') as { returnTo?: unknown };
+
+  it('saves the returnTo option as a normalised same-origin path', async () => {
+    const { src, assign } = redirectFrom('/here', '/a/../settings?x=1');
+    await src.resolve(fresh('cs_r'));
+    expect(assign).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_r`);
+    expect(saved().returnTo).toBe('/settings?x=1');
+  });
+
+  it('defaults to the current page, and saves null when its path could read as another host', async () => {
+    const here = redirectFrom('/account');
+    await here.src.resolve(fresh('cs_1'));
+    expect(saved().returnTo).toBe('/account?tab=2');
+    sessionStorage.clear();
+    const crafted = redirectFrom('//evil.example/x');
+    await crafted.src.resolve(fresh('cs_2'));
+    expect(crafted.assign).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_2`);
+    expect(saved().returnTo).toBeNull();
+  });
+});

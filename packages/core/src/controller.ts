@@ -1,7 +1,9 @@
+import { safeReturnPath } from './callback';
 import { type Embed, embedUrl, mountEmbed } from './embed';
 import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
 import { acceptLinkMessage, type LinkMessage, parseLinkMessage } from './messages';
+import { optionsProblem } from './options';
 import { openPopup } from './popup';
 import {
   ATTEMPT_PREFIX,
@@ -77,7 +79,10 @@ export interface LinkController {
   getState(): LinkState;
   /** Calls `listener` after every state change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
-  /** Starts an attempt. Call it synchronously inside a click handler (popups need it). */
+  /**
+   * Starts an attempt. Call it synchronously inside a click handler (popups need it). Options outside
+   * their types end the attempt at once as an `invalid_options` error (before any window or request).
+   */
   open(): void;
   /** Ends the current attempt as cancelled (`closed`). */
   close(): void;
@@ -125,7 +130,11 @@ export function createLinkController(
     state = { ...state, ...patch };
     if (notify) for (const l of [...listeners]) l();
   };
-  const emit = (event: LinkEvent) => getOptions().onEvent?.(event);
+  // callbacks are only called when they are functions: a wrong one is reported, never thrown on
+  const call = <T>(fn: ((arg: T) => void) | undefined, arg: T) => {
+    if (typeof fn === 'function') fn(arg);
+  };
+  const emit = (event: LinkEvent) => call(getOptions().onEvent, event);
 
   // the request goes out before any app code (onEvent) runs; `session_ready` is for the caller to
   // announce once it has acted on the session (the popup navigates before app code can delay it)
@@ -206,10 +215,10 @@ export function createLinkController(
       const o = getOptions();
       // the event types `success`, `cancelled` and `error` are the outcome statuses
       emit({ type: outcome.status, outcome } as LinkEvent);
-      if (outcome.status === 'success') o.onSuccess?.(outcome);
+      if (outcome.status === 'success') call(o.onSuccess, outcome);
       else {
-        o.onExit?.(outcome);
-        if (err) o.onError?.(err);
+        call(o.onExit, outcome);
+        if (err) call(o.onError, err);
       }
       if (hadUi) emit({ type: 'closed' });
       if (navigateTo && /^https?:\/\//i.test(navigateTo)) win.location.assign(navigateTo);
@@ -378,7 +387,11 @@ export function createLinkController(
         mountFrame(s);
       } else {
         const loc = win.location;
-        const returnTo = getOptions().returnTo ?? loc.pathname + loc.search + loc.hash;
+        // a checked option, else the current page (null when its path could read as another host)
+        const returnTo = safeReturnPath(
+          getOptions().returnTo ?? loc.pathname + loc.search + loc.hash,
+          loc.origin,
+        );
         try {
           storage('sessionStorage').setItem(REDIRECT_KEY, JSON.stringify({ id, returnTo, at: Date.now() }));
         } catch {
@@ -397,6 +410,13 @@ export function createLinkController(
       requestExit(true);
       end(cancelled('closed'));
     };
+    const problem = optionsProblem(getOptions(), win.location.origin);
+    if (problem) {
+      // before any window, storage or request: nothing to undo
+      const message = `Invalid oflink options: ${problem}`;
+      end({ status: 'error', code: 'invalid_options', message }, new LinkError('invalid_options', message));
+      return;
+    }
     attempt = stop;
     // the session request starts first (before state listeners and window.open run), so its round
     // trip overlaps them instead of waiting for them
@@ -475,6 +495,12 @@ export function createLinkController(
     },
     prefetch() {
       if (isServer || attempt) return;
+      const problem = optionsProblem(getOptions(), window.location.origin);
+      if (problem) {
+        // open() reports it to the callbacks; a prefetch has no one to tell
+        process.env.NODE_ENV !== 'production' && warn(`Not prefetching: ${problem}`);
+        return;
+      }
       const hit = source.peek();
       if (hit) {
         if (!state.isReady) ready(hit);

@@ -1,0 +1,66 @@
+import { safeReturnPath } from './callback';
+import type { LinkControllerOptions } from './controller';
+
+const oneOf =
+  (...allowed: unknown[]) =>
+  (v: unknown) =>
+    allowed.includes(v);
+const isFunction = (v: unknown) => typeof v === 'function';
+
+/** Each checked option and what its value must pass (undefined always passes: the default). */
+const CHECKS: [name: string, ok: (v: unknown, origin: string) => boolean][] = [
+  ['mode', oneOf('auto', 'popup', 'embed', 'redirect')],
+  ['theme', oneOf('auto', 'light', 'dark')],
+  ['prefetch', oneOf(true, false, 'hover')],
+  ['endpoint', (v) => typeof v === 'string' && v !== ''],
+  ['returnTo', (v, origin) => safeReturnPath(v, origin) !== null],
+  ['zIndex', Number.isInteger],
+  ['popupCloseGraceMs', (v) => typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY],
+  ['fetchSession', isFunction],
+  ['onSuccess', isFunction],
+  ['onExit', isFunction],
+  ['onError', isFunction],
+  ['onEvent', isFunction],
+];
+
+/** What each option must be, for development messages (dropped from production builds). */
+const EXPECTED: Record<string, string> = {
+  mode: 'one of "auto", "popup", "embed", "redirect"',
+  theme: 'one of "auto", "light", "dark"',
+  prefetch: 'true, false or "hover"',
+  endpoint: 'a non-empty URL string',
+  returnTo: 'a path on this origin starting with "/" (never another site)',
+  zIndex: 'an integer',
+  popupCloseGraceMs: 'a finite number of milliseconds ≥ 0',
+};
+
+/**
+ * What is wrong with a controller's options, or null when they are valid: the first option whose
+ * value is outside what it accepts (a `mode`, `theme` or `prefetch` outside its constants, an empty
+ * `endpoint`, a `returnTo` that is not a same-origin path, a `zIndex` that is not an integer, a
+ * negative or non-finite `popupCloseGraceMs`, a callback that is not a function), named with the
+ * value it got; development builds also say what it must be. The session params are the server's to
+ * check (`400 invalid_request`).
+ *
+ * @example
+ * optionsProblem({ mode: 'modal' as never }, 'https://app.example');
+ * // development: 'mode must be one of "auto", "popup", "embed", "redirect"; got "modal".'
+ * // production: 'mode: got "modal".'
+ */
+export function optionsProblem(o: LinkControllerOptions, origin: string): string | null {
+  for (const [name, ok] of CHECKS) {
+    const v = (o as Record<string, unknown>)[name];
+    if (v === undefined || ok(v, origin)) continue;
+    const got = `got ${
+      typeof v === 'string'
+        ? JSON.stringify(v)
+        : (v && typeof v === 'object') || typeof v === 'function'
+          ? `a${typeof v === 'object' ? 'n object' : ' function'}`
+          : String(v)
+    }.`;
+    return process.env.NODE_ENV !== 'production'
+      ? `${name} must be ${EXPECTED[name] ?? 'a function'}; ${got}`
+      : `${name}: ${got}`;
+  }
+  return null;
+}
