@@ -189,6 +189,26 @@ export const PopupBlocked: Story = {
   },
 };
 
+/**
+ * A prop outside its type (untyped code passing `mode="modal"`): an immediate `invalid_options` error
+ * that names the prop and the value; no window, no request.
+ */
+export const InvalidOption: Story = {
+  args: { mode: 'modal' as never, prefetch: false },
+  play: async ({ canvasElement, args }) => {
+    await userEvent.click(button(canvasElement));
+    await expectOutcome(canvasElement, { 'data-status': 'error', 'data-code': 'invalid_options' });
+    await expect(button(canvasElement)).toHaveAttribute('data-state', 'error');
+    await expect(args.onError).toHaveBeenCalledWith(
+      expect.objectContaining({
+        code: 'invalid_options',
+        message: expect.stringContaining('mode must be one of'),
+      }),
+    );
+    await expect(requests).toHaveLength(0);
+  },
+};
+
 const popups = popupSpy();
 
 /** Popup mode: one window, opened in the click, navigated to the hosted page once the session arrives. */

@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import axe from 'axe-core';
 import { createRef, type ReactNode, StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectButton } from './ConnectButton';
+import { ConnectButton, type ConnectButtonProps } from './ConnectButton';
 
 const SESSION = () => ({
   mode: 'hosted' as const,
@@ -124,6 +124,27 @@ describe('ConnectButton', () => {
       metadata: { type: 'error', error: { error_type: 'account_locked', error_message: 'Locked.' } },
     });
     expect(button.getAttribute('data-state')).toBe('error');
+  });
+
+  it('an invalid prop (mode="modal" from untyped code) is an invalid_options error: onExit, onError, data-state', async () => {
+    const onExit = vi.fn();
+    const onError = vi.fn();
+    const open = vi.spyOn(window, 'open');
+    const fetchSession = vi.fn(SESSION_FN);
+    const props = { fetchSession, mode: 'modal', onExit, onError } as unknown as ConnectButtonProps;
+    render(wrap(<ConnectButton {...props} />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    expect(button.getAttribute('data-state')).toBe('error');
+    const message =
+      'Invalid oflink options: mode must be one of "auto", "popup", "embed", "redirect"; got "modal".';
+    expect(onExit).toHaveBeenCalledWith({ status: 'error', code: 'invalid_options', message });
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'LinkError', code: 'invalid_options', message }),
+    );
+    expect(open).not.toHaveBeenCalled();
+    expect(fetchSession).not.toHaveBeenCalled();
   });
 
   it("composes the user's onClick, and preventDefault() keeps the flow closed", async () => {

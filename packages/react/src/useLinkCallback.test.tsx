@@ -86,4 +86,24 @@ describe('useLinkCallback', () => {
       expect(seen.at(-1)?.outcome).toMatchObject({ status: 'error', code: 'invalid_callback' }),
     );
   });
+
+  it.each([
+    [{ onResult: 'log' }, 'onResult must be a function.'],
+    [{ closePopup: 'no' }, 'closePopup must be a boolean.'],
+  ])(
+    'throws a typed invalid_options error for %o (never a silent no-op or a TypeError later)',
+    (options, detail) => {
+      window.history.replaceState(null, '', '/callback?status=cancelled');
+      vi.spyOn(console, 'error').mockImplementation(() => {});
+      expect(() => render(<Page options={options as never} seen={[]} />)).toThrow(
+        expect.objectContaining({
+          name: 'LinkError',
+          code: 'invalid_options',
+          message: `Invalid oflink options: ${detail}`,
+        }),
+      );
+      // nothing was read or stripped
+      expect(window.location.search).toBe('?status=cancelled');
+    },
+  );
 });

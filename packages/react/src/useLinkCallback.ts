@@ -1,5 +1,5 @@
 'use client';
-import { type CallbackResult, handleCallback } from '@oflink/core';
+import { type CallbackResult, handleCallback, LinkError } from '@oflink/core';
 import { useEffect, useRef, useState } from 'react';
 
 /** Options of {@link useLinkCallback}. */
@@ -26,13 +26,21 @@ const EMPTY: UseLinkCallbackResult = { outcome: null, returnTo: null, relayed: f
  * For the callback page (`redirectUrl`): parses `status`, `connection_id`, `client_reference_id`,
  * `step`, `error_code`; in a popup relays the outcome to the opener and closes; otherwise returns
  * `{ outcome, returnTo }`. Strips the parameters with `history.replaceState`. Runs once, also under
- * StrictMode.
+ * StrictMode. Throws a {@link LinkError} `invalid_options` when `closePopup` is not a boolean or
+ * `onResult` not a function.
  *
  * @example
  * const { outcome, returnTo } = useLinkCallback();
  * if (outcome?.status === 'success') await confirmOnServer(outcome.connectionId);
  */
 export function useLinkCallback(options: UseLinkCallbackOptions = {}): UseLinkCallbackResult {
+  for (const [name, type] of [
+    ['closePopup', 'boolean'],
+    ['onResult', 'function'],
+  ] as const) {
+    if (options[name] !== undefined && typeof options[name] !== type)
+      throw new LinkError('invalid_options', `Invalid oflink options: ${name} must be a ${type}.`);
+  }
   const [result, setResult] = useState(EMPTY);
   const done = useRef(false);
   const latest = useRef(options);
