@@ -159,6 +159,42 @@ describe('ConnectButton', () => {
     expect(button.getAttribute('data-state')).toBe('idle');
   });
 
+  it.each([
+    ['text', 'Connect'],
+    [
+      'two elements',
+      [
+        <a key="a" href="#a">
+          A
+        </a>,
+        <a key="b" href="#b">
+          B
+        </a>,
+      ],
+    ],
+    ['nothing', null],
+  ])(
+    'with asChild and %s as children throws LinkError invalid_options (never renders nothing)',
+    (_, children) => {
+      vi.spyOn(console, 'error').mockImplementation(() => {});
+      expect(() =>
+        render(
+          wrap(
+            <ConnectButton asChild fetchSession={SESSION_FN}>
+              {children}
+            </ConnectButton>,
+          ),
+        ),
+      ).toThrow(
+        expect.objectContaining({
+          name: 'LinkError',
+          code: 'invalid_options',
+          message: '`asChild` needs exactly one React element as its child.',
+        }),
+      );
+    },
+  );
+
   it('with asChild renders the child element with the state and composed handlers', async () => {
     const childClick = vi.fn();
     const ref = createRef<HTMLButtonElement>();

