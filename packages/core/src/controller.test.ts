@@ -1,7 +1,10 @@
 // @vitest-environment jsdom
 import axe from 'axe-core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
 import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
+import { optionsProblem } from './options';
 import { POPUP_KEY, RECORD_TTL_MS, REDIRECT_KEY, RELAY_TYPE } from './relay';
 import type { SessionSource } from './sessionSource';
 import type { LinkEvent, LinkSession } from './types';
@@ -683,6 +686,97 @@ describe('invalid options', () => {
     expect(src.requests).toBe(0);
     expect(controller.getState().status).toBe('idle');
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Not prefetching: theme must be one of'));
+  });
+});
+
+describe('generated options (fast-check)', () => {
+  const fuzz = { runs: 0, invalid: 0, violations: 0 };
+  afterAll(() =>
+    writeFigures('core-fuzz-options', [
+      {
+        area: 'browser fuzz',
+        measure: 'controller option objects generated (fast-check)',
+        value: fuzz.runs,
+        goal: '≥ 1000',
+      },
+      {
+        area: 'browser fuzz',
+        measure: 'bad options not reported as invalid_options before any window or request, or thrown',
+        value: fuzz.violations,
+        goal: '0',
+      },
+    ]),
+  );
+
+  it('open() never throws: bad options end it as invalid_options before any window or request, good ones run', () => {
+    const fn = () => () => {};
+    // each member: absent, a documented value, or (one time in 20) anything at all
+    const member = <T>(...valid: T[]) =>
+      fc.option(
+        fc.oneof(
+          { arbitrary: fc.constantFrom(...valid), weight: 19 },
+          { arbitrary: fc.anything(), weight: 1 },
+        ),
+        { nil: undefined },
+      );
+    const options = fc.record(
+      {
+        mode: member('auto', 'popup', 'embed', 'redirect'),
+        theme: member('auto', 'light', 'dark'),
+        prefetch: member<boolean | 'hover'>(true, false, 'hover'),
+        endpoint: member('/api/oflink/session', 'https://api.app.example/s'),
+        returnTo: member('/', '/settings?tab=2', '//evil.example', 'https://evil.example/'),
+        zIndex: member(0, 10, 2147483000),
+        popupCloseGraceMs: member(0, 3000),
+        fetchSession: member(fn()),
+        onSuccess: member(fn()),
+        onExit: member(fn()),
+        onError: member(fn()),
+        onEvent: member(fn()),
+        connectionId: member('conn_1'),
+      },
+      { requiredKeys: [] },
+    );
+    const windowOpen = vi.spyOn(window, 'open').mockImplementation(() => fakePopup() as unknown as Window);
+    fc.assert(
+      fc.property(options, (generated) => {
+        fuzz.runs++;
+        windowOpen.mockClear();
+        const o = generated as LinkControllerOptions;
+        const problem = optionsProblem(o, window.location.origin);
+        const src = manualSource();
+        const controller = createLinkController(() => o, src.source);
+        let ok = true;
+        try {
+          controller.open();
+          const { status, error } = controller.getState();
+          if (problem) {
+            fuzz.invalid++;
+            ok =
+              status === 'error' &&
+              error?.code === 'invalid_options' &&
+              error.message === `Invalid oflink options: ${problem}` &&
+              windowOpen.mock.calls.length === 0 &&
+              src.requests === 0 &&
+              sessionStorage.length === 0;
+          } else {
+            ok = status === 'preparing' && src.requests === 1;
+          }
+        } catch {
+          ok = false;
+        } finally {
+          controller.dispose();
+          sessionStorage.clear();
+          localStorage.clear();
+        }
+        if (!ok) fuzz.violations++;
+        return ok;
+      }),
+      { numRuns: 1000 },
+    );
+    // both sides were exercised
+    expect(fuzz.invalid).toBeGreaterThan(100);
+    expect(fuzz.runs - fuzz.invalid).toBeGreaterThan(100);
   });
 });
 
