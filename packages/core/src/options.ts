@@ -23,7 +23,14 @@ const CHECKS: [name: string, ok: (v: unknown, origin: string) => boolean][] = [
   ['onEvent', isFunction],
 ];
 
-/** What each option must be, for development messages (dropped from production builds). */
+/** How a rejected value appears in a message: strings quoted, objects and functions by kind. */
+const shown = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'function') return 'a function';
+  return v !== null && typeof v === 'object' ? 'an object' : String(v);
+};
+
+/** What each option must be, for development messages (dropped from production builds); the rest are callbacks. */
 const EXPECTED: Record<string, string> = {
   mode: 'one of "auto", "popup", "embed", "redirect"',
   theme: 'one of "auto", "light", "dark"',
@@ -51,13 +58,7 @@ export function optionsProblem(o: LinkControllerOptions, origin: string): string
   for (const [name, ok] of CHECKS) {
     const v = (o as Record<string, unknown>)[name];
     if (v === undefined || ok(v, origin)) continue;
-    const got = `got ${
-      typeof v === 'string'
-        ? JSON.stringify(v)
-        : (v && typeof v === 'object') || typeof v === 'function'
-          ? `a${typeof v === 'object' ? 'n object' : ' function'}`
-          : String(v)
-    }.`;
+    const got = `got ${shown(v)}.`;
     return process.env.NODE_ENV !== 'production'
       ? `${name} must be ${EXPECTED[name] ?? 'a function'}; ${got}`
       : `${name}: ${got}`;
