@@ -174,14 +174,15 @@ describe('confirmConnection', () => {
     expect(counting.calls).toHaveLength(50);
   });
 
-  it('throws invalid_options without an apiKey, naming OFAUTH_API_KEY', async () => {
+  it('throws server_misconfigured without an apiKey, naming OFAUTH_API_KEY', async () => {
     const saved = process.env.OFAUTH_API_KEY;
     delete process.env.OFAUTH_API_KEY;
     try {
       const error = await rejection(
         confirmConnection({ baseUrl: sim.url }, { connectionId: 'conn_1', clientReferenceId: 'u' }),
       );
-      expect(error.code).toBe('invalid_options');
+      expect(error.code).toBe('server_misconfigured');
+      expect(error.status).toBe(500);
       expect(error.message).toMatch(/OFAUTH_API_KEY/);
     } finally {
       if (saved !== undefined) process.env.OFAUTH_API_KEY = saved;

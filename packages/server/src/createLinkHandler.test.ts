@@ -2,7 +2,7 @@ import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
 import { OflinkServerError } from './OflinkServerError';
-import { countingFetch, ENDPOINT, errorText, failOnUnhandledRejection, post } from './testSupport';
+import { countingFetch, crossSite, ENDPOINT, errorText, failOnUnhandledRejection, post } from './testSupport';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -201,23 +201,23 @@ describe('the request contract', () => {
     expect(sim.sessions()).toHaveLength(0);
   });
 
+  // what a browser sends from another site (with Fetch Metadata, and as an older browser without it)
   it.each([
-    ['another origin', { origin: 'https://evil.example' }],
-    ['a sibling port', { origin: 'http://localhost:8080' }],
-    ['the opaque origin "null"', { origin: 'null' }],
+    ['another origin', crossSite('https://evil.example')],
+    ['a sibling port', crossSite('http://localhost:8080')],
+    ['the opaque origin "null"', crossSite('null')],
+    ['another origin, no Fetch Metadata', { origin: 'https://evil.example', 'sec-fetch-site': '' }],
+    ['a sibling port, no Fetch Metadata', { origin: 'http://localhost:8080', 'sec-fetch-site': '' }],
+    ['the opaque origin "null", no Fetch Metadata', { origin: 'null', 'sec-fetch-site': '' }],
+    ['Sec-Fetch-Site: same-site', { origin: 'https://sub.localhost', 'sec-fetch-site': 'same-site' }],
     ['Sec-Fetch-Site: cross-site without Origin', { origin: '', 'sec-fetch-site': 'cross-site' }],
     ['Sec-Fetch-Site: cross-site with the own Origin', { 'sec-fetch-site': 'cross-site' }],
   ])('%s → 403 forbidden_origin', async (_name, headers) => {
-    const h: Record<string, string> = { ...headers };
-    const request = post({}, h);
-    if (h.origin === '') {
-      const stripped = new Headers(request.headers);
-      stripped.delete('origin');
-      const bare = new Request(ENDPOINT, { method: 'POST', headers: stripped, body: '{}' });
-      await expectError(await handler()(bare), 403, 'forbidden_origin');
-    } else {
-      await expectError(await handler()(request), 403, 'forbidden_origin');
-    }
+    const request = post({}, headers);
+    const h = new Headers(request.headers);
+    for (const [name, value] of Object.entries(headers)) if (value === '') h.delete(name);
+    const bare = new Request(ENDPOINT, { method: 'POST', headers: h, body: '{}' });
+    await expectError(await handler()(bare), 403, 'forbidden_origin');
     expect(sim.sessions()).toHaveLength(0);
   });
 
@@ -227,7 +227,7 @@ describe('the request contract', () => {
       new Request(ENDPOINT, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } }),
     );
     expect(preflight.status).toBe(405);
-    const response = await h(post({}, { origin: 'https://evil.example' }));
+    const response = await h(post({}, crossSite('https://evil.example')));
     await expectError(response, 403, 'forbidden_origin');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -272,7 +272,7 @@ describe('the request contract', () => {
   it('checks the origin before calling getClientReferenceId, and the body before it too', async () => {
     const getRef = vi.fn(() => 'user_1');
     const h = handler({ getClientReferenceId: getRef });
-    await h(post({}, { origin: 'https://evil.example' }));
+    await h(post({}, crossSite('https://evil.example')));
     await h(post('{bad'));
     expect(getRef).not.toHaveBeenCalled();
   });
@@ -417,11 +417,41 @@ describe('secrets', () => {
 describe('configuration', () => {
   const base = () => ({ apiKey: sim.apiKey, baseUrl: sim.url, getClientReferenceId: () => 'u' });
 
-  it('throws at creation without an apiKey, naming OFAUTH_API_KEY', () => {
+  it('is created without an apiKey (as while `next build` loads routes); requests then answer 500 server_misconfigured and the log names OFAUTH_API_KEY once', async () => {
     vi.stubEnv('OFAUTH_API_KEY', undefined as unknown as string);
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      expect(() => createLinkHandler({ getClientReferenceId: () => 'u' })).toThrow(/OFAUTH_API_KEY/);
-      expect(() => createLinkHandler({ ...base(), apiKey: '' })).toThrow(/OFAUTH_API_KEY/);
+      const h = createLinkHandler({ baseUrl: sim.url, getClientReferenceId: () => 'u' });
+      for (let i = 0; i < 3; i++) await expectError(await h(post({})), 500, 'server_misconfigured');
+      const lines = log.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('OFAUTH_API_KEY'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^\[oflink\] createLinkHandler \(POST \/api\/oflink\/session\): server_misconfigured/,
+      );
+      expect(sim.sessions()).toHaveLength(0);
+      // the variable set later (the server started with it) is read by the next request
+      vi.stubEnv('OFAUTH_API_KEY', sim.apiKey);
+      expect((await h(post({}))).status).toBe(200);
+    } finally {
+      log.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('still throws at creation for an apiKey that is present but malformed', () => {
+    expect(() => createLinkHandler({ ...base(), apiKey: 'sk_live bad' })).toThrow(/OFAUTH_API_KEY/);
+    expect(() => createLinkHandler({ ...base(), apiKey: 42 as unknown as string })).toThrow(/apiKey/);
+  });
+
+  it('reads OFAUTH_BASE_URL, OFAUTH_CLIENT_APP_ID and OFAUTH_REDIRECT_URL when the options leave them out', async () => {
+    vi.stubEnv('OFAUTH_API_KEY', sim.apiKey);
+    vi.stubEnv('OFAUTH_BASE_URL', sim.url);
+    vi.stubEnv('OFAUTH_CLIENT_APP_ID', 'app_demo');
+    vi.stubEnv('OFAUTH_REDIRECT_URL', 'http://localhost:3000/oflink/callback');
+    try {
+      const h = createLinkHandler({ getClientReferenceId: () => 'u' });
+      expect((await h(post({}))).status).toBe(200);
+      expect(sim.sessions()[0]).toMatchObject({ redirectUrl: 'http://localhost:3000/oflink/callback' });
     } finally {
       vi.unstubAllEnvs();
     }

@@ -1,3 +1,4 @@
+import { ofauthEnv } from './env';
 import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
 import type { Geolocation, LinkSession } from './types';
@@ -49,21 +50,24 @@ export interface ResolvedSessionOptions {
 export function resolveSessionOptions(options: LinkSessionOptions, caller: string): ResolvedSessionOptions {
   const upstream = resolveUpstream(options, caller);
   const resolved: ResolvedSessionOptions = { upstream };
-  if (options.clientAppId !== undefined) {
-    if (typeof options.clientAppId !== 'string' || !/^app_[a-zA-Z0-9]+$/.test(options.clientAppId)) {
+  const env = ofauthEnv();
+  const clientAppId = options.clientAppId ?? env.clientAppId;
+  const redirectUrl = options.redirectUrl ?? env.redirectUrl;
+  if (clientAppId !== undefined) {
+    if (typeof clientAppId !== 'string' || !/^app_[a-zA-Z0-9]+$/.test(clientAppId)) {
       throw new OflinkServerError(
         'invalid_options',
         500,
-        `${caller}: clientAppId must look like "app_…" (letters and digits).`,
+        `${caller}: clientAppId (or OFAUTH_CLIENT_APP_ID) must look like "app_…" (letters and digits).`,
       );
     }
-    resolved.clientAppId = options.clientAppId;
+    resolved.clientAppId = clientAppId;
   }
-  if (options.redirectUrl !== undefined) {
+  if (redirectUrl !== undefined) {
     let ok = false;
     try {
-      const u = new URL(String(options.redirectUrl));
-      ok = typeof options.redirectUrl === 'string' && (u.protocol === 'https:' || u.protocol === 'http:');
+      const u = new URL(String(redirectUrl));
+      ok = typeof redirectUrl === 'string' && (u.protocol === 'https:' || u.protocol === 'http:');
     } catch {
       ok = false;
     }
@@ -71,9 +75,9 @@ export function resolveSessionOptions(options: LinkSessionOptions, caller: strin
       throw new OflinkServerError(
         'invalid_options',
         500,
-        `${caller}: redirectUrl must be an absolute http(s) URL registered on the client app.`,
+        `${caller}: redirectUrl (or OFAUTH_REDIRECT_URL) must be an absolute http(s) URL registered on the client app.`,
       );
-    resolved.redirectUrl = options.redirectUrl;
+    resolved.redirectUrl = redirectUrl;
   }
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { ofauthEnv } from './env';
 import { readBounded } from './readBounded';
 import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
@@ -91,7 +92,11 @@ const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
  * Handlers should still be idempotent: when the `'*'` handler throws after the type's handler succeeded,
  * the retry runs both again.
  *
- * @throws {WebhookVerificationError} `invalid_secret` at creation when the secret is missing or malformed.
+ * A missing secret (no `secret`, no `OFAUTH_WEBHOOK_SECRET`) is not an error at creation: each request
+ * then answers 500 `server_misconfigured` and the log says what to set. Without `onError`, failures are
+ * printed with `console.error` (each kind of rejected signature once).
+ *
+ * @throws {WebhookVerificationError} `invalid_secret` at creation when a secret is given but malformed.
  * @example
  * // app/api/webhooks/ofauth/route.ts (Next.js App Router)
  * const processed = new Set<string>(); // use your database in production
@@ -113,15 +118,14 @@ export function createWebhookHandler(
   if (!options || typeof options !== 'object') {
     throw new TypeError('createWebhookHandler needs an options object: { secret, on: { … } }.');
   }
-  const secret = options.secret ?? readEnvSecret();
-  if (secret === undefined || secret === '' || (Array.isArray(secret) && secret.length === 0)) {
-    throw new WebhookVerificationError(
-      'invalid_secret',
-      'createWebhookHandler: no webhook secret. Set OFAUTH_WEBHOOK_SECRET to the whsec_… secret of your ' +
-        'OFAuth webhook endpoint, or pass { secret }.',
-    );
-  }
-  for (const s of typeof secret === 'string' ? [secret] : secret) decodeSecret(s);
+  // Missing secret: reported by the first request (500 server_misconfigured, logged once), never
+  // here, so that `next build` loads the route without it. A malformed one throws at once.
+  const secretNow = () => {
+    const value = options.secret ?? readEnvSecret();
+    return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
+  };
+  const present = secretNow();
+  if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
 
   const { on } = options;
   if (!on || typeof on !== 'object') {
@@ -154,8 +158,9 @@ export function createWebhookHandler(
   }
 
   const report = (error: unknown, context: WebhookErrorContext) => {
+    if (!options.onError) return logWebhookError(error, context);
     try {
-      const result: unknown = options.onError?.(error, context);
+      const result: unknown = options.onError(error, context);
       // An async logger that rejects must not become an unhandled rejection.
       if (result instanceof Promise) result.catch(() => undefined);
     } catch {
@@ -168,6 +173,18 @@ export function createWebhookHandler(
   return async function webhookHandler(request: Request): Promise<Response> {
     if (request.method !== 'POST') {
       return errorResponse(405, 'method_not_allowed', 'Webhooks are POSTed.', { allow: 'POST' });
+    }
+    const secret = secretNow();
+    if (secret === null) {
+      report(
+        new WebhookVerificationError(
+          'invalid_secret',
+          'createWebhookHandler has no webhook secret: set OFAUTH_WEBHOOK_SECRET to the whsec_… secret of your OFAuth webhook endpoint, or pass { secret }.',
+        ),
+        { stage: 'verify' },
+      );
+      request.body?.cancel().catch(() => undefined);
+      return errorResponse(500, 'server_misconfigured', 'The webhook endpoint has no secret configured.');
     }
     const body = await readBody(request, maxBodyBytes);
     if (body === 'too_large') {
@@ -260,8 +277,23 @@ export function createWebhookHandler(
 }
 
 function readEnvSecret(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.OFAUTH_WEBHOOK_SECRET;
+  return ofauthEnv().webhookSecret;
+}
+
+const logged = new Set<string>();
+/**
+ * The log line of a webhook failure when the app gave no `onError`: every failing handler, and
+ * each kind of rejected message once (a wrong secret fails every delivery; one line says so).
+ */
+function logWebhookError(error: unknown, context: WebhookErrorContext): void {
+  const code = error instanceof WebhookVerificationError ? error.code : 'error';
+  if (context.stage === 'verify') {
+    if (logged.has(code)) return;
+    logged.add(code);
+  }
+  const what = error instanceof Error ? error.message : String(error);
+  const id = context.messageId ? ` ${context.messageId}` : '';
+  console.error(`[oflink] createWebhookHandler: ${context.stage} failed${id} (${code}): ${what}`);
 }
 
 async function readBody(

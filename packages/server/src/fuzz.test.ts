@@ -290,7 +290,14 @@ function build(raw: RequestSpec): { request: Request; defects: Set<Defect> } | n
           fetchSite: 'cross-site',
           origin: raw.origin.value === PARTNER ? { value: undefined } : raw.origin,
         }
-      : { ...raw, [part]: p };
+      : part === 'origin'
+        ? // a browser sends a foreign Origin with cross-site Fetch Metadata, or (older ones) none
+          {
+            ...raw,
+            origin: p as Part<string | undefined>,
+            fetchSite: raw.fetchSite === 'same-origin' ? undefined : raw.fetchSite,
+          }
+        : { ...raw, [part]: p };
   const headers = new Headers();
   try {
     for (const [k, v] of Object.entries(spec.extra)) headers.set(k, v);
@@ -315,8 +322,12 @@ function build(raw: RequestSpec): { request: Request; defects: Set<Defect> } | n
   }
   const defects = new Set<Defect>();
   if (request.method !== 'POST') defects.add('method_not_allowed');
+  // the own-origin rule: a listed origin; else Sec-Fetch-Site decides when present (only
+  // same-origin passes); else the Origin must be the request's own, or absent (not a browser)
   const listed = spec.origin.value === PARTNER;
-  if (spec.origin.defect || (spec.fetchSite === 'cross-site' && !listed)) defects.add('forbidden_origin');
+  const site = spec.fetchSite;
+  const foreign = spec.origin.value !== undefined && spec.origin.value !== OWN;
+  if (!listed && (site !== undefined ? site !== 'same-origin' : foreign)) defects.add('forbidden_origin');
   // A string body without a content type becomes text/plain;charset=UTF-8.
   if (spec.contentType.defect || request.headers.get('content-type') === null) {
     defects.add('unsupported_media_type');

@@ -1,4 +1,5 @@
 import type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
+import type { ConfirmHandlerOptions } from './createConfirmHandler';
 import type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
 import type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
 import type {
@@ -7,6 +8,7 @@ import type {
   WebhookHandlers,
 } from './createWebhookHandler';
 import type { OflinkServerErrorCode } from './OflinkServerError';
+import type { BrowserEndpointOptions } from './signedInUser';
 import type { FetchHandler, NodeHandler, NodeRequest, NodeResponse } from './toNodeHandler';
 import type { Connection, Geolocation, LinkSession } from './types';
 import type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
@@ -24,6 +26,7 @@ import type {
 } from './webhookTypes';
 
 export { confirmConnection } from './confirmConnection';
+export { createConfirmHandler } from './createConfirmHandler';
 export { createLinkHandler } from './createLinkHandler';
 export { createLinkSession } from './createLinkSession';
 export { createWebhookHandler } from './createWebhookHandler';
@@ -33,8 +36,10 @@ export { verifyWebhook } from './verifyWebhook';
 export { WebhookVerificationError } from './webhookTypes';
 
 export type {
+  BrowserEndpointOptions,
   ConfirmConnectionOptions,
   ConfirmConnectionParams,
+  ConfirmHandlerOptions,
   Connection,
   ConnectionEventData,
   ConnectionEventType,

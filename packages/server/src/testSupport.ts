@@ -19,6 +19,11 @@ export function post(body: unknown = {}, headers: Record<string, string> = {}): 
   });
 }
 
+/** The headers a browser sends with a request from a page of `origin` on another site. */
+export function crossSite(origin: string): Record<string, string> {
+  return { origin, 'sec-fetch-site': 'cross-site' };
+}
+
 /** Starts `server` on a free port of 127.0.0.1 and resolves with its base URL (closing it is the caller's). */
 export async function listenOn(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

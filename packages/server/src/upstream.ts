@@ -1,5 +1,6 @@
 // Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
 // Used by createLinkSession and confirmConnection; nothing here is exported from the package.
+import { ofauthEnv } from './env';
 import { OflinkServerError } from './OflinkServerError';
 import { readBounded } from './readBounded';
 import { redact, sanitizeCause } from './redact';
@@ -93,24 +94,29 @@ function invalid(message: string): OflinkServerError {
   return new OflinkServerError('invalid_options', 500, message);
 }
 
-function envApiKey(): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env?.OFAUTH_API_KEY;
-}
-
-/** Validates and defaults the upstream options; throws `invalid_options` naming the fix. */
+/**
+ * Validates and defaults the upstream options (unset ones from `OFAUTH_API_KEY` and
+ * `OFAUTH_BASE_URL`); throws `invalid_options` naming the fix for a value that is wrong, and
+ * `server_misconfigured` when no apiKey is set at all (see {@link deferMissing}).
+ */
 export function resolveUpstream(options: UpstreamOptions, caller: string): ResolvedUpstream {
   if (options === null || typeof options !== 'object') throw invalid(`${caller}: options must be an object.`);
-  const apiKey = options.apiKey ?? envApiKey();
-  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
-    throw invalid(
-      `${caller} needs an OFAuth apiKey: set the OFAUTH_API_KEY environment variable on the server, or pass { apiKey }.`,
+  const env = ofauthEnv();
+  const apiKey = options.apiKey ?? env.apiKey;
+  if (apiKey === undefined || apiKey === '') {
+    throw new OflinkServerError(
+      'server_misconfigured',
+      500,
+      `${caller} has no OFAuth apiKey: set the OFAUTH_API_KEY environment variable on the server, or pass { apiKey }.`,
     );
+  }
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw invalid(`${caller}: apiKey must be a non-empty string (OFAUTH_API_KEY).`);
   }
   if (/[^!-~]/.test(apiKey)) {
     throw invalid(`${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`);
   }
-  const rawBase = options.baseUrl ?? DEFAULT_BASE_URL;
+  const rawBase = options.baseUrl ?? env.baseUrl ?? DEFAULT_BASE_URL;
   let base: URL | null = null;
   try {
     base = typeof rawBase === 'string' ? new URL(rawBase) : null;
@@ -119,7 +125,7 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
   }
   if (!base || (base.protocol !== 'https:' && base.protocol !== 'http:') || base.search || base.hash) {
     throw invalid(
-      `${caller}: baseUrl must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
+      `${caller}: baseUrl (or OFAUTH_BASE_URL) must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
     );
   }
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
@@ -463,4 +469,24 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
   }
   if (status >= 300 && status < 400) throw redirected(`${status}, a redirect`, details);
   throw new OflinkServerError('upstream_unavailable', 502, `OFAuth answered ${status}.`, details);
+}
+
+/**
+ * Resolves settings now when it can, and later when only a secret is missing: a handler created
+ * while `next build` loads route modules has no OFAUTH_* variables yet, and must not throw then.
+ * A wrong value that is present still throws at once. `get()` retries until it succeeds, then
+ * keeps the result; while the secret is missing it throws the `server_misconfigured` error.
+ */
+export function deferMissing<T>(resolve: () => T): { get(): T } {
+  let resolved: { value: T } | null = null;
+  const attempt = () => {
+    resolved = { value: resolve() };
+    return resolved.value;
+  };
+  try {
+    attempt();
+  } catch (error) {
+    if (!(error instanceof OflinkServerError && error.code === 'server_misconfigured')) throw error;
+  }
+  return { get: () => (resolved ? resolved.value : attempt()) };
 }

@@ -85,7 +85,12 @@ describe('webhook code outside Node', () => {
     );
     expect(forged.status).toBe(401);
     expect(seenTypes).toEqual(['connection.created']);
-    // Without process.env, a missing secret still fails at creation with the variable's name.
-    expect(() => api.createWebhookHandler({ on: {} })).toThrow(/OFAUTH_WEBHOOK_SECRET/);
+    // Without process.env, a missing secret is a typed 500 at request time, never a crash.
+    const unset = api.createWebhookHandler({ on: {}, onError: () => undefined });
+    const misconfigured = await unset(
+      new Request('https://edge.example/hooks', { method: 'POST', headers, body }),
+    );
+    expect(misconfigured.status).toBe(500);
+    expect(await misconfigured.json()).toMatchObject({ error: { code: 'server_misconfigured' } });
   });
 });

@@ -1,0 +1,101 @@
+import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
+import { jsonEndpoint } from './jsonEndpoint';
+import { OflinkServerError } from './OflinkServerError';
+import { originPolicy } from './origin';
+import { toResponse } from './plainBody';
+import { isPlainObject } from './sessionParams';
+import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
+import type { Connection } from './types';
+import { deferMissing, resolveUpstream } from './upstream';
+
+/** Largest accepted body of a confirm request, in bytes (`{ "connectionId": "conn_…" }` is far smaller). */
+const MAX_CONFIRM_BODY_BYTES = 1024;
+
+/**
+ * Options of {@link createConfirmHandler}: how to reach OFAuth, who the user is, and where to store
+ * a confirmed connection.
+ * @example
+ * const options: ConfirmHandlerOptions = {
+ *   getClientReferenceId: (request) => userIdFromCookie(request),
+ *   onConfirmed: (connection, userId) => db.connections.save(userId, connection),
+ * };
+ */
+export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, BrowserEndpointOptions {
+  /**
+   * Runs once OFAuth confirmed the connection for this user, before the answer: store it here. If
+   * it throws, the answer is 500 `internal_error` and the browser does not report a success.
+   * @defaultValue undefined
+   */
+  onConfirmed?: (connection: Connection, clientReferenceId: string, request: Request) => unknown;
+}
+
+/**
+ * Creates the confirm endpoint the browser calls after Link reported a success (`confirm` of
+ * `<ConnectButton>`, `useLinkSession` and `useLinkCallback`): a Fetch API handler that takes
+ * `POST { connectionId }` from the app's own origin, asks `getClientReferenceId` who the user is,
+ * and confirms with OFAuth (`confirmConnection`) that the connection exists, is active and belongs
+ * to that user, before `onConfirmed` stores it. 200 answers `{ connection }`; errors are
+ * `{ error: { code, message } }`: 400 `invalid_request`, 401 `unauthenticated`, 403
+ * `forbidden_origin` / `connection_not_owned`, 404 `connection_not_found`, 409
+ * `connection_inactive`, 5xx for OFAuth failures and `server_misconfigured`. Like
+ * `createLinkHandler`, it needs `OFAUTH_API_KEY` only when a request comes.
+ *
+ * @example
+ * // app/api/oflink/confirm/route.ts (Next.js App Router)
+ * import { createConfirmHandler } from '@oflink/server';
+ *
+ * export const POST = createConfirmHandler({
+ *   getClientReferenceId: (request) => userIdFromCookie(request),
+ *   onConfirmed: (connection, userId) => db.connections.save(userId, connection),
+ * });
+ */
+export function createConfirmHandler(
+  options: ConfirmHandlerOptions,
+): (request: Request) => Promise<Response> {
+  if (options === null || typeof options !== 'object')
+    throw new OflinkServerError('invalid_options', 500, 'createConfirmHandler: pass an options object.');
+  for (const name of ['getClientReferenceId', 'onConfirmed', 'onError'] as const) {
+    const required = name === 'getClientReferenceId';
+    if ((required || options[name] !== undefined) && typeof options[name] !== 'function')
+      throw new OflinkServerError(
+        'invalid_options',
+        500,
+        `createConfirmHandler: ${name} must be a function.`,
+      );
+  }
+  const settings = deferMissing(() => resolveUpstream(options, 'createConfirmHandler'));
+  const { getClientReferenceId, onConfirmed } = options;
+  let apiKey = '';
+  const answer = jsonEndpoint(
+    {
+      caller: 'createConfirmHandler',
+      policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, 'createConfirmHandler'),
+      maxBodyBytes: MAX_CONFIRM_BODY_BYTES,
+      onError: options.onError,
+      secrets: () => [apiKey],
+    },
+    async ({ request, body, reply, refuse, internal }) => {
+      apiKey = settings.get().apiKey;
+      if (!isPlainObject(body) || Object.keys(body).some((k) => k !== 'connectionId'))
+        return refuse('invalid_request', 400, 'The body must be { "connectionId": "conn_…" }.');
+      const user = await signedInUser(request, getClientReferenceId, internal);
+      if (user === null) return refuse('unauthenticated', 401, 'getClientReferenceId returned no user');
+      const connection = await confirmConnection(options, {
+        connectionId: body.connectionId as string,
+        clientReferenceId: user,
+        signal: request.signal,
+      });
+      if (onConfirmed) {
+        try {
+          await onConfirmed(connection, user, request);
+        } catch (error) {
+          throw internal('onConfirmed threw.', error);
+        }
+      }
+      return reply(200, { connection });
+    },
+  );
+  return async function confirmHandler(request: Request): Promise<Response> {
+    return toResponse(await answer(request, null));
+  };
+}

@@ -1,0 +1,215 @@
+// Internal: the plumbing shared by the browser-facing JSON endpoints (the session handler and the
+// confirm handler). Checks that need no body (origin, method, content type, declared length) answer
+// before the body is read; the body is read once, bounded; every error is `{ error: { code, message } }`.
+import { isDevelopment } from './env';
+import { reportTo } from './log';
+import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
+import { checkOrigin, type OriginPolicy, refusalMessage } from './origin';
+import type { PlainAnswer } from './plainBody';
+import { readBounded } from './readBounded';
+import { sanitizeCause } from './redact';
+
+/** The public sentence of each code (a development answer adds what refused the request). */
+export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
+  method_not_allowed: 'Use POST.',
+  unsupported_media_type: 'Send the body as application/json.',
+  body_too_large: 'The body is too large.',
+  invalid_request: 'The request is not valid.',
+  forbidden_origin: 'This endpoint only accepts requests from its own site.',
+  unauthenticated: 'Sign in before connecting an account.',
+  connection_not_owned: 'That connection does not belong to the signed-in user.',
+  reconnect_not_allowed: 'Reconnecting an existing connection is not enabled on this server.',
+  server_misconfigured:
+    'The server is not configured correctly for OFAuth. The details are in the server logs.',
+  upstream_rejected: 'OFAuth rejected the request.',
+  limit_reached: 'The OFAuth session limit is reached. Try again later.',
+  rate_limited: 'Too many requests. Try again shortly.',
+  upstream_unavailable: 'OFAuth is unavailable right now. Try again shortly.',
+  upstream_timeout: 'OFAuth did not answer in time. Try again.',
+  unsupported_mode: 'The OFAuth client app uses a session mode this server does not support.',
+  connection_not_found: 'That connection was not found.',
+  connection_inactive: 'That connection is not active.',
+  invalid_options: 'The server is not configured correctly.',
+  internal_error: 'Something went wrong on the server.',
+};
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: OflinkServerErrorCode; message: string };
+}
+
+/** One endpoint's fixed parts. */
+export interface EndpointConfig {
+  /** The factory's name, for log lines and development answers. */
+  caller: string;
+  policy: OriginPolicy;
+  maxBodyBytes: number;
+  onError: ((error: OflinkServerError) => unknown) | undefined;
+  /** Values that must never appear in a log line (the apiKey once known). */
+  secrets: () => string[];
+}
+
+/** What an endpoint's own logic gets: the request, its parsed JSON body, and the answer builders. */
+export interface EndpointCall {
+  request: Request;
+  body: unknown;
+  reply(status: number, body: unknown): PlainAnswer;
+  /** A 4xx answer; `detail` is added to the message in development only. */
+  refuse(code: OflinkServerErrorCode, status: number, detail?: string): PlainAnswer;
+  /** An {@link OflinkServerError} for a throwing callback of the app (500 `internal_error`). */
+  internal(what: string, cause?: unknown): OflinkServerError;
+}
+
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+function isJsonContentType(value: string | null): boolean {
+  if (value === null) return false;
+  const [type, ...params] = value.split(';');
+  if (type?.trim().toLowerCase() !== 'application/json') return false;
+  return params.every((p) => {
+    const [k, v] = p.split('=');
+    return k?.trim().toLowerCase() !== 'charset' || v?.trim().replace(/"/g, '').toLowerCase() === 'utf-8';
+  });
+}
+
+function declaredTooLarge(request: Request, max: number): boolean {
+  const declared = request.headers.get('content-length');
+  return declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > max;
+}
+
+async function readBody(request: Request, preread: Uint8Array | null, max: number) {
+  if (preread) return preread.length > max ? 'too_large' : preread;
+  if (!request.body) return new Uint8Array(0);
+  try {
+    return await readBounded(request.body.getReader(), max, request.signal);
+  } catch {
+    return 'unreadable' as const;
+  }
+}
+
+/**
+ * Builds the answer function of one endpoint around `handle`, which runs only for a POST from an
+ * allowed origin with a JSON body within the size limit.
+ */
+export function jsonEndpoint(
+  config: EndpointConfig,
+  handle: (call: EndpointCall) => Promise<PlainAnswer>,
+): (request: Request, preread: Uint8Array | null) => Promise<PlainAnswer> {
+  const { caller, policy, maxBodyBytes } = config;
+  return async (request, preread) => {
+    let cors: Record<string, string> = {};
+    const path = (() => {
+      try {
+        return new URL(request.url).pathname;
+      } catch {
+        return request.url;
+      }
+    })();
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer => ({
+      status,
+      headers: { ...JSON_HEADERS, ...cors, ...headers },
+      body: JSON.stringify(body),
+    });
+    const errorAnswer = (
+      code: OflinkServerErrorCode,
+      status: number,
+      message: string,
+      headers?: Record<string, string>,
+    ) => reply(status, { error: { code, message } } satisfies ErrorBody, headers);
+    const refuse = (
+      code: OflinkServerErrorCode,
+      status: number,
+      detail?: string,
+      headers?: Record<string, string>,
+    ) => {
+      request.body?.cancel().catch(() => undefined);
+      // a shape problem describes the client's own input: always said; other details only in development
+      const shown = code === 'invalid_request' && detail ? detail : PUBLIC_MESSAGES[code];
+      const why = detail && shown !== detail ? `: ${detail}` : '';
+      const more = isDevelopment() ? ` (${request.method} ${path} refused by ${caller}${why})` : '';
+      return errorAnswer(code, status, shown + more, headers);
+    };
+    const failWith = (error: OflinkServerError): PlainAnswer => {
+      // A browser that went away is not a server failure: nothing to log.
+      if ((error.status >= 500 || error.code === 'rate_limited') && !request.signal?.aborted) {
+        const once = error.code === 'server_misconfigured' ? `${caller}:${error.message}` : undefined;
+        reportTo(config.onError, `${caller} (${request.method} ${path})`, error, once);
+      }
+      if (error.code === 'rate_limited') {
+        const seconds = error.retryAfter ?? 1;
+        return errorAnswer('rate_limited', 429, `Too many requests. Try again in ${seconds} s.`, {
+          'retry-after': String(seconds),
+        });
+      }
+      if (error.status < 500) return refuse(error.code, error.status, error.message);
+      return errorAnswer(error.code, error.status, PUBLIC_MESSAGES[error.code]);
+    };
+    const internal = (what: string, cause?: unknown) =>
+      new OflinkServerError(
+        'internal_error',
+        500,
+        what,
+        cause === undefined ? {} : { cause: sanitizeCause(cause, config.secrets()) },
+      );
+
+    try {
+      const verdict = checkOrigin(request, policy);
+      if (verdict.ok) cors = verdict.cors;
+      if (request.method === 'OPTIONS' && verdict.ok && Object.keys(cors).length > 0) {
+        return {
+          status: 204,
+          headers: {
+            ...cors,
+            'access-control-allow-methods': 'POST',
+            'access-control-allow-headers': 'content-type',
+            'access-control-max-age': '600',
+          },
+          body: null,
+        };
+      }
+      if (request.method !== 'POST')
+        return refuse('method_not_allowed', 405, `got ${request.method}`, { allow: 'POST' });
+      if (!verdict.ok) {
+        const message = refusalMessage(verdict, caller);
+        reportTo(
+          config.onError,
+          caller,
+          new OflinkServerError('forbidden_origin', 403, message),
+          `origin:${verdict.seen}`,
+        );
+        return refuse('forbidden_origin', 403, message);
+      }
+      if (!isJsonContentType(request.headers.get('content-type')))
+        return refuse(
+          'unsupported_media_type',
+          415,
+          `got ${request.headers.get('content-type') ?? 'no Content-Type'}`,
+        );
+      if (declaredTooLarge(request, maxBodyBytes))
+        return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
+      if (request.bodyUsed)
+        return failWith(
+          internal(
+            `The request body was already read before ${caller}; mount the handler before body parsers.`,
+          ),
+        );
+      const bytes = await readBody(request, preread, maxBodyBytes);
+      if (bytes === 'too_large') return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
+      if (bytes === 'unreadable') return refuse('invalid_request', 400, 'The body could not be read.');
+      let body: unknown;
+      try {
+        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      } catch {
+        return refuse('invalid_request', 400, 'The body is not valid JSON.');
+      }
+      return await handle({ request, body, reply, refuse: (c, s, d) => refuse(c, s, d), internal });
+    } catch (error) {
+      if (error instanceof OflinkServerError) return failWith(error);
+      return failWith(internal(`Unexpected error in ${caller}.`, error));
+    }
+  };
+}
