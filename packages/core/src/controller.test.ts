@@ -4,67 +4,10 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
 import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
+import { fakePopup, flush, fresh, manualSource, SESSION_ORIGIN } from './controllerTestKit';
 import { optionsProblem } from './options';
 import { POPUP_KEY, RECORD_TTL_MS, REDIRECT_KEY, RELAY_TYPE } from './relay';
-import type { SessionSource } from './sessionSource';
-import type { LinkEvent, LinkSession } from './types';
-
-const SESSION_ORIGIN = 'https://link.test';
-const fresh = (id = 'cs_1'): LinkSession => ({
-  mode: 'hosted',
-  url: `${SESSION_ORIGIN}/${id}`,
-  expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
-});
-
-/** An in-memory session source whose requests resolve when the test says so. */
-function manualSource() {
-  let cached: LinkSession | undefined;
-  const pending: { resolve: (s: LinkSession) => void; reject: (e: unknown) => void }[] = [];
-  let requests = 0;
-  const source: SessionSource = {
-    peek: () => cached,
-    get: () => {
-      if (cached) return Promise.resolve(cached);
-      requests++;
-      return new Promise<LinkSession>((resolve, reject) => pending.push({ resolve, reject }));
-    },
-    discard: () => {
-      cached = undefined;
-    },
-  };
-  return {
-    source,
-    get requests() {
-      return requests;
-    },
-    prime(s: LinkSession) {
-      cached = s;
-    },
-    async resolve(s: LinkSession = fresh()) {
-      cached = s;
-      pending.shift()?.resolve(s);
-      await flush();
-    },
-    async reject(e: unknown) {
-      pending.shift()?.reject(e);
-      await flush();
-    },
-  };
-}
-
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
-
-function fakePopup() {
-  const popup = {
-    closed: false,
-    close: vi.fn(() => {
-      popup.closed = true;
-    }),
-    location: { replace: vi.fn() },
-    document: { title: '', body: { textContent: '' } },
-  };
-  return popup;
-}
+import type { LinkEvent } from './types';
 
 const live: LinkController[] = [];
 
@@ -488,6 +431,25 @@ describe('embed mode', () => {
     expect(document.body.style.overflow).toBe('hidden');
     expect(dialog.contains(document.activeElement)).toBe(true);
     expect(controller.getState().status).toBe('open');
+  });
+
+  it('does not prefetch when it hands focus back to the trigger after a success (nobody would use that session)', async () => {
+    const { post, controller, trigger, src } = await openEmbed();
+    trigger.addEventListener('focus', () => controller.prefetch());
+    const before = src.requests;
+    post({
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: { redirect: false, connection: { id: 'conn_f' } },
+    });
+    expect(controller.getState().status).toBe('success');
+    await flush();
+    expect(document.activeElement).toBe(trigger);
+    expect(src.requests).toBe(before);
+    // a person focusing it again later does prefetch
+    trigger.blur();
+    trigger.focus();
+    expect(src.requests).toBe(before + 1);
   });
 
   it('has no axe violations while open', async () => {

@@ -1,4 +1,5 @@
 import { safeReturnPath } from './callback';
+import { type ConfirmOption, confirmOutcome } from './confirm';
 import { type Embed, embedUrl, mountEmbed } from './embed';
 import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
@@ -13,6 +14,8 @@ import {
   REDIRECT_KEY,
   RELAY_TYPE,
   readRecord,
+  readReturned,
+  takeReturned,
 } from './relay';
 import type { SessionRequestOptions, SessionSource } from './sessionSource';
 import type {
@@ -47,6 +50,15 @@ export interface LinkControllerOptions extends SessionRequestOptions {
   zIndex?: number;
   /** Popup mode: how long to wait for the relay after the popup reads as closed. @defaultValue 3000 */
   popupCloseGraceMs?: number;
+  /**
+   * Confirm a success with your server before it is reported: the URL of your confirm endpoint
+   * (`createConfirmHandler` of `@oflink/server`), or a function that resolves when confirmed and
+   * throws when not. The state is `confirming` meanwhile; `onSuccess` then gets `confirmed: true`,
+   * and a refusal ends the attempt as an error with the server's code. In redirect mode the page the
+   * person returns to does this (see `resume`).
+   * @defaultValue undefined (successes are reported unconfirmed)
+   */
+  confirm?: ConfirmOption;
   /** A connection was made (confirm it on your server before trusting it). */
   onSuccess?: (outcome: LinkSuccess) => void;
   /** The attempt ended without a connection. */
@@ -90,6 +102,12 @@ export interface LinkController {
   reset(): void;
   /** Fetches a session ahead of the click. */
   prefetch(): void;
+  /**
+   * Reports the outcome of a redirect attempt of this tab, saved by the callback page, once (after
+   * confirming it with the `confirm` option when the callback page did not). Call it when the page
+   * mounts; it does nothing when there is none.
+   */
+  resume(): void;
   /** Tears everything down silently (unmount): closes windows, removes listeners and timers. */
   dispose(): void;
 }
@@ -145,6 +163,43 @@ export function createLinkController(
   };
   const announce = (s: LinkSession) => emit({ type: 'session_ready', expiresAt: s.expiresAt });
 
+  // the outcome's state first: bindings re-enable the trigger before a modal gives focus back to it
+  const settle = (outcome: LinkOutcome, error?: LinkError): LinkError | null => {
+    const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
+    set({ status: outcome.status, outcome, error: err, session: null, isReady: source.peek() !== undefined });
+    return err;
+  };
+  const announceOutcome = (outcome: LinkOutcome, err: LinkError | null) => {
+    const o = getOptions();
+    // the event types `success`, `cancelled` and `error` are the outcome statuses
+    emit({ type: outcome.status, outcome } as LinkEvent);
+    if (outcome.status === 'success') call(o.onSuccess, outcome);
+    else {
+      call(o.onExit, outcome);
+      if (err) call(o.onError, err);
+    }
+  };
+  // a success waits for the app's server; reset/dispose drop it silently, close() cannot undo it
+  const confirmFirst = (
+    outcome: LinkSuccess,
+    confirm: ConfirmOption,
+    then: (o: LinkOutcome, error?: LinkError) => void,
+  ) => {
+    const aborter = new AbortController();
+    const pending = (close?: boolean) => {
+      if (!close) aborter.abort();
+    };
+    attempt = pending;
+    set({ status: 'confirming', outcome: null, error: null, session: null });
+    confirmOutcome(confirm, outcome, aborter.signal).then((final) => {
+      if (aborter.signal.aborted) return;
+      if (attempt === pending) attempt = null;
+      then(final.outcome, final.error);
+    });
+  };
+  // set while the modal hands focus back to the trigger: that focus is not a person asking to prefetch
+  let returningFocus = false;
+
   const ready = (session: LinkSession) =>
     set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
 
@@ -184,17 +239,27 @@ export function createLinkController(
       cleanups.push(() => win.clearTimeout(t));
     };
 
-    const teardown = () => {
-      ended = true;
-      if (isCurrent()) attempt = null;
+    const closeUi = () => {
       cleanup();
       try {
         if (popup && !popup.closed) popup.close();
       } catch {
         // severed handle
       }
-      embed?.destroy();
+      if (embed) {
+        // the modal gives focus back in a microtask queued by destroy(); ours runs after it
+        returningFocus = true;
+        embed.destroy();
+        queueMicrotask(() => {
+          returningFocus = false;
+        });
+      }
       embed = null;
+    };
+    const teardown = () => {
+      ended = true;
+      if (isCurrent()) attempt = null;
+      closeUi();
     };
 
     const end = (outcome: LinkOutcome, error?: LinkError, navigateTo?: string) => {
@@ -202,26 +267,21 @@ export function createLinkController(
       ended = true;
       if (isCurrent()) attempt = null;
       const hadUi = popup !== null || embed !== null;
-      const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
-      // state before teardown: bindings re-enable the trigger before the modal gives focus back to it
-      set({
-        status: outcome.status,
-        outcome,
-        error: err,
-        session: null,
-        isReady: source.peek() !== undefined,
-      });
-      teardown();
-      const o = getOptions();
-      // the event types `success`, `cancelled` and `error` are the outcome statuses
-      emit({ type: outcome.status, outcome } as LinkEvent);
-      if (outcome.status === 'success') call(o.onSuccess, outcome);
-      else {
-        call(o.onExit, outcome);
-        if (err) call(o.onError, err);
+      const finish = (final: LinkOutcome, err: LinkError | null) => {
+        announceOutcome(final, err);
+        if (hadUi) emit({ type: 'closed' });
+        if (final.status === 'success' && navigateTo && /^https?:\/\//i.test(navigateTo))
+          win.location.assign(navigateTo);
+      };
+      const confirm = getOptions().confirm;
+      if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined) {
+        confirmFirst(outcome, confirm, (final, error) => finish(final, settle(final, error)));
+        closeUi();
+        return;
       }
-      if (hadUi) emit({ type: 'closed' });
-      if (navigateTo && /^https?:\/\//i.test(navigateTo)) win.location.assign(navigateTo);
+      const err = settle(outcome, error);
+      closeUi();
+      finish(outcome, err);
     };
 
     const fail = (e: unknown) => {
@@ -494,7 +554,7 @@ export function createLinkController(
       set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
     },
     prefetch() {
-      if (isServer || attempt) return;
+      if (isServer || attempt || returningFocus) return;
       const problem = optionsProblem(getOptions(), window.location.origin);
       if (problem) {
         // open() reports it to the callbacks; a prefetch has no one to tell
@@ -519,6 +579,26 @@ export function createLinkController(
             `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
           ),
       );
+    },
+    resume() {
+      if (isServer || attempt) return;
+      let storage: Storage;
+      try {
+        storage = window.sessionStorage;
+      } catch {
+        return;
+      }
+      const saved = readReturned(storage);
+      if (!saved) return;
+      const report = (final: LinkOutcome, error?: LinkError) => {
+        // another controller of the page may have reported it meanwhile
+        if (takeReturned(storage, saved.id)) announceOutcome(final, settle(final, error));
+      };
+      const confirm = getOptions().confirm;
+      const { outcome } = saved;
+      if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined)
+        confirmFirst(outcome, confirm, report);
+      else report(outcome);
     },
     dispose() {
       attempt?.();

@@ -1,4 +1,6 @@
 export { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
+export type { ConfirmOption } from './confirm';
+export { confirmOutcome } from './confirm';
 export type { LinkController, LinkControllerOptions, LinkState } from './controller';
 export { AUTO_POPUP_MIN_WIDTH, createLinkController, POPUP_CLOSE_GRACE_MS } from './controller';
 export type { Embed } from './embed';
@@ -8,8 +10,8 @@ export { LinkError } from './LinkError';
 export type { IncomingMessage, LinkMessage } from './messages';
 export { acceptLinkMessage, parseLinkMessage } from './messages';
 export { openPopup, POPUP_SIZE } from './popup';
-export type { AttemptRecord, CallbackResult, RelayMessage } from './relay';
-export { channelName, handleCallback, parseRelay, RELAY_TYPE } from './relay';
+export type { AttemptRecord, CallbackResult, RelayMessage, ReturnedRecord } from './relay';
+export { channelName, handleCallback, parseRelay, RELAY_TYPE, readReturned, saveReturned } from './relay';
 export type { FetchSession } from './session';
 export {
   DEFAULT_ENDPOINT,

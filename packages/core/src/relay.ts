@@ -101,6 +101,8 @@ export function handleCallback(win: Window, close = true): CallbackResult {
     if (redirect && !opener) {
       s.removeItem(REDIRECT_KEY);
       result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
+      // the page the person returns to reports it (and confirms it, if the callback page did not)
+      saveReturned(s, { id: redirect.id, outcome: result.outcome });
       return result;
     }
     // the popup got a copy of the opener's sessionStorage; else the opener's own (when reachable);
@@ -148,10 +150,22 @@ export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcom
   if (data === null || typeof data !== 'object') return null;
   const m = data as Partial<RelayMessage>;
   if (m.type !== RELAY_TYPE || m.id !== id || !str(m.nonce) || m.nonce !== nonce) return null;
-  const o = m.outcome as Partial<LinkOutcome> | undefined;
+  return parseOutcome(m.outcome, false);
+}
+
+/**
+ * A well-formed {@link LinkOutcome} rebuilt from `value` (only known members), or null. A success
+ * keeps `confirmed: true` only when `trustConfirmed` (a record this tab wrote itself).
+ */
+function parseOutcome(value: unknown, trustConfirmed: boolean): LinkOutcome | null {
+  const o = value as Partial<LinkOutcome> | undefined;
   if (!o || typeof o !== 'object') return null;
   if (o.status === 'success' && str(o.connectionId) && ID.test(o.connectionId)) {
-    const out: LinkOutcome = { status: 'success', connectionId: o.connectionId, confirmed: false };
+    const out: LinkOutcome = {
+      status: 'success',
+      connectionId: o.connectionId,
+      confirmed: trustConfirmed && o.confirmed === true,
+    };
     if (str(o.clientReferenceId) && ID.test(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
     return out;
   }
@@ -160,4 +174,60 @@ export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcom
     return { status: 'error', code: o.code, message: o.message };
   }
   return null;
+}
+
+/** sessionStorage key of a redirect attempt's outcome, for the page the person returns to. */
+export const RETURNED_KEY = 'oflink:returned';
+/** A returned outcome older than this (or dated in the future) is ignored. */
+const RETURNED_TTL_MS = 10 * 60_000;
+
+/** The outcome of a redirect attempt, saved by the callback page for the page it returns to. */
+export interface ReturnedRecord {
+  /** The redirect attempt's id. */
+  id: string;
+  /** Its outcome (a success is `confirmed: true` only when the callback page confirmed it). */
+  outcome: LinkOutcome;
+}
+
+/**
+ * Saves a redirect attempt's outcome for the page the person returns to (same tab).
+ *
+ * @example
+ * saveReturned(sessionStorage, { id: record.id, outcome });
+ */
+export function saveReturned(storage: Storage, record: ReturnedRecord): void {
+  storage.setItem(RETURNED_KEY, JSON.stringify({ ...record, at: Date.now() }));
+}
+
+/**
+ * The saved outcome of a redirect attempt of this tab, or null (missing, malformed, or older than
+ * ten minutes in either direction).
+ *
+ * @example
+ * readReturned(sessionStorage); // { id, outcome } | null
+ */
+export function readReturned(storage: Storage | null | undefined, now = Date.now()): ReturnedRecord | null {
+  try {
+    const r = JSON.parse(storage?.getItem(RETURNED_KEY) ?? 'null') as
+      | (ReturnedRecord & { at?: unknown })
+      | null;
+    if (!r || !str(r.id) || typeof r.at !== 'number' || Math.abs(now - r.at) > RETURNED_TTL_MS) return null;
+    const outcome = parseOutcome(r.outcome, true);
+    return outcome && { id: r.id, outcome };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the saved outcome of attempt `id`; true when it was still there (so exactly one reader
+ * reports it, however many controllers a page mounts).
+ *
+ * @example
+ * if (takeReturned(sessionStorage, record.id)) report(record.outcome);
+ */
+export function takeReturned(storage: Storage, id: string): boolean {
+  if (readReturned(storage)?.id !== id) return false;
+  storage.removeItem(RETURNED_KEY);
+  return true;
 }

@@ -67,37 +67,67 @@ export async function fetchLinkSession(
   params: LinkSessionParams = {},
   init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
 ): Promise<LinkSession> {
+  const { response, body } = await postJson(endpoint, params, init.signal, init.fetch);
+  if (!response.ok) throw endpointError(response.status, body, 'session_request_failed', 'session endpoint');
+  return parseSession(body);
+}
+
+/**
+ * POSTs JSON to one of the app's own endpoints (with its cookies) and reads a JSON answer (null when
+ * it has none). An unreachable endpoint is a `network_error`; an abort rejects with the abort reason.
+ *
+ * @example
+ * const { response, body } = await postJson('/api/oflink/confirm', { connectionId }, signal);
+ */
+export async function postJson(
+  endpoint: string,
+  payload: unknown,
+  signal?: AbortSignal,
+  fetcher: typeof fetch = fetch,
+): Promise<{ response: Response; body: unknown }> {
   let response: Response;
   try {
-    response = await (init.fetch ?? fetch)(endpoint, {
+    response = await fetcher(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
-      body: JSON.stringify(params),
-      signal: init.signal ?? null,
+      body: JSON.stringify(payload),
+      signal: signal ?? null,
     });
   } catch (cause) {
-    if (init.signal?.aborted) throw cause;
+    if (signal?.aborted) throw cause;
     throw new LinkError(
       'network_error',
-      'The session endpoint could not be reached. Check the connection and try again.',
+      `${endpoint} could not be reached. Check the connection and try again.`,
     );
   }
   let body: unknown = null;
   try {
     body = await response.json();
   } catch {
-    // a non-JSON body is reported below
+    // a non-JSON body: the status speaks
   }
-  if (!response.ok) {
-    const error = ((body ?? {}) as { error?: { code?: unknown; message?: unknown } }).error;
-    throw new LinkError(
-      typeof error?.code === 'string' ? error.code : 'session_request_failed',
-      typeof error?.message === 'string'
-        ? error.message
-        : `The session endpoint answered ${response.status}.`,
-      response.status,
-    );
-  }
-  return parseSession(body);
+  return { response, body };
+}
+
+/** Longest endpoint error message passed on to the app; longer ones are cut. */
+const MAX_MESSAGE = 300;
+
+/**
+ * The {@link LinkError} for an error answer of the app's endpoint `{ error: { code, message } }`.
+ * The code is kept only when it is a plain identifier and the message is cut to 300 characters
+ * (an endpoint, or a proxy in front of it, is not trusted to shape what the app shows).
+ *
+ * @example
+ * endpointError(403, { error: { code: 'forbidden_origin', message: '…' } }, 'session_request_failed', 'session endpoint');
+ */
+export function endpointError(status: number, body: unknown, fallback: string, what: string): LinkError {
+  const error = ((body ?? {}) as { error?: { code?: unknown; message?: unknown } }).error;
+  const code =
+    typeof error?.code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(error.code) ? error.code : fallback;
+  const message =
+    typeof error?.message === 'string' && error.message.trim() !== ''
+      ? error.message.slice(0, MAX_MESSAGE)
+      : `The ${what} answered ${status}.`;
+  return new LinkError(code, message, status);
 }

@@ -35,8 +35,9 @@ export interface LinkUser {
 }
 
 /**
- * A connection was made. `confirmed: false` because a browser-side success is unverified data:
- * confirm `connectionId` on your server (connections API or `connection.created` webhook) before trusting it.
+ * A connection was made. A browser-side success is unverified data: with the `confirm` option the
+ * app's server confirmed it before it was reported (`confirmed: true`); without it, `confirmed: false`
+ * until your server confirms `connectionId` (connections API or `connection.created` webhook).
  */
 export interface LinkSuccess {
   /** Discriminant. */
@@ -47,8 +48,8 @@ export interface LinkSuccess {
   clientReferenceId?: string;
   /** The OnlyFans user, when the embedded page reported it. */
   user?: LinkUser;
-  /** Always false in the browser: the app must confirm the connection on its server. */
-  confirmed: false;
+  /** True only once the app's server confirmed the connection (the `confirm` option). */
+  confirmed: boolean;
 }
 
 /** The step of the hosted flow at which the person left. */
@@ -101,8 +102,19 @@ export interface SandboxInfo {
   currentScreen?: string;
 }
 
-/** Lifecycle of a controller: `idle → preparing → ready/open → success | cancelled | error`. */
-export type LinkStatus = 'idle' | 'preparing' | 'ready' | 'open' | 'success' | 'cancelled' | 'error';
+/**
+ * Lifecycle of a controller: `idle → preparing → ready/open → success | cancelled | error`, with
+ * `confirming` before a success while the app's server confirms it (the `confirm` option).
+ */
+export type LinkStatus =
+  | 'idle'
+  | 'preparing'
+  | 'ready'
+  | 'open'
+  | 'confirming'
+  | 'success'
+  | 'cancelled'
+  | 'error';
 
 /** Every event of the `onEvent` funnel, in the order they happen. */
 export type LinkEvent =

@@ -112,6 +112,40 @@ describe('ConnectButton', () => {
     expect(onSuccess).toHaveBeenCalledWith({ status: 'success', connectionId: 'conn_ok', confirmed: false });
   });
 
+  it('with confirm: loading while the server confirms, then success with confirmed: true', async () => {
+    let answer: (ok: boolean) => void = () => undefined;
+    const confirm = vi.fn(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          answer = (ok) => (ok ? resolve() : reject(new Error('no')));
+        }),
+    );
+    const onSuccess = vi.fn();
+    render(
+      wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" confirm={confirm} onSuccess={onSuccess} />),
+    );
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    await waitFor(() => expect(document.querySelector('iframe')).not.toBeNull());
+    postFromFrame({
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: { redirect: false, connection: { id: 'conn_c' } },
+    });
+    expect(button.getAttribute('data-state')).toBe('loading');
+    expect(button.getAttribute('aria-busy')).toBe('true');
+    expect(document.querySelector('iframe')).toBeNull();
+    expect(confirm).toHaveBeenCalledWith(
+      'conn_c',
+      expect.objectContaining({ signal: expect.any(AbortSignal) }),
+    );
+    expect(onSuccess).not.toHaveBeenCalled();
+    await act(async () => answer(true));
+    expect(button.getAttribute('data-state')).toBe('success');
+    expect(onSuccess).toHaveBeenCalledWith({ status: 'success', connectionId: 'conn_c', confirmed: true });
+  });
+
   it('shows data-state="error" for an error outcome', async () => {
     render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" />));
     const button = screen.getByRole('button');

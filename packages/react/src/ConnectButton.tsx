@@ -52,6 +52,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
       returnTo,
       zIndex,
       popupCloseGraceMs,
+      confirm,
       queryClient,
       onSuccess,
       onExit,
@@ -76,6 +77,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
       returnTo,
       zIndex,
       popupCloseGraceMs,
+      confirm,
       queryClient,
       onSuccess,
       onExit,
@@ -89,11 +91,15 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
     );
     const s = link.status;
     const state: ConnectButtonState =
-      s === 'preparing' ? 'loading' : s === 'open' || s === 'success' || s === 'error' ? s : 'idle';
+      s === 'preparing' || s === 'confirming'
+        ? 'loading'
+        : s === 'open' || s === 'success' || s === 'error'
+          ? s
+          : 'idle';
     const warm = () => {
       if ((prefetch ?? 'hover') === 'hover') link.prefetch();
     };
-    const off = Boolean(disabled) || s === 'open' || !hydrated;
+    const off = Boolean(disabled) || s === 'open' || s === 'confirming' || !hydrated;
     const Comp = asChild ? Slot : 'button';
     return (
       <Comp
@@ -102,7 +108,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
         ref={ref}
         data-state={state}
         data-disabled={off ? '' : undefined}
-        aria-busy={s === 'preparing' ? true : undefined}
+        aria-busy={s === 'preparing' || s === 'confirming' ? true : undefined}
         disabled={off}
         onClick={compose(onClick, link.open)}
         onPointerEnter={compose(onPointerEnter, warm)}

@@ -31,14 +31,15 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
   it('keeps the callback page free of the popup, modal and controller code', async () => {
     const button = await measure("export { ConnectButton } from '@oflink/react';");
     const callback = await measure("export { useLinkCallback } from '@oflink/react';");
+    console.log(`ConnectButton ${button.gzip} B, useLinkCallback ${callback.gzip} B`);
     for (const marker of ['aria-modal', 'popup=yes', 'exit_requested', 'session_requested']) {
       expect(button.text).toContain(marker);
       expect(callback.text).not.toContain(marker);
     }
-    // regression ceilings, a little above the current figures (6,467 B and 1,353 B, with the option
-    // checks); the goals (3,000 B and 1,000 B) are reported in the figures table
-    expect(button.gzip).toBeLessThan(6490);
-    expect(callback.gzip).toBeLessThan(1380);
+    // regression ceilings, a little above the current figures (7,088 B and 2,274 B, with the option
+    // checks and server confirmation); the goals (3,000 B and 1,000 B) are reported in the figures table
+    expect(button.gzip).toBeLessThan(7130);
+    expect(callback.gzip).toBeLessThan(2310);
     writeFigures('react-bundle-size', [
       {
         area: 'bundle',
@@ -53,6 +54,5 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
         goal: '≤ 1000',
       },
     ]);
-    console.log(`ConnectButton ${button.gzip} B, useLinkCallback ${callback.gzip} B`);
   }, 30_000);
 });

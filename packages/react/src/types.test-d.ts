@@ -8,8 +8,8 @@ import type {
   UseLinkSessionOptions,
 } from './index';
 
-// a success from the browser is always unconfirmed
-expectTypeOf<LinkSuccess['confirmed']>().toEqualTypeOf<false>();
+// a success is confirmed only when the app's server said so (the `confirm` option)
+expectTypeOf<LinkSuccess['confirmed']>().toEqualTypeOf<boolean>();
 expectTypeOf<Extract<LinkOutcome, { status: 'cancelled' }>['reason']>().toEqualTypeOf<'user' | 'closed'>();
 expectTypeOf<Extract<LinkOutcome, { status: 'error' }>['code']>().toEqualTypeOf<string>();
 

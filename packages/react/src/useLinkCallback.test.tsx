@@ -41,15 +41,63 @@ describe('useLinkCallback', () => {
       outcome: { status: 'success', connectionId: 'conn_7', clientReferenceId: 'u7', confirmed: false },
       returnTo: '/account',
       relayed: false,
+      confirming: false,
     });
     expect(window.location.search).toBe('');
+  });
+
+  it('with confirm, a redirect success is confirmed here first and saved confirmed for the page at returnTo', async () => {
+    sessionStorage.setItem(
+      'oflink:redirect',
+      JSON.stringify({ id: 'r1', returnTo: '/account', at: Date.now() }),
+    );
+    window.history.replaceState(null, '', '/callback?status=success&connection_id=conn_8');
+    const fetch = vi.fn(async () => new Response('{"connection":{"id":"conn_8"}}', { status: 200 }));
+    vi.stubGlobal('fetch', fetch);
+    const seen: UseLinkCallbackResult[] = [];
+    render(
+      <StrictMode>
+        <Page options={{ confirm: '/api/oflink/confirm' }} seen={seen} />
+      </StrictMode>,
+    );
+    await waitFor(() => expect(seen.at(-1)?.outcome).not.toBeNull());
+    expect(seen.some((r) => r.confirming && r.outcome === null)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({
+      outcome: { connectionId: 'conn_8', confirmed: true },
+      returnTo: '/account',
+      confirming: false,
+    });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(sessionStorage.getItem('oflink:returned') ?? '{}')).toMatchObject({
+      id: 'r1',
+      outcome: { confirmed: true },
+    });
+    vi.unstubAllGlobals();
+  });
+
+  it('with confirm, a refused success is shown as the error the server gave', async () => {
+    sessionStorage.setItem('oflink:redirect', JSON.stringify({ id: 'r2', returnTo: '/', at: Date.now() }));
+    window.history.replaceState(null, '', '/callback?status=success&connection_id=conn_9');
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        async () =>
+          new Response('{"error":{"code":"connection_not_owned","message":"Not yours."}}', { status: 403 }),
+      ),
+    );
+    const seen: UseLinkCallbackResult[] = [];
+    render(<Page options={{ confirm: '/api/oflink/confirm' }} seen={seen} />);
+    await waitFor(() =>
+      expect(seen.at(-1)?.outcome).toMatchObject({ status: 'error', code: 'connection_not_owned' }),
+    );
+    vi.unstubAllGlobals();
   });
 
   it('starts with a null outcome (what the server renders)', () => {
     window.history.replaceState(null, '', '/callback?status=cancelled');
     const seen: UseLinkCallbackResult[] = [];
     render(<Page seen={seen} />);
-    expect(seen[0]).toEqual({ outcome: null, returnTo: null, relayed: false });
+    expect(seen[0]).toEqual({ outcome: null, returnTo: null, relayed: false, confirming: false });
   });
 
   it('in a popup relays exactly once to the opener under StrictMode, then closes the window', async () => {

@@ -101,7 +101,11 @@ export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSess
     ),
   );
   const state = useSyncExternalStore(controller.subscribe, controller.getState, controller.getState);
-  useEffect(() => () => controller.dispose(), [controller]);
+  useEffect(() => {
+    // the outcome of a redirect attempt, saved by the callback page, is reported on return
+    controller.resume();
+    return () => controller.dispose();
+  }, [controller]);
   const prefetchKey = options.prefetch === true ? JSON.stringify(sessionQueryKey(options)) : null;
   useEffect(() => {
     if (prefetchKey !== null) controller.prefetch();

@@ -1,0 +1,207 @@
+// @vitest-environment jsdom
+// A success confirmed by the app's server before it is reported, in every way of showing Link, and
+// the redirect outcome reaching the page the person returns to.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLinkController, type LinkControllerOptions } from './controller';
+import { fakePopup, flush, fresh, manualSource } from './controllerTestKit';
+import { LinkError } from './LinkError';
+import { handleCallback, POPUP_KEY, REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned } from './relay';
+import { endpointError } from './session';
+import type { LinkOutcome } from './types';
+
+const disposers: (() => void)[] = [];
+afterEach(() => {
+  for (const d of disposers.splice(0)) d();
+  vi.restoreAllMocks();
+  sessionStorage.clear();
+  localStorage.clear();
+  document.body.innerHTML = '';
+});
+
+function setup(options: LinkControllerOptions) {
+  const calls: string[] = [];
+  const src = manualSource();
+  const opts: LinkControllerOptions = {
+    onSuccess: (o) => calls.push(`onSuccess:${o.connectionId}:${o.confirmed}`),
+    onExit: (o) => calls.push(`onExit:${o.status}`),
+    onError: (e) => calls.push(`onError:${e.code}`),
+    ...options,
+  };
+  const controller = createLinkController(() => opts, src.source);
+  disposers.push(controller.dispose);
+  return { controller, calls, src };
+}
+
+/** A fetch stand-in for the app's confirm endpoint, answering what the test says. */
+function confirmEndpoint(status: number, body: unknown) {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const fetch = vi.fn(async (_url: string, _init: RequestInit) => {
+    await gate;
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  });
+  vi.stubGlobal('fetch', fetch);
+  return { fetch, release };
+}
+
+async function popupSuccess(options: LinkControllerOptions) {
+  const popup = fakePopup();
+  vi.spyOn(window, 'open').mockImplementation(() => popup as unknown as Window);
+  const t = setup({ mode: 'popup', ...options });
+  t.controller.open();
+  await t.src.resolve(fresh());
+  const { id, nonce } = JSON.parse(sessionStorage.getItem(POPUP_KEY) ?? '{}') as {
+    id: string;
+    nonce: string;
+  };
+  window.dispatchEvent(
+    new MessageEvent('message', {
+      data: { type: RELAY_TYPE, id, nonce, outcome: { status: 'success', connectionId: 'conn_1' } },
+      origin: window.location.origin,
+    }),
+  );
+  return { ...t, popup };
+}
+
+describe('confirm before reporting a success', () => {
+  beforeEach(() => vi.unstubAllGlobals());
+
+  it('popup: closes the window, shows `confirming`, POSTs { connectionId } to the endpoint, then reports confirmed: true', async () => {
+    const endpoint = confirmEndpoint(200, { connection: { id: 'conn_1' } });
+    const { controller, calls, popup } = await popupSuccess({ confirm: '/api/oflink/confirm' });
+    expect(popup.close).toHaveBeenCalled();
+    expect(controller.getState().status).toBe('confirming');
+    expect(calls).toEqual([]);
+    endpoint.release();
+    await flush();
+    expect(calls).toEqual(['onSuccess:conn_1:true']);
+    expect(controller.getState()).toMatchObject({ status: 'success', outcome: { confirmed: true } });
+    const [url, init] = endpoint.fetch.mock.calls[0] ?? [];
+    expect(url).toBe('/api/oflink/confirm');
+    expect(init).toMatchObject({
+      method: 'POST',
+      credentials: 'same-origin',
+      body: '{"connectionId":"conn_1"}',
+    });
+  });
+
+  it("a refusal is an error outcome with the server's code, never a success", async () => {
+    const endpoint = confirmEndpoint(403, { error: { code: 'connection_not_owned', message: 'Not yours.' } });
+    const { controller, calls } = await popupSuccess({ confirm: '/api/oflink/confirm' });
+    endpoint.release();
+    await flush();
+    expect(calls).toEqual(['onExit:error', 'onError:connection_not_owned']);
+    expect(controller.getState()).toMatchObject({
+      status: 'error',
+      error: { code: 'connection_not_owned', status: 403 },
+    });
+  });
+
+  it('a function confirms too; its LinkError is the outcome when it throws', async () => {
+    const ok = await popupSuccess({ confirm: async () => undefined });
+    await flush();
+    expect(ok.calls).toEqual(['onSuccess:conn_1:true']);
+    ok.controller.dispose();
+    sessionStorage.clear();
+    const refused = await popupSuccess({
+      confirm: () => Promise.reject(new LinkError('connection_inactive', 'Expired.')),
+    });
+    await flush();
+    expect(refused.calls).toEqual(['onExit:error', 'onError:connection_inactive']);
+  });
+
+  it('dispose while confirming reports nothing; open() meanwhile is ignored', async () => {
+    const endpoint = confirmEndpoint(200, {});
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { controller, calls } = await popupSuccess({ confirm: '/c' });
+    controller.open();
+    expect(controller.getState().status).toBe('confirming');
+    controller.dispose();
+    endpoint.release();
+    await flush();
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('redirect: the outcome reaches the page the person returns to', () => {
+  function callbackPage(query: string) {
+    window.history.replaceState(null, '', `/callback?${query}`);
+    return handleCallback(window);
+  }
+
+  it('the callback page saves the outcome for this tab; the returning page confirms it and reports it once', async () => {
+    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: 'a1', returnTo: '/settings', at: Date.now() }));
+    expect(callbackPage('status=success&connection_id=conn_r')).toMatchObject({
+      returnTo: '/settings',
+      relayed: false,
+    });
+    const endpoint = confirmEndpoint(200, { connection: { id: 'conn_r' } });
+    const first = setup({ confirm: '/api/oflink/confirm' });
+    const second = setup({ confirm: '/api/oflink/confirm' });
+    first.controller.resume();
+    second.controller.resume();
+    expect(first.controller.getState().status).toBe('confirming');
+    endpoint.release();
+    await flush();
+    expect([...first.calls, ...second.calls]).toEqual(['onSuccess:conn_r:true']);
+    expect(readReturned(sessionStorage)).toBeNull();
+  });
+
+  it('without a redirect record of this tab (a callback URL opened by another site) nothing is saved', () => {
+    callbackPage('status=success&connection_id=conn_forged');
+    expect(readReturned(sessionStorage)).toBeNull();
+  });
+
+  it('an outcome the callback page confirmed already is reported as it is; one dated in the future or long ago is ignored', () => {
+    const confirmed: LinkOutcome = { status: 'success', connectionId: 'conn_c', confirmed: true };
+    saveReturned(sessionStorage, { id: 'a2', outcome: confirmed });
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    const t = setup({ confirm: '/c' });
+    t.controller.resume();
+    expect(t.calls).toEqual(['onSuccess:conn_c:true']);
+    expect(fetch).not.toHaveBeenCalled();
+    for (const at of [Date.now() + 60 * 60_000, Date.now() - 60 * 60_000]) {
+      sessionStorage.setItem('oflink:returned', JSON.stringify({ id: 'a3', outcome: confirmed, at }));
+      const late = setup({});
+      late.controller.resume();
+      expect(late.calls).toEqual([]);
+    }
+  });
+
+  it('a cancelled redirect is reported to onExit on return', () => {
+    saveReturned(sessionStorage, {
+      id: 'a4',
+      outcome: { status: 'cancelled', step: 'login', reason: 'user' },
+    });
+    const t = setup({});
+    t.controller.resume();
+    expect(t.calls).toEqual(['onExit:cancelled']);
+  });
+});
+
+describe("the app endpoint's error answers are bounded", () => {
+  it('keeps a plain identifier code and cuts the message to 300 characters; markup codes fall back', () => {
+    const long = endpointError(
+      500,
+      { error: { code: 'upstream_timeout', message: 'x'.repeat(1_000_000) } },
+      'f',
+      'e',
+    );
+    expect(long).toMatchObject({ code: 'upstream_timeout', status: 500 });
+    expect(long.message).toHaveLength(300);
+    expect(
+      endpointError(
+        400,
+        { error: { code: '<img src=x onerror=alert(1)>' } },
+        'confirm_failed',
+        'confirm endpoint',
+      ),
+    ).toMatchObject({
+      code: 'confirm_failed',
+      message: 'The confirm endpoint answered 400.',
+    });
+  });
+});
