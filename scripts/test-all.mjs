@@ -6,7 +6,8 @@
 //   - every `vitest.config.ts` under packages/* and apps/*, every `vitest.react18.config.ts`
 //     (the same tests against React 18), and the root `vitest.storybook.config.ts`, counted
 //     per test from Vitest's JSON report;
-//   - the root `playwright.config.ts` (end-to-end in Chromium), counted per test.
+//   - the root `playwright.config.ts` (end-to-end in Chromium) and `examples/playwright.config.ts`
+//     (the example apps installed from the packed tarballs), counted per test.
 // Tests may write figures (reliability, security) as JSON files into `.test-output/figures/`;
 // they are printed as one table at the end of the run.
 import { spawn } from 'node:child_process';
@@ -100,7 +101,7 @@ async function vitestSuite(name, cwd, config, extraArgs = []) {
 
 async function playwrightSuite(name, config) {
   if (!wanted(name)) return;
-  const report = join(out, 'e2e.json');
+  const report = join(out, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
   console.log(`\n━━ ${name}: playwright test`);
   const { code, ms } = await run('pnpm', ['exec', 'playwright', 'test', '--config', config], root, {
     PLAYWRIGHT_JSON_OUTPUT_NAME: report,
@@ -129,7 +130,7 @@ async function playwrightSuite(name, config) {
   if (passed + failed === 0) failed = 1;
   results.push({ name, passed, failed, ms });
   if (failed > 0)
-    console.log(`e2e failures keep their traces and screenshots in ${join(root, 'test-results', 'e2e')}`);
+    console.log(`${name} failures keep their traces and screenshots under ${join(root, 'test-results')}`);
 }
 
 const dirs = (parent) =>
@@ -161,6 +162,10 @@ if (existsSync(join(root, '.storybook', 'main.ts'))) {
 
 if (existsSync(join(root, 'playwright.config.ts')))
   await playwrightSuite('e2e chromium', 'playwright.config.ts');
+
+// the example apps, installed from the packed tarballs with npm and built for production
+if (existsSync(join(root, 'examples', 'playwright.config.ts')))
+  await playwrightSuite('examples chromium', 'examples/playwright.config.ts');
 
 // Figures written by tests (fuzzing, fault matrix, load, leaks, …)
 const figuresDir = join(out, 'figures');

@@ -1,0 +1,71 @@
+// @oflink/server imported by browser code, by mistake: Vite (dev and build) must bundle it without
+// an error of its own, and the page must then fail with the package's message that says what to do.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test } from './fixtures';
+
+const MESSAGE = /@oflink\/server was imported in browser code.*must only run on your server/;
+
+type Vite = {
+  build(config: Record<string, unknown>): Promise<unknown>;
+  createServer(config: Record<string, unknown>): Promise<{
+    listen(): Promise<unknown>;
+    close(): Promise<void>;
+    resolvedUrls: { local: string[] } | null;
+  }>;
+};
+
+/** A one-page app in the installed Vite example whose client code imports the server package. */
+function mistakeApp(): { root: string; vite: Promise<Vite> } {
+  const dir =
+    (JSON.parse(process.env.OFLINK_EXAMPLES_DIRS ?? '{}') as Record<string, string>)['vite-express'] ?? '';
+  const root = join(dir, 'mistake');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  writeFileSync(
+    join(root, 'index.html'),
+    '<!doctype html><title>mistake</title><script type="module" src="/main.js"></script>\n',
+  );
+  writeFileSync(
+    join(root, 'main.js'),
+    "import { createLinkHandler, verifyWebhook } from '@oflink/server';\n" +
+      'document.title = typeof createLinkHandler + typeof verifyWebhook;\n',
+  );
+  const vite = import(
+    pathToFileURL(join(dir, 'node_modules', 'vite', 'dist', 'node', 'index.js')).href
+  ) as Promise<Vite>;
+  return { root, vite };
+}
+
+test('vite build bundles it without a missing-export error; the page then throws the package message', async ({
+  page,
+}) => {
+  const { root, vite } = mistakeApp();
+  const outDir = join(root, 'dist');
+  await (await vite).build({ root, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  const script = readdirSync(join(outDir, 'assets')).find((f) => f.endsWith('.js')) ?? '';
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('about:blank');
+  await page.addScriptTag({ type: 'module', content: readFileSync(join(outDir, 'assets', script), 'utf8') });
+  await expect.poll(() => errors.join('\n')).toMatch(MESSAGE);
+});
+
+test('vite dev serves it; the page throws the package message', async ({ page }) => {
+  const { root, vite } = mistakeApp();
+  const server = await (await vite).createServer({
+    root,
+    logLevel: 'silent',
+    server: { port: 0, host: '127.0.0.1' },
+  });
+  await server.listen();
+  try {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.resolvedUrls?.local[0] ?? '');
+    await expect.poll(() => errors.join('\n')).toMatch(MESSAGE);
+  } finally {
+    await server.close();
+  }
+});

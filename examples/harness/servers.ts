@@ -1,0 +1,88 @@
+// Starts the installed example apps on free ports of 127.0.0.1, each with the OFAUTH_* variables a
+// deployment would set, pointing at the simulator the test started.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Simulator } from '@oflink/simulator';
+import { WORK } from './install';
+
+/** A running app: its base URL and how to stop it. */
+export interface RunningApp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answering(url: string, child: ChildProcess, log: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} exited with ${child.exitCode}; see ${log}`);
+    try {
+      await fetch(url, { redirect: 'manual' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within 90 s; see ${log}`);
+}
+
+/**
+ * Runs `node args…` in `dir` with PORT and the OFAUTH_* variables for `sim`, and resolves once the
+ * app answers HTTP. Its output goes to a log file beside the installed example.
+ */
+export async function startApp(
+  name: string,
+  dir: string,
+  args: string[],
+  sim: Simulator,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningApp> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = join(WORK, `${name}.log`);
+  const child = spawn(
+    'node',
+    args.map((a) => a.replace('$PORT', String(port))),
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        OFAUTH_API_KEY: sim.apiKey,
+        OFAUTH_BASE_URL: sim.url,
+        OFAUTH_REDIRECT_URL: `${url}/oflink/callback`,
+        OFAUTH_WEBHOOK_SECRET: sim.webhookSecret,
+        ...extraEnv,
+      },
+    },
+  );
+  const out = createWriteStream(log);
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  await answering(url, child, log);
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,10 @@
+'use client';
+import { useLinkCallback } from '@oflink/react';
+
+export default function Callback() {
+  const { outcome, returnTo, confirming } = useLinkCallback({ confirm: '/api/oflink/confirm' });
+  if (confirming || !outcome) return <p>Finishing…</p>;
+  return (
+    <a href={returnTo ?? '/'}>{outcome.status === 'success' ? 'Connected: continue' : 'Back to the app'}</a>
+  );
+}
