@@ -1,0 +1,52 @@
+// The README's quick start is the Next.js example: each block that names a file of it must be that
+// file, to the character, so the README never drifts from an app the examples suite runs.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every fenced code block of a Markdown text: its language and its lines. */
+export function codeBlocks(markdown: string): { lang: string; body: string }[] {
+  const blocks: { lang: string; body: string }[] = [];
+  const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
+  for (let m = fence.exec(markdown); m; m = fence.exec(markdown))
+    blocks.push({ lang: m[1] ?? '', body: m[2] ?? '' });
+  return blocks;
+}
+
+describe('README quick start', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Packages'));
+  const named = codeBlocks(section)
+    .filter((b) => b.lang === 'ts' || b.lang === 'tsx')
+    .map((b) => {
+      const [first, ...rest] = b.body.split('\n');
+      return { path: /^\/\/ (\S+)$/.exec(first ?? '')?.[1], body: rest.join('\n') };
+    });
+
+  it('names a file of examples/nextjs in every TypeScript block', () => {
+    expect(named.length).toBeGreaterThanOrEqual(5);
+    for (const block of named)
+      expect(block.path && existsSync(join(root, 'examples', 'nextjs', block.path))).toBe(true);
+  });
+
+  it.each(named.map((b) => [b.path ?? '(no path)', b.body]))(
+    'shows %s exactly as the example has it',
+    (path, body) => {
+      expect(body).toBe(readFileSync(join(root, 'examples', 'nextjs', path), 'utf8'));
+    },
+  );
+
+  it('sets the variables and simulator flags the example is run with', () => {
+    for (const variable of [
+      'OFAUTH_API_KEY',
+      'OFAUTH_BASE_URL',
+      'OFAUTH_REDIRECT_URL',
+      'OFAUTH_WEBHOOK_SECRET',
+    ])
+      expect(section).toContain(`${variable}=`);
+    expect(section).toContain('npx @oflink/simulator --port 4010');
+  });
+});
