@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeBlocks } from './markdown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['core', 'react', 'server', 'simulator'] as const;
@@ -123,12 +124,21 @@ describe('a consumer outside the workspace', () => {
         private: true,
         type: 'module',
         dependencies: {
+          '@oflink/core': `file:${tarballs.core}`,
           '@oflink/react': `file:${tarballs.react}`,
           '@oflink/server': `file:${tarballs.server}`,
+          '@oflink/simulator': `file:${tarballs.simulator}`,
           react: '^19.0.0',
           'react-dom': '^19.0.0',
           '@tanstack/react-query': '^5.0.0',
           '@types/react': '^19.0.0',
+          // what the package READMEs' snippets import besides @oflink/*
+          '@types/node': '^20.19.0',
+          '@playwright/test': '1.65.1',
+          express: '^5.3.0',
+          '@types/express': '^5.0.6',
+          hono: '^4.13.19',
+          next: '16.4.6',
         },
         pnpm: { overrides },
       }),
@@ -199,6 +209,38 @@ describe('a consumer outside the workspace', () => {
       }),
     );
     run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+  });
+
+  it("type-checks every TypeScript block of the packages' READMEs against the packed packages", () => {
+    const files: string[] = [];
+    for (const name of packages) {
+      const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
+      codeBlocks(readme).forEach((block, i) => {
+        if (!['ts', 'tsx'].includes(block.lang)) return;
+        const file = `readme-${name}-${i}.${block.lang}`;
+        writeFileSync(join(app, file), block.body);
+        files.push(file);
+      });
+    }
+    expect(files.length).toBeGreaterThanOrEqual(14);
+    writeFileSync(
+      join(app, 'tsconfig.readme.json'),
+      JSON.stringify({
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          jsx: 'react-jsx',
+          module: 'ESNext',
+          moduleResolution: 'bundler',
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+          types: ['node'],
+          skipLibCheck: true,
+        },
+        files,
+      }),
+    );
+    run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.readme.json'], app);
   });
 
   it('gives Node the node:http entry of @oflink/server, and Workers and edge runtimes the fetch entry', () => {

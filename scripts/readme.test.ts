@@ -4,17 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { codeBlocks } from './markdown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Every fenced code block of a Markdown text: its language and its lines. */
-export function codeBlocks(markdown: string): { lang: string; body: string }[] {
-  const blocks: { lang: string; body: string }[] = [];
-  const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
-  for (let m = fence.exec(markdown); m; m = fence.exec(markdown))
-    blocks.push({ lang: m[1] ?? '', body: m[2] ?? '' });
-  return blocks;
-}
 
 describe('README quick start', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
