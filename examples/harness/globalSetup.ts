@@ -1,11 +1,18 @@
 // Packs the packages, installs and builds every example (npm, from the tarballs), starts one
 // simulator and every app, and hands their URLs to the tests through the environment.
 import { startSimulator } from '@oflink/simulator';
-import { build, install, packTarballs, VARIANTS } from './install';
+import { build, install, MISTAKE_BUILDS, packTarballs, VARIANTS } from './install';
 import { freePort, type RunningApp, startApp } from './servers';
 
 /** The apps the tests reach, by project name. */
-export type AppName = 'nextjs' | 'vite-express' | 'vite-express-react18' | 'vite-hono' | 'vite-dev-proxy';
+export type AppName =
+  | 'nextjs'
+  | 'vite-express'
+  | 'vite-express-react18'
+  | 'vite-hono'
+  | 'vite-dev-proxy'
+  | 'next-mistake-turbopack'
+  | 'next-mistake-webpack';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now();
@@ -37,6 +44,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     API_PORT: String(await freePort()),
     NODE_ENV: 'development',
   });
+  for (const [bundler, distDir] of Object.entries(MISTAKE_BUILDS)) {
+    const name = `next-mistake-${bundler}` as AppName;
+    apps[name] = await startApp(
+      name,
+      dirs['nextjs-mistake'] as string,
+      ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', '$PORT'],
+      sim,
+      { NEXT_DIST_DIR: distDir },
+    );
+  }
   // OFAuth delivers the account's webhooks to one URL: the Next app's route
   sim.configure({ webhookUrl: `${apps.nextjs?.url}/api/oflink/webhook` });
   process.env.OFLINK_EXAMPLES = JSON.stringify(

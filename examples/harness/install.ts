@@ -16,13 +16,29 @@ export interface Variant {
   name: string;
   example: 'nextjs' | 'vite-express';
   react18?: boolean;
+  /** Adds a page whose client code imports @oflink/server by mistake (built with Turbopack and webpack). */
+  mistake?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
   { name: 'nextjs', example: 'nextjs' },
   { name: 'vite-express', example: 'vite-express' },
   { name: 'vite-express-react18', example: 'vite-express', react18: true },
+  { name: 'nextjs-mistake', example: 'nextjs', mistake: true },
 ];
+
+/** The Next builds of the mistake variant: each bundler into its own directory. */
+export const MISTAKE_BUILDS = { turbopack: '.next-turbopack', webpack: '.next-webpack' } as const;
+
+const MISTAKE_PAGE = `'use client';
+import { createLinkHandler } from '@oflink/server';
+
+export default function Mistake() {
+  return <p>{typeof createLinkHandler}</p>;
+}
+`;
+const MISTAKE_CONFIG = `export default { distDir: process.env.NEXT_DIST_DIR || '.next' };
+`;
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
   try {
@@ -84,6 +100,11 @@ export function install(variant: Variant, tarballs: Record<string, string>): str
   }
   cpSync(source, dir, { recursive: true, filter: (p) => !/\/(node_modules|\.next|dist)(\/|$)/.test(p) });
   writeFileSync(join(dir, 'package.json'), manifest(variant, tarballs));
+  if (variant.mistake) {
+    mkdirSync(join(dir, 'app', 'mistake'), { recursive: true });
+    writeFileSync(join(dir, 'app', 'mistake', 'page.tsx'), MISTAKE_PAGE);
+    writeFileSync(join(dir, 'next.config.mjs'), MISTAKE_CONFIG);
+  }
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
   return dir;
 }
@@ -92,6 +113,11 @@ export function install(variant: Variant, tarballs: Record<string, string>): str
 export function build(variant: Variant, dir: string): void {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' };
   for (const key of Object.keys(env)) if (key.startsWith('OFAUTH_')) delete env[key];
-  if (variant.example === 'nextjs') run('node', ['node_modules/next/dist/bin/next', 'build'], dir, env);
+  const next = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    run('node', ['node_modules/next/dist/bin/next', 'build', ...args], dir, { ...env, ...extra });
+  if (variant.mistake) {
+    next([], { NEXT_DIST_DIR: MISTAKE_BUILDS.turbopack });
+    next(['--webpack'], { NEXT_DIST_DIR: MISTAKE_BUILDS.webpack });
+  } else if (variant.example === 'nextjs') next([]);
   else run('node', ['node_modules/vite/bin/vite.js', 'build'], dir, env);
 }

@@ -1,5 +1,6 @@
-// @oflink/server imported by browser code, by mistake: Vite (dev and build) must bundle it without
-// an error of its own, and the page must then fail with the package's message that says what to do.
+// @oflink/server imported by browser code, by mistake: Vite (dev and build) and Next (Turbopack and
+// webpack) must bundle it without an error of their own, and the page must then fail with the
+// package's message that says what to do.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -69,3 +70,18 @@ test('vite dev serves it; the page throws the package message', async ({ page })
     await server.close();
   }
 });
+
+for (const bundler of ['turbopack', 'webpack'] as const) {
+  test(`next build (${bundler}) builds a client page that imports it; the page throws the package message`, async ({
+    page,
+  }) => {
+    const url = (JSON.parse(process.env.OFLINK_EXAMPLES ?? '{}') as Record<string, string>)[
+      `next-mistake-${bundler}`
+    ];
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${url}/mistake`);
+    await expect.poll(() => errors.join('\n')).toMatch(MESSAGE);
+  });
+}
