@@ -240,3 +240,31 @@ test.describe('popup relay', () => {
     await spy.close();
   });
 });
+
+// Another site opens the app's callback URL while the person is in a popup attempt: the callback
+// page belongs to no attempt of its own window, so it must neither end nor close anything.
+for (const query of ['status=cancelled&step=login', 'status=success&connection_id=conn_evil_1']) {
+  for (const noopener of [false, true]) {
+    test(`popup: an outside site opening /callback?${query}${noopener ? ' (noopener)' : ''} ends nothing`, async ({
+      page,
+      sim,
+      attacker,
+    }) => {
+      await page.goto('/');
+      const flow = await startFlow(page, 'popup', sim.url);
+      const evil = await page.context().newPage();
+      await evil.goto(`${attacker.url}/landing`);
+      const opened = page.context().waitForEvent('page');
+      await evil.evaluate(([url, features]) => void window.open(url, '_blank', features), [
+        `${new URL(page.url()).origin}/callback?${query}`,
+        noopener ? 'noopener' : '',
+      ] as const);
+      const forged = await opened;
+      await forged.waitForLoadState('load');
+      await forged.waitForTimeout(500); // time for a relay, had there been one
+      expect(forged.isClosed()).toBe(false);
+      await stillRunning(page, flow);
+      await completes(page, flow, sim);
+    });
+  }
+}

@@ -205,9 +205,10 @@ async function click(el: HTMLElement) {
 
 /** The relay the callback page posts: `{type, id, nonce, outcome}` from this origin. */
 async function relaySuccess(connectionId: string) {
-  const key = Object.keys(w.localStorage).find((k) => k.startsWith('oflink:attempt:'));
-  if (!key) throw new Error('no pending attempt record: the popup flow did not start');
-  const record = JSON.parse(w.localStorage.getItem(key) ?? '{}') as { id: string; nonce: string };
+  // the attempt record the popup got: a copy of this tab's sessionStorage
+  const stored = w.sessionStorage.getItem('oflink:popup');
+  if (!stored) throw new Error('no pending attempt record: the popup flow did not start');
+  const record = JSON.parse(stored) as { id: string; nonce: string };
   await act(async () => {
     w.dispatchEvent(
       new w.MessageEvent('message', {

@@ -7,13 +7,11 @@ import { acceptLinkMessage, type LinkMessage, parseLinkMessage } from './message
 import { optionsProblem } from './options';
 import { openPopup } from './popup';
 import {
-  ATTEMPT_PREFIX,
   channelName,
   POPUP_KEY,
   parseRelay,
   REDIRECT_KEY,
   RELAY_TYPE,
-  readRecord,
   readReturned,
   takeReturned,
 } from './relay';
@@ -211,7 +209,7 @@ export function createLinkController(
       return;
     }
     const win = window;
-    const storage = (kind: 'sessionStorage' | 'localStorage') => win[kind];
+    const storage = (kind: 'sessionStorage') => win[kind];
     const requested = getOptions().mode ?? 'auto';
     let mode =
       requested === 'auto' ? (win.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect') : requested;
@@ -484,27 +482,19 @@ export function createLinkController(
     const pending = cached ? null : startSession();
     set({ status: 'preparing', outcome: null, error: null, sandbox: null });
     if (mode === 'popup') {
-      // the record must exist before window.open: Chromium copies sessionStorage into the popup then
+      // the record must exist before window.open: the browser copies this tab's sessionStorage into
+      // the popup then, and only that copy lets the callback page relay (never a page another site opened)
       const record = JSON.stringify({ id, nonce, at: Date.now() });
-      const key = ATTEMPT_PREFIX + id;
       try {
-        const local = storage('localStorage');
-        // records of attempts whose tab went away mid-flow: drop the stale ones
-        for (let i = local.length; i-- > 0; ) {
-          const k = local.key(i) ?? '';
-          if (k.startsWith(ATTEMPT_PREFIX) && !readRecord(local, k)) local.removeItem(k);
-        }
         storage('sessionStorage').setItem(POPUP_KEY, record);
-        local.setItem(key, record);
       } catch {
         process.env.NODE_ENV !== 'production' &&
-          warn('Web storage is unavailable: the popup callback cannot relay its result.');
+          warn('sessionStorage is unavailable: the popup callback cannot relay its result.');
       }
       cleanups.push(() => {
         try {
           const s = storage('sessionStorage');
           if (s.getItem(POPUP_KEY) === record) s.removeItem(POPUP_KEY);
-          storage('localStorage').removeItem(key);
         } catch {
           // storage unavailable
         }

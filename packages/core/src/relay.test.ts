@@ -2,15 +2,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
-import {
-  ATTEMPT_PREFIX,
-  channelName,
-  handleCallback,
-  POPUP_KEY,
-  parseRelay,
-  REDIRECT_KEY,
-  RELAY_TYPE,
-} from './relay';
+import { channelName, handleCallback, POPUP_KEY, parseRelay, REDIRECT_KEY, RELAY_TYPE } from './relay';
 
 const fuzz = { relays: 0, relayViolations: 0 };
 afterAll(() =>
@@ -92,34 +84,56 @@ describe('handleCallback', () => {
     Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
   });
 
-  it('with a severed opener and no sessionStorage copy, falls back to the newest localStorage record', async () => {
-    localStorage.setItem(
-      `${ATTEMPT_PREFIX}old`,
-      JSON.stringify({ id: 'old', nonce: 'n-old', at: Date.now() - 5000 }),
-    );
-    localStorage.setItem(
-      `${ATTEMPT_PREFIX}new`,
-      JSON.stringify({ id: 'new', nonce: 'n-new', at: Date.now() }),
-    );
-    const heard: unknown[] = [];
-    const bc = new BroadcastChannel(channelName(window.location.origin));
-    bc.onmessage = (e) => heard.push(e.data);
-    visit('?status=cancelled&step=2fa');
-    expect(handleCallback(window, false).relayed).toBe(true);
-    await vi.waitFor(() => expect(heard).toHaveLength(1), { timeout: 2000 });
-    expect(heard[0]).toMatchObject({
-      id: 'new',
-      nonce: 'n-new',
-      outcome: { status: 'cancelled', step: '2fa' },
+  it('a callback another site opened (no record in this window, a cross-origin opener) relays and saves nothing, and closes nothing', () => {
+    // what an attacker's window.open(APP + '/callback?status=cancelled') gets: a fresh sessionStorage,
+    // and an opener on another origin whose storage cannot be read
+    localStorage.setItem('oflink:attempt:x', JSON.stringify({ id: 'x', nonce: 'n', at: Date.now() }));
+    const opener = {
+      postMessage: vi.fn(),
+      get sessionStorage(): Storage {
+        throw new DOMException('Blocked a frame with origin', 'SecurityError');
+      },
+    };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    const close = vi.spyOn(window, 'close').mockImplementation(() => {});
+    visit('?status=cancelled&step=login');
+    expect(handleCallback(window)).toEqual({
+      outcome: { status: 'cancelled', step: 'login', reason: 'user' },
+      returnTo: null,
+      relayed: false,
     });
-    bc.close();
+    expect(opener.postMessage).not.toHaveBeenCalled();
+    expect(close).not.toHaveBeenCalled();
+    expect(sessionStorage.getItem('oflink:returned')).toBeNull();
+    Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
   });
 
-  it("when sessionStorage was not copied, reads the attempt from a reachable opener's sessionStorage first", () => {
-    localStorage.setItem(
-      `${ATTEMPT_PREFIX}other`,
-      JSON.stringify({ id: 'other', nonce: 'n-o', at: Date.now() }),
-    );
+  it('a redirect tab that another site opened (window.opener set) is still a redirect: returnTo kept, nothing relayed', () => {
+    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: 'r9', returnTo: '/back', at: Date.now() }));
+    const opener = {
+      postMessage: vi.fn(),
+      get sessionStorage(): Storage {
+        throw new DOMException('Blocked a frame with origin', 'SecurityError');
+      },
+    };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    visit('?status=success&connection_id=conn_9');
+    expect(handleCallback(window, false)).toMatchObject({ returnTo: '/back', relayed: false });
+    expect(sessionStorage.getItem(REDIRECT_KEY)).toBeNull();
+    expect(opener.postMessage).not.toHaveBeenCalled();
+    Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
+  });
+
+  it('ignores records dated in the future or older than their lifetime', () => {
+    for (const at of [Date.now() + 10 * 60_000, Date.now() - 3 * 60 * 60_000]) {
+      sessionStorage.setItem(POPUP_KEY, JSON.stringify({ id: 'f', nonce: 'n', at }));
+      sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: 'f', returnTo: '/x', at }));
+      visit('?status=cancelled');
+      expect(handleCallback(window, false)).toMatchObject({ relayed: false, returnTo: null });
+    }
+  });
+
+  it("when sessionStorage was not copied, reads the attempt from its same-origin opener's sessionStorage", () => {
     const openerStorage = new Map([
       [POPUP_KEY, JSON.stringify({ id: 'mine', nonce: 'n-m', at: Date.now() - 1000 })],
     ]);

@@ -4,14 +4,14 @@ import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
 export const RELAY_TYPE = 'OFLINK_RELAY';
-/** sessionStorage key of the pending popup attempt (copied into the popup by Chromium). */
+/** sessionStorage key of the pending popup attempt (the browser copies it into the popup it opens). */
 export const POPUP_KEY = 'oflink:popup';
 /** sessionStorage key of the pending redirect attempt. */
 export const REDIRECT_KEY = 'oflink:redirect';
-/** localStorage key prefix of pending popup attempts (fallback when sessionStorage was not copied). */
-export const ATTEMPT_PREFIX = 'oflink:attempt:';
 /** Records older than this are ignored. */
 export const RECORD_TTL_MS = 2 * 60 * 60_000;
+/** A record dated further ahead than this is ignored (it was not written by this browser's clock). */
+const CLOCK_SLACK_MS = 60_000;
 
 /** A pending attempt as stored for the callback page. */
 export interface AttemptRecord {
@@ -46,7 +46,8 @@ export interface RelayMessage {
 export const channelName = (origin: string): string => `oflink:${origin}`;
 
 /**
- * Reads a JSON attempt record; null when missing, malformed, or older than {@link RECORD_TTL_MS}.
+ * Reads a JSON attempt record; null when missing, malformed, older than {@link RECORD_TTL_MS}, or
+ * dated in the future.
  *
  * @example
  * readRecord(sessionStorage, POPUP_KEY); // { id, nonce, at } | null
@@ -58,7 +59,8 @@ export function readRecord(
 ): AttemptRecord | null {
   try {
     const r = JSON.parse(storage?.getItem(key) ?? 'null') as AttemptRecord | null;
-    return r && typeof r.id === 'string' && typeof r.at === 'number' && now - r.at < RECORD_TTL_MS ? r : null;
+    const fresh = r && typeof r.at === 'number' && now - r.at < RECORD_TTL_MS && r.at - now < CLOCK_SLACK_MS;
+    return fresh && typeof r.id === 'string' ? r : null;
   } catch {
     return null;
   }
@@ -76,9 +78,13 @@ export interface CallbackResult {
 
 /**
  * Runs the callback page: parses the URL, strips the Link parameters with `history.replaceState`,
- * then either relays the outcome to the opener (popup flow: `postMessage` to its own origin and
- * `BroadcastChannel`, with the attempt's nonce) and closes the window, or returns the saved
- * same-origin `returnTo` (redirect flow).
+ * then acts only on an attempt of this very window. A popup the app opened holds the attempt in its
+ * copy of the app tab's sessionStorage (or its same-origin opener does): the outcome is relayed to
+ * that attempt (`postMessage` to the opener and `BroadcastChannel`, with its id and nonce) and the
+ * window closes. A tab that started a redirect holds a redirect record: the outcome is kept for the
+ * page at the saved same-origin `returnTo`. A callback reached any other way (typed, or opened by
+ * another site, with or without `window.opener`) relays and saves nothing: it can neither end nor
+ * close another tab's attempt.
  *
  * @example
  * const { outcome, returnTo } = handleCallback(window);
@@ -95,49 +101,49 @@ export function handleCallback(win: Window, close = true): CallbackResult {
   }
   try {
     const s = win.sessionStorage;
-    const l = win.localStorage;
-    const opener = win.opener !== win ? (win.opener as Window | null) : null;
+    const popup = popupAttempt(win, s);
+    if (popup?.nonce) {
+      relay(win, { type: RELAY_TYPE, id: popup.id, nonce: popup.nonce, outcome: result.outcome });
+      s.removeItem(POPUP_KEY);
+      result.relayed = true;
+      if (close) win.setTimeout(() => win.close(), 50);
+      return result;
+    }
     const redirect = readRecord(s, REDIRECT_KEY);
-    if (redirect && !opener) {
+    if (redirect) {
       s.removeItem(REDIRECT_KEY);
       result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
       // the page the person returns to reports it (and confirms it, if the callback page did not)
       saveReturned(s, { id: redirect.id, outcome: result.outcome });
-      return result;
-    }
-    // the popup got a copy of the opener's sessionStorage; else the opener's own (when reachable);
-    // localStorage is the last resort
-    let copied = readRecord(s, POPUP_KEY);
-    try {
-      copied ??= opener && readRecord(opener.sessionStorage, POPUP_KEY);
-    } catch {
-      // opener on another origin
-    }
-    let attempt = copied;
-    for (let i = 0; !copied && i < l.length; i++) {
-      const key = l.key(i) as string;
-      const r = key.startsWith(ATTEMPT_PREFIX) ? readRecord(l, key) : null;
-      if (r && (!attempt || r.at > attempt.at)) attempt = r;
-    }
-    if (attempt?.nonce) {
-      const message: RelayMessage = {
-        type: RELAY_TYPE,
-        id: attempt.id,
-        nonce: attempt.nonce,
-        outcome: result.outcome,
-      };
-      const bc = new BroadcastChannel(channelName(loc.origin));
-      bc.postMessage(message);
-      bc.close();
-      opener?.postMessage(message, loc.origin);
-      s.removeItem(POPUP_KEY);
-      result.relayed = true;
-      if (close) win.setTimeout(() => win.close(), 50);
     }
   } catch {
     // storage or BroadcastChannel unavailable: nothing to relay
   }
   return result;
+}
+
+/** The popup attempt this window belongs to: its own copy of the record, else its same-origin opener's. */
+function popupAttempt(win: Window, s: Storage): AttemptRecord | null {
+  const own = readRecord(s, POPUP_KEY);
+  if (own) return own;
+  const opener = win.opener !== win ? (win.opener as Window | null) : null;
+  try {
+    return opener ? readRecord(opener.sessionStorage, POPUP_KEY) : null;
+  } catch {
+    return null; // an opener on another origin: not an attempt of this app
+  }
+}
+
+/** Sends the relay to the opener (same origin only) and over the app origin's BroadcastChannel. */
+function relay(win: Window, message: RelayMessage): void {
+  const bc = new BroadcastChannel(channelName(win.location.origin));
+  bc.postMessage(message);
+  bc.close();
+  try {
+    (win.opener as Window | null)?.postMessage(message, win.location.origin);
+  } catch {
+    // a severed or closed opener: the channel carries it
+  }
 }
 
 /**

@@ -51,14 +51,19 @@ function fakePopup() {
   return popup;
 }
 
-let popups: ReturnType<typeof fakePopup>[] = [];
+/** Each popup opened, with the attempt record it got (the browser copies sessionStorage into it). */
+let popups: (ReturnType<typeof fakePopup> & { attempt: { id: string; nonce: string } | null })[] = [];
 let client: QueryClient;
 beforeEach(() => {
   hits = 0;
   popups = [];
   client = new QueryClient();
   vi.spyOn(window, 'open').mockImplementation((() => {
-    const p = fakePopup();
+    const attempt = JSON.parse(sessionStorage.getItem('oflink:popup') ?? 'null') as {
+      id: string;
+      nonce: string;
+    } | null;
+    const p = Object.assign(fakePopup(), { attempt });
     popups.push(p);
     return p;
   }) as unknown as typeof window.open);
@@ -77,13 +82,10 @@ const wrap = (ui: ReactNode) => (
   </StrictMode>
 );
 
+/** What the callback page in popup number `attemptIndex` relays (with that popup's copy of the record). */
 function relayTo(attemptIndex: number, outcome: unknown) {
-  const records = Object.keys(localStorage)
-    .filter((k) => k.startsWith('oflink:attempt:'))
-    .map((k) => JSON.parse(localStorage.getItem(k) ?? '{}') as { id: string; nonce: string; at: number })
-    .sort((a, b) => a.at - b.at);
-  const r = records[attemptIndex];
-  if (!r) throw new Error(`no attempt record #${attemptIndex}`);
+  const r = popups[attemptIndex]?.attempt;
+  if (!r) throw new Error(`no attempt record in popup #${attemptIndex}`);
   act(() => {
     window.dispatchEvent(
       new MessageEvent('message', {
@@ -215,15 +217,11 @@ describe('useLinkSession', () => {
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     fireEvent.click(button);
     await waitFor(() => expect(button.getAttribute('data-state')).toBe('open'));
-    const records = Object.keys(localStorage).filter((k) => k.startsWith('oflink:attempt:'));
-    expect(records).toHaveLength(1);
-    const record = JSON.parse(localStorage.getItem(records[0] as string) ?? '{}') as {
-      id: string;
-      nonce: string;
-    };
+    const record = popups[0]?.attempt as { id: string; nonce: string };
+    expect(record.nonce).toBeTruthy();
     unmount();
     expect(popups[0]?.close).toHaveBeenCalled();
-    expect(Object.keys(localStorage).filter((k) => k.startsWith('oflink:attempt:'))).toEqual([]);
+    expect(sessionStorage.getItem('oflink:popup')).toBeNull();
     window.dispatchEvent(
       new MessageEvent('message', {
         data: { type: 'OFLINK_RELAY', ...record, outcome: { status: 'success', connectionId: 'conn_late' } },
