@@ -204,7 +204,8 @@ export function createLinkController(
   const open = () => {
     if (isServer) return;
     if (attempt) {
-      process.env.NODE_ENV !== 'production' &&
+      typeof process !== 'undefined' &&
+        process.env.NODE_ENV !== 'production' &&
         warn('open() was called while an attempt is already running; ignored. Call close() first.');
       return;
     }
@@ -294,7 +295,8 @@ export function createLinkController(
       const outcome = parseRelay(data, id, nonce);
       if (outcome) end(outcome);
       else
-        process.env.NODE_ENV !== 'production' &&
+        typeof process !== 'undefined' &&
+          process.env.NODE_ENV !== 'production' &&
           warn(
             'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
           );
@@ -409,7 +411,8 @@ export function createLinkController(
             : null;
         if (m) handleMessage(m);
         else
-          process.env.NODE_ENV !== 'production' &&
+          typeof process !== 'undefined' &&
+            process.env.NODE_ENV !== 'production' &&
             warn(
               `Ignored an OFAUTH_LINK message because ${(acceptLinkMessage(e, session.url, frame) as { ignored: string }).ignored}.`,
             );
@@ -453,7 +456,8 @@ export function createLinkController(
         try {
           storage('sessionStorage').setItem(REDIRECT_KEY, JSON.stringify({ id, returnTo, at: Date.now() }));
         } catch {
-          process.env.NODE_ENV !== 'production' &&
+          typeof process !== 'undefined' &&
+            process.env.NODE_ENV !== 'production' &&
             warn('sessionStorage is unavailable: the callback page will not know where to return.');
         }
         emit({ type: 'opened', mode: 'redirect' });
@@ -488,7 +492,8 @@ export function createLinkController(
       try {
         storage('sessionStorage').setItem(POPUP_KEY, record);
       } catch {
-        process.env.NODE_ENV !== 'production' &&
+        typeof process !== 'undefined' &&
+          process.env.NODE_ENV !== 'production' &&
           warn('sessionStorage is unavailable: the popup callback cannot relay its result.');
       }
       cleanups.push(() => {
@@ -548,7 +553,9 @@ export function createLinkController(
       const problem = optionsProblem(getOptions(), window.location.origin);
       if (problem) {
         // open() reports it to the callbacks; a prefetch has no one to tell
-        process.env.NODE_ENV !== 'production' && warn(`Not prefetching: ${problem}`);
+        typeof process !== 'undefined' &&
+          process.env.NODE_ENV !== 'production' &&
+          warn(`Not prefetching: ${problem}`);
         return;
       }
       const hit = source.peek();
@@ -564,6 +571,7 @@ export function createLinkController(
           ready(s);
         },
         (e: unknown) =>
+          typeof process !== 'undefined' &&
           process.env.NODE_ENV !== 'production' &&
           warn(
             `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,

@@ -3,17 +3,18 @@ export const isServer: boolean = typeof window === 'undefined';
 
 /**
  * True in development builds: bundlers replace `process.env.NODE_ENV`, so production code drops
- * what it guards. Without a bundler and without `process`, it is false.
+ * what it guards. Native ES modules in a browser (no bundler, no `process`) read it as false.
+ */
+export const DEV: boolean = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production';
+
+/**
+ * {@link DEV} as a function, for callers outside this package.
  *
  * @example
  * if (isDev()) console.info('sandbox session');
  */
 export function isDev(): boolean {
-  try {
-    return process.env.NODE_ENV !== 'production';
-  } catch {
-    return false;
-  }
+  return DEV;
 }
 
 /**
@@ -23,7 +24,7 @@ export function isDev(): boolean {
  * warn('open() was called while an attempt is already running; ignored.');
  */
 export function warn(message: string): void {
-  if (isDev()) console.warn(`[oflink] ${message}`);
+  if (DEV) console.warn(`[oflink] ${message}`);
 }
 
 /**

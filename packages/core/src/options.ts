@@ -61,7 +61,7 @@ export function optionsProblem(o: LinkControllerOptions, origin: string): string
     const v = (o as Record<string, unknown>)[name];
     if (v === undefined || ok(v, origin)) continue;
     const got = `got ${shown(v)}.`;
-    return process.env.NODE_ENV !== 'production'
+    return typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
       ? `${name} must be ${EXPECTED[name] ?? 'a function'}; ${got}`
       : `${name}: ${got}`;
   }

@@ -26,12 +26,14 @@ function listen(server: Server): Promise<number> {
   );
 }
 
-/** Serves core's TypeScript sources as browser modules, so nothing needs a build first. */
-function serveModule(name: string, res: ServerResponse) {
-  const source = readFileSync(`${srcDir}${name}.ts`, 'utf8').replaceAll(
-    'process.env.NODE_ENV',
-    '"development"',
-  );
+/**
+ * Serves core's TypeScript sources as browser modules, so nothing needs a build first: as a
+ * development bundle would (`process.env.NODE_ENV` replaced), or `raw`, as native ES modules load
+ * them with no bundler (and no `process` in the page).
+ */
+function serveModule(name: string, res: ServerResponse, raw = false) {
+  const text = readFileSync(`${srcDir}${name}.ts`, 'utf8');
+  const source = raw ? text : text.replaceAll('process.env.NODE_ENV', '"development"');
   const js = ts.transpileModule(source, {
     compilerOptions: {
       module: ts.ModuleKind.ESNext,
@@ -40,7 +42,7 @@ function serveModule(name: string, res: ServerResponse) {
     },
   }).outputText;
   res.writeHead(200, { 'content-type': 'text/javascript' });
-  res.end(js.replace(/from '\.\/(\w+)'/g, "from '/m/$1'"));
+  res.end(js.replace(/from '\.\/(\w+)'/g, raw ? "from '/raw/$1'" : "from '/m/$1'"));
 }
 
 const html = (body: string) =>
@@ -49,6 +51,7 @@ const html = (body: string) =>
 function appHandler(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', appOrigin);
   if (url.pathname.startsWith('/m/')) return serveModule(url.pathname.slice(3), res);
+  if (url.pathname.startsWith('/raw/')) return serveModule(url.pathname.slice(5), res, true);
   if (url.pathname === '/carried') {
     let body = '';
     req.on('data', (c: Buffer) => {
@@ -78,6 +81,26 @@ function appHandler(req: IncomingMessage, res: ServerResponse) {
         await fetch('/carried', { method: 'POST', body: JSON.stringify(carried) });
         const { handleCallback } = await import('/m/relay');
         window.__result = handleCallback(window);
+      </script>`),
+    );
+  }
+  if (url.pathname === '/native') {
+    // every path that reads the build mode: a second open(), a relay for no attempt, bad options
+    return res.end(
+      html(`<button id="go">Connect</button><script type="module">
+        import { createLinkController } from '/raw/controller';
+        const never = { peek: () => undefined, get: () => new Promise(() => {}), discard: () => {} };
+        const link = createLinkController(() => ({ mode: 'popup' }), never);
+        document.getElementById('go').addEventListener('click', () => {
+          link.open();
+          link.open();
+          window.postMessage({ type: 'OFLINK_RELAY', id: 'x', nonce: 'y', outcome: { status: 'cancelled' } }, location.origin);
+          const bad = createLinkController(() => ({ mode: 'modal' }), never);
+          bad.prefetch();
+          bad.open();
+          setTimeout(() => { window.__native = { status: link.getState().status, bad: bad.getState().error?.code }; link.dispose(); }, 300);
+        });
+        window.__ready = true;
       </script>`),
     );
   }
@@ -149,6 +172,25 @@ const outcomeOf = (page: Page) =>
   page
     .waitForFunction(() => (window as { __outcome?: unknown }).__outcome, undefined, { timeout: 10_000 })
     .then((h) => h.jsonValue());
+
+describe('core as native ES modules, without a bundler', () => {
+  it('runs every path that reads the build mode without `process` existing', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${appOrigin}/native`);
+    await page.waitForFunction(() => (window as { __ready?: boolean }).__ready === true);
+    expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+    await page.click('#go');
+    const result = await page
+      .waitForFunction(() => (window as { __native?: unknown }).__native, undefined, { timeout: 10_000 })
+      .then((h) => h.jsonValue());
+    expect(result).toEqual({ status: 'preparing', bad: 'invalid_options' });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 30_000);
+});
 
 describe('popup flow in Chromium', () => {
   it('relays the callback outcome to the opener without COOP', async () => {
