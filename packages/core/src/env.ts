@@ -4,17 +4,12 @@ export const isServer: boolean = typeof window === 'undefined';
 /**
  * True in development builds: bundlers replace `process.env.NODE_ENV`, so production code drops
  * what it guards. Native ES modules in a browser (no bundler, no `process`) read it as false.
- */
-export const DEV: boolean = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production';
-
-/**
- * {@link DEV} as a function, for callers outside this package.
  *
  * @example
  * if (isDev()) console.info('sandbox session');
  */
 export function isDev(): boolean {
-  return DEV;
+  return typeof process !== 'undefined' && process.env.NODE_ENV !== 'production';
 }
 
 /**
@@ -24,7 +19,7 @@ export function isDev(): boolean {
  * warn('open() was called while an attempt is already running; ignored.');
  */
 export function warn(message: string): void {
-  if (DEV) console.warn(`[oflink] ${message}`);
+  if (isDev()) console.warn(`[oflink] ${message}`);
 }
 
 /**
