@@ -268,3 +268,27 @@ for (const query of ['status=cancelled&step=login', 'status=success&connection_i
     });
   }
 }
+
+test('another site cannot frame the app (frame-ancestors): its Connect button is no clickjacking target', async ({
+  page,
+  attacker,
+  demo,
+}) => {
+  const blocked: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && blocked.push(m.text()));
+  const appUrl = `${demo.url}/`;
+  await page.goto(`${attacker.url}/landing`);
+  await page.evaluate((src) => {
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    document.body.append(frame);
+  }, appUrl);
+  await expect.poll(() => blocked.join('\n')).toMatch(/frame-ancestors|refused to frame|Refused to display/i);
+  expect(
+    await page
+      .frames()[1]
+      ?.locator('button')
+      .count()
+      .catch(() => 0),
+  ).toBe(0);
+});

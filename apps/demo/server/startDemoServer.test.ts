@@ -318,6 +318,9 @@ describe('the built client', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(await res.text()).toContain('<div id="root">');
+      // only the app itself may frame its pages
+      expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'self'");
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     }
     const html = await (await fetch(`${demo.url}/`)).text();
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];

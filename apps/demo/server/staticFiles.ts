@@ -86,6 +86,10 @@ export function createStaticHandler(dir: string) {
       'content-length': info.size,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'strict-origin-when-cross-origin',
+      // no other site may frame the app (its Connect button would be a clickjacking target)
+      ...(isHtml
+        ? { 'content-security-policy': "frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' }
+        : {}),
       'cache-control': isHtml
         ? 'no-cache'
         : pathname.startsWith('/assets/')

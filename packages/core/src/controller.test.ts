@@ -516,18 +516,42 @@ describe('embed mode', () => {
     expect(src.requests).toBe(2);
   });
 
-  it('navigates to successUrl after onSuccess when the page asks for a redirect', async () => {
+  it('navigates to successUrl after onSuccess when the page asks for a redirect, on the app origin only', async () => {
     const order: string[] = [];
     const assign = vi.fn((url: string) => order.push(`assign:${url}`));
     const { post } = await openEmbed({ onSuccess: () => order.push('onSuccess') });
-    vi.spyOn(window, 'location', 'get').mockReturnValue({ ...window.location, assign });
+    const here = window.location.origin;
+    vi.spyOn(window, 'location', 'get').mockReturnValue({ ...window.location, origin: here, assign });
     post({
       type: 'OFAUTH_LINK',
       event: 'success',
-      metadata: { redirect: true, successUrl: 'https://app.test/done', connection: { id: 'conn_r' } },
+      metadata: { redirect: true, successUrl: `${here}/done`, connection: { id: 'conn_r' } },
     });
-    expect(order).toEqual(['onSuccess', 'assign:https://app.test/done']);
+    expect(order).toEqual(['onSuccess', `assign:${here}/done`]);
   });
+
+  it.each(['https://evil.example/phish', 'javascript:alert(1)', '//evil.example/x', 'not a url'])(
+    'ignores a successUrl off the app origin (%s): the success is reported, nothing navigates',
+    async (successUrl) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const assign = vi.fn();
+      const onSuccess = vi.fn();
+      const { post } = await openEmbed({ onSuccess });
+      vi.spyOn(window, 'location', 'get').mockReturnValue({
+        ...window.location,
+        origin: window.location.origin,
+        assign,
+      });
+      post({
+        type: 'OFAUTH_LINK',
+        event: 'success',
+        metadata: { redirect: true, successUrl, connection: { id: 'conn_x' } },
+      });
+      expect(onSuccess).toHaveBeenCalledTimes(1);
+      expect(assign).not.toHaveBeenCalled();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('not on this app’s origin'));
+    },
+  );
 
   it('close() tears the modal down as cancelled/closed', async () => {
     const { controller } = await openEmbed();

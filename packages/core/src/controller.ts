@@ -122,6 +122,24 @@ const INITIAL: LinkState = {
 const cancelled = (reason: 'user' | 'closed'): LinkCancelled => ({ status: 'cancelled', reason });
 
 /**
+ * An embedded success with `redirect: true` names where to go next. The frame is not the app: it
+ * may send the person only to a page of the app's own origin (its callback URL), never elsewhere.
+ */
+function followSuccessUrl(win: Window, target: string): void {
+  let url: URL | null = null;
+  try {
+    url = new URL(target);
+  } catch {
+    url = null;
+  }
+  if (url && url.origin === win.location.origin) win.location.assign(url.href);
+  else
+    typeof process !== 'undefined' &&
+      process.env.NODE_ENV !== 'production' &&
+      warn('Ignored the successUrl of an embedded success: it is not on this app’s origin.');
+}
+
+/**
  * Creates a controller. `getOptions` is read at every use, so callbacks and options can change
  * without restarting anything. `source` caches sessions: `createSessionCache(getOptions)`, or a
  * binding's own (`@oflink/react` uses react-query).
@@ -269,8 +287,7 @@ export function createLinkController(
       const finish = (final: LinkOutcome, err: LinkError | null) => {
         announceOutcome(final, err);
         if (hadUi) emit({ type: 'closed' });
-        if (final.status === 'success' && navigateTo && /^https?:\/\//i.test(navigateTo))
-          win.location.assign(navigateTo);
+        if (final.status === 'success' && navigateTo) followSuccessUrl(win, navigateTo);
       };
       const confirm = getOptions().confirm;
       if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined) {

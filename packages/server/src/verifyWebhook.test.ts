@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
+import { createWebhookHandler } from './createWebhookHandler';
 import { verifyWebhook } from './verifyWebhook';
 import {
   type WebhookEvent,
@@ -201,9 +202,15 @@ describe('verifyWebhook accepts authentic messages', () => {
     });
   });
 
-  it('accepts a secret without the whsec_ prefix', async () => {
+  it('refuses a secret without the whsec_ prefix, saying what is wrong (never a silent 401 on every delivery)', async () => {
     const body = sdkBody();
-    await accepted(body, standard(body), SECRET.slice(6));
+    await expect(verifyWebhook(body, standard(body), SECRET.slice(6))).rejects.toMatchObject({
+      code: 'invalid_secret',
+      message: expect.stringContaining('must start with "whsec_"'),
+    });
+    expect(() => createWebhookHandler({ secret: SECRET.slice(6), on: {} })).toThrow(
+      /must start with "whsec_"/,
+    );
   });
 
   it('accepts timestamps exactly at the tolerance in both directions', async () => {

@@ -276,8 +276,15 @@ export function decodeSecret(secret: unknown): Uint8Array<ArrayBuffer> {
       'The webhook secret is missing: pass the whsec_… secret (for example from OFAUTH_WEBHOOK_SECRET).',
     );
   }
-  const body = secret.trim().startsWith('whsec_') ? secret.trim().slice(6) : secret.trim();
-  const bytes = decodeBase64(body);
+  // OFAuth's secrets always start with whsec_; anything else is a copy error (a truncated secret, the
+  // endpoint's id, another service's key), which would otherwise fail every delivery with a 401
+  if (!secret.trim().startsWith('whsec_')) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret must start with "whsec_": copy it whole from the OFAuth dashboard (OFAUTH_WEBHOOK_SECRET).',
+    );
+  }
+  const bytes = decodeBase64(secret.trim().slice(6));
   if (!bytes || bytes.length === 0) {
     throw new WebhookVerificationError(
       'invalid_secret',
