@@ -190,13 +190,13 @@ describe('POST /api/oflink/confirm', () => {
     expect(await (await v.request('/api/connections')).json()).toEqual({ connections: [] });
   });
 
-  it('answers an expired connection with 409 connection_inactive', async () => {
+  it('answers an expired connection with 404 connection_not_found (only active connections confirm)', async () => {
     const v = visitor();
     await v.arrive();
     const conn = sim.addConnection({ clientReferenceId: v.user, status: 'expired' });
     const res = await v.json('/api/oflink/confirm', { connectionId: conn.id });
-    expect(res.status).toBe(409);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('connection_inactive');
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('connection_not_found');
   });
 
   it.each([

@@ -122,7 +122,7 @@ async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknow
 const CONFIRM_STATUS: Record<string, number> = {
   connection_not_found: 404,
   connection_not_owned: 403,
-  connection_inactive: 409,
+  lookup_limit_reached: 503,
 };
 
 /**

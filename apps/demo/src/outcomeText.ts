@@ -114,10 +114,10 @@ export function describeConfirmError(code: string): { title: string; text: strin
         title: 'This connection belongs to someone else',
         text: 'The browser reported a connection that was not made from your session, so it was not saved.',
       };
-    case 'connection_inactive':
+    case 'lookup_limit_reached':
       return {
-        title: 'The connection is not active',
-        text: 'OFAuth knows this connection but it is not active (expired or waiting for verification). Reconnect it.',
+        title: 'The connection could not be looked up',
+        text: 'The account has too many connections to confirm this one from the browser; it will appear once OFAuth’s webhook arrives.',
       };
     default:
       return (

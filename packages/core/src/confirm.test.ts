@@ -106,10 +106,10 @@ describe('confirm before reporting a success', () => {
     ok.controller.dispose();
     sessionStorage.clear();
     const refused = await popupSuccess({
-      confirm: () => Promise.reject(new LinkError('connection_inactive', 'Expired.')),
+      confirm: () => Promise.reject(new LinkError('connection_not_owned', 'Not yours.')),
     });
     await flush();
-    expect(refused.calls).toEqual(['onExit:error', 'onError:connection_inactive']);
+    expect(refused.calls).toEqual(['onExit:error', 'onError:connection_not_owned']);
   });
 
   it('dispose while confirming reports nothing; open() meanwhile is ignored', async () => {

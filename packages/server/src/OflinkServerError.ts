@@ -22,7 +22,7 @@ export type OflinkServerErrorCode =
   | 'upstream_timeout'
   | 'unsupported_mode'
   | 'connection_not_found'
-  | 'connection_inactive'
+  | 'lookup_limit_reached'
   | 'invalid_options'
   | 'internal_error';
 

@@ -80,22 +80,28 @@ describe('confirmConnection', () => {
   });
 
   it.each(['expired', 'awaiting_2fa'] as const)(
-    'a %s connection → connection_inactive (409)',
+    'a %s connection is not confirmed: only active connections are listed (status=active) → connection_not_found',
     async (status) => {
       const created = sim.addConnection({ clientReferenceId: 'user_1', status });
+      const counting = countingFetch();
       const error = await rejection(
-        confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
+        confirmConnection(
+          { ...options(), fetch: counting.fetch },
+          { connectionId: created.id, clientReferenceId: 'user_1' },
+        ),
       );
-      expect(error).toMatchObject({ code: 'connection_inactive', status: 409 });
+      expect(error).toMatchObject({ code: 'connection_not_found', status: 404 });
+      expect(counting.urls.length).toBeGreaterThan(0);
+      expect(counting.urls.every((u) => new URL(u).searchParams.get('status') === 'active')).toBe(true);
     },
   );
 
-  it('ownership is checked before the status, so another user’s connection state does not leak', async () => {
+  it('another user’s inactive connection answers like any missing one, so its state does not leak', async () => {
     const created = sim.addConnection({ clientReferenceId: 'user_2', status: 'expired' });
     const error = await rejection(
       confirmConnection(options(), { connectionId: created.id, clientReferenceId: 'user_1' }),
     );
-    expect(error.code).toBe('connection_not_owned');
+    expect(error.code).toBe('connection_not_found');
   });
 
   it.each([
@@ -170,8 +176,82 @@ describe('confirmConnection', () => {
         { connectionId: 'conn_1', clientReferenceId: 'user_1' },
       ),
     );
-    expect(error.code).toBe('connection_not_found');
+    expect(error).toMatchObject({ code: 'lookup_limit_reached', status: 503 });
+    expect(error.message).toMatch(/first 5000 active connections.*webhook/);
     expect(counting.calls).toHaveLength(50);
+  });
+
+  it('finds a connection whatever the list order: oldest first (the simulator) or newest first', async () => {
+    for (const order of ['oldest', 'newest'] as const) {
+      sim.reset();
+      for (let i = 0; i < 250; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+      const target = sim.addConnection({ clientReferenceId: 'user_1' });
+      let calls = 0;
+      // newest first: the simulator's whole active list, reversed, served page by page
+      const newestFirst: typeof fetch = async (input, init) => {
+        calls++;
+        if (order === 'oldest') return fetch(input, init);
+        const url = new URL(String(input));
+        const all = (await fetch(
+          `${sim.url}/v2/account/connections?status=active&limit=100&offset=0`,
+          init,
+        ).then(async (first) => {
+          const pages = [(await first.json()) as { list: unknown[]; hasMore: boolean }];
+          for (let o = 100; pages.at(-1)?.hasMore; o += 100)
+            pages.push(
+              (await (
+                await fetch(`${sim.url}/v2/account/connections?status=active&limit=100&offset=${o}`, init)
+              ).json()) as { list: unknown[]; hasMore: boolean },
+            );
+          return pages.flatMap((p) => p.list);
+        })) as unknown[];
+        const offset = Number(url.searchParams.get('offset'));
+        const page = [...all].reverse().slice(offset, offset + 100);
+        return Response.json({ list: page, hasMore: offset + 100 < all.length });
+      };
+      const connection = await confirmConnection(
+        { ...options(), fetch: newestFirst },
+        { connectionId: target.id, clientReferenceId: 'user_1' },
+      );
+      expect(connection.id).toBe(target.id);
+      // oldest first it is on the third page; newest first on the first
+      expect(calls).toBe(order === 'oldest' ? 3 : 1);
+    }
+  });
+
+  it("runs one account's confirmations one at a time, and the same id asked again meanwhile shares one lookup", async () => {
+    for (let i = 0; i < 120; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+    const target = sim.addConnection({ clientReferenceId: 'user_1' });
+    let inFlight = 0;
+    let most = 0;
+    let calls = 0;
+    const watching: typeof fetch = async (input, init) => {
+      calls++;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const opts = { ...options(), fetch: watching };
+    const forged = Array.from({ length: 5 }, (_, i) =>
+      confirmConnection(opts, { connectionId: `conn_forged_${i}`, clientReferenceId: 'user_1' }).catch(
+        (e: unknown) => e,
+      ),
+    );
+    const same = [1, 2, 3].map(() =>
+      confirmConnection(opts, { connectionId: target.id, clientReferenceId: 'user_1' }),
+    );
+    const results = await Promise.all([...forged, ...same]);
+    expect(results.slice(0, 5).map((e) => (e as OflinkServerError).code)).toEqual(
+      Array(5).fill('connection_not_found'),
+    );
+    expect(results.slice(5).map((c) => (c as { id: string }).id)).toEqual([target.id, target.id, target.id]);
+    expect(most).toBe(1);
+    // 5 forged ids × 2 pages, then one shared lookup of the real id × 2 pages
+    expect(calls).toBe(12);
   });
 
   it('throws server_misconfigured without an apiKey, naming OFAUTH_API_KEY', async () => {

@@ -38,8 +38,34 @@ export interface ConfirmConnectionParams {
 
 /** Page size of the listing (the API's maximum). */
 const PAGE_SIZE = 100;
-/** Pages read before giving up: 50 × 100 = 5,000 connections. */
-const MAX_PAGES = 50;
+/** Listing calls one confirmation may make: 50 × 100 = the first 5,000 active connections. */
+export const MAX_PAGES = 50;
+
+/**
+ * One account's confirmations run one after another, so a confirm route cannot fan out into
+ * parallel listings however fast it is called; the same id asked again meanwhile shares the lookup.
+ */
+const queues = new Map<string, Promise<unknown>>();
+const lookups = new Map<string, Promise<Connection>>();
+
+function oneAtATime<T>(account: string, id: string, run: () => Promise<T>): Promise<T> {
+  const key = `${account}\n${id}`;
+  const joined = lookups.get(key);
+  if (joined) return joined as Promise<T>;
+  const previous = queues.get(account) ?? Promise.resolve();
+  const mine = previous.then(run, run);
+  const tail = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(account, tail);
+  lookups.set(key, mine as Promise<Connection>);
+  void tail.then(() => {
+    if (queues.get(account) === tail) queues.delete(account);
+    lookups.delete(key);
+  });
+  return mine;
+}
 
 function isConnection(value: unknown): value is Connection {
   return (
@@ -54,12 +80,15 @@ function isConnection(value: unknown): value is Connection {
 
 /**
  * Confirms a connection reported by the browser before the app trusts it. The callback's
- * `connection_id` is unsigned URL data, so this pages through `GET /v2/account/connections`
- * (100 per page, at most 5,000 connections) and returns the connection only if its id matches,
- * its `clientReferenceId` equals the one given, and it is `active`. Otherwise it throws an
- * {@link OflinkServerError}: `connection_not_found` (404), `connection_not_owned` (403),
- * `connection_inactive` (409), `invalid_request` (400) for a malformed id, or the upstream codes of
- * the session endpoint (`server_misconfigured`, `upstream_unavailable`, `upstream_timeout`, …).
+ * `connection_id` is unsigned URL data, so this pages through the account's active connections
+ * (`GET /v2/account/connections?status=active`, 100 per page, whatever order OFAuth lists them in)
+ * and returns the connection only if its id is there and its `clientReferenceId` equals the one
+ * given. Bounds: at most 50 listing calls (the first 5,000 active connections), and one account's
+ * confirmations run one at a time. Otherwise it throws an {@link OflinkServerError}:
+ * `connection_not_found` (404, also for a connection that is not active), `connection_not_owned`
+ * (403), `lookup_limit_reached` (503) past 5,000 active connections, `invalid_request` (400) for a
+ * malformed id, or the upstream codes of the session endpoint (`server_misconfigured`,
+ * `upstream_unavailable`, `upstream_timeout`, …).
  *
  * @param options - `{ apiKey?, baseUrl?, timeoutMs?, fetch? }`; the apiKey defaults to `OFAUTH_API_KEY`.
  * @param params - `{ connectionId, clientReferenceId, signal? }`.
@@ -97,48 +126,49 @@ export async function confirmConnection(
   const ref = checkClientReferenceId(params.clientReferenceId);
   if (!ref.ok) throw new OflinkServerError('invalid_request', 400, `confirmConnection: ${ref.message}`);
 
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { json } = await callUpstream(upstream, {
-      method: 'GET',
-      path: `/v2/account/connections?limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
-      ...(params.signal ? { signal: params.signal } : {}),
-    });
-    if (!isPlainObject(json) || !Array.isArray(json.list) || typeof json.hasMore !== 'boolean') {
-      throw new OflinkServerError(
-        'upstream_unavailable',
-        502,
-        'OFAuth answered the connections list without { list, hasMore }.',
-      );
-    }
-    for (const item of json.list) {
-      if (!isConnection(item) || item.id !== id.value) continue;
-      if ((item.clientReferenceId ?? null) !== ref.value) {
+  const signal = params.signal;
+  return oneAtATime(`${upstream.baseUrl}\n${upstream.apiKey}`, id.value, async () => {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { json } = await callUpstream(upstream, {
+        method: 'GET',
+        path: `/v2/account/connections?status=active&limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
+        ...(signal ? { signal } : {}),
+      });
+      if (!isPlainObject(json) || !Array.isArray(json.list) || typeof json.hasMore !== 'boolean') {
         throw new OflinkServerError(
-          'connection_not_owned',
-          403,
-          'The connection belongs to another user (clientReferenceId differs).',
+          'upstream_unavailable',
+          502,
+          'OFAuth answered the connections list without { list, hasMore }.',
         );
       }
-      if (item.status !== 'active') {
+      const found = json.list.find((item) => isConnection(item) && item.id === id.value) as
+        | Connection
+        | undefined;
+      if (found) return owned(found, ref.value);
+      if (!json.hasMore || json.list.length === 0) {
         throw new OflinkServerError(
-          'connection_inactive',
-          409,
-          `The connection is ${item.status}, not active.`,
+          'connection_not_found',
+          404,
+          'No active connection with this id exists for the apiKey.',
         );
       }
-      return item;
     }
-    if (!json.hasMore || json.list.length === 0) {
-      throw new OflinkServerError(
-        'connection_not_found',
-        404,
-        'No connection with this id exists for the apiKey.',
-      );
-    }
+    throw new OflinkServerError(
+      'lookup_limit_reached',
+      503,
+      `The connection is not among the first ${MAX_PAGES * PAGE_SIZE} active connections of the account; confirm it from a verified connection.created webhook instead.`,
+    );
+  });
+}
+
+/** The connection, when it is the user's (an inactive one was never listed). */
+function owned(connection: Connection, clientReferenceId: string): Connection {
+  if ((connection.clientReferenceId ?? null) !== clientReferenceId) {
+    throw new OflinkServerError(
+      'connection_not_owned',
+      403,
+      'The connection belongs to another user (clientReferenceId differs).',
+    );
   }
-  throw new OflinkServerError(
-    'connection_not_found',
-    404,
-    `The connection was not found in the first ${MAX_PAGES * PAGE_SIZE} connections.`,
-  );
+  return connection;
 }

@@ -62,8 +62,8 @@ describe('createConfirmHandler', () => {
     [
       'an expired connection',
       { clientReferenceId: 'user_1', status: 'expired' as const },
-      409,
-      'connection_inactive',
+      404,
+      'connection_not_found',
     ],
   ])('refuses %s and stores nothing', async (_name, input, status, code) => {
     const made = sim.addConnection(input);

@@ -36,8 +36,8 @@ export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, Browser
  * and confirms with OFAuth (`confirmConnection`) that the connection exists, is active and belongs
  * to that user, before `onConfirmed` stores it. 200 answers `{ connection }`; errors are
  * `{ error: { code, message } }`: 400 `invalid_request`, 401 `unauthenticated`, 403
- * `forbidden_origin` / `connection_not_owned`, 404 `connection_not_found`, 409
- * `connection_inactive`, 5xx for OFAuth failures and `server_misconfigured`. Like
+ * `forbidden_origin` / `connection_not_owned`, 404 `connection_not_found` (also for a connection
+ * that is not active), 503 `lookup_limit_reached`, other 5xx for OFAuth failures and `server_misconfigured`. Like
  * `createLinkHandler`, it needs `OFAUTH_API_KEY` only when a request comes.
  *
  * @example

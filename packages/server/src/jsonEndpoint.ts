@@ -28,7 +28,7 @@ export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
   upstream_timeout: 'OFAuth did not answer in time. Try again.',
   unsupported_mode: 'The OFAuth client app uses a session mode this server does not support.',
   connection_not_found: 'That connection was not found.',
-  connection_inactive: 'That connection is not active.',
+  lookup_limit_reached: 'The connection could not be looked up in time. Try again later.',
   invalid_options: 'The server is not configured correctly.',
   internal_error: 'Something went wrong on the server.',
 };

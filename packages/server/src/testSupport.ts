@@ -31,12 +31,15 @@ export async function listenOn(server: Server): Promise<string> {
 }
 
 /** A `fetch` that records every upstream call it passes on. */
-export function countingFetch(): { fetch: typeof fetch; calls: string[] } {
+export function countingFetch(): { fetch: typeof fetch; calls: string[]; urls: string[] } {
   const calls: string[] = [];
+  const urls: string[] = [];
   return {
     calls,
+    urls,
     fetch: (input, init) => {
       calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      urls.push(String(input));
       return fetch(input, init);
     },
   };
