@@ -9,6 +9,7 @@ export type OflinkServerErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'body_too_large'
+  | 'request_timeout'
   | 'invalid_request'
   | 'forbidden_origin'
   | 'unauthenticated'

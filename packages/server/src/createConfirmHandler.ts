@@ -1,5 +1,5 @@
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
-import { jsonEndpoint } from './jsonEndpoint';
+import { bodyTimeout, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
 import { originPolicy } from './origin';
 import { toResponse } from './plainBody';
@@ -71,6 +71,7 @@ export function createConfirmHandler(
       caller: 'createConfirmHandler',
       policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, 'createConfirmHandler'),
       maxBodyBytes: MAX_CONFIRM_BODY_BYTES,
+      bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, 'createConfirmHandler'),
       onError: options.onError,
       secrets: () => [apiKey],
     },

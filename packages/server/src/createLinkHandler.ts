@@ -1,5 +1,5 @@
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
-import { type ErrorBody, jsonEndpoint } from './jsonEndpoint';
+import { bodyTimeout, type ErrorBody, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
 import { originPolicy } from './origin';
 import { toResponse, withAnswerFunction } from './plainBody';
@@ -86,6 +86,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       caller: 'createLinkHandler',
       policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, 'createLinkHandler'),
       maxBodyBytes: MAX_BODY_BYTES,
+      bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, 'createLinkHandler'),
       onError: options.onError,
       secrets: () => [apiKey],
     },

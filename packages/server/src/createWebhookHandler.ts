@@ -1,4 +1,5 @@
 import { ofauthEnv } from './env';
+import { DEFAULT_BODY_TIMEOUT_MS, deadline } from './jsonEndpoint';
 import { readBounded } from './readBounded';
 import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
@@ -200,6 +201,9 @@ export function createWebhookHandler(
       );
       return errorResponse(500, 'internal_error', 'The webhook endpoint is not set up correctly.');
     }
+    if (body === 'timeout') {
+      return errorResponse(408, 'request_timeout', 'The request body did not arrive in time.');
+    }
     if (body === 'unreadable') {
       return errorResponse(400, 'invalid_request', 'The request body could not be read.');
     }
@@ -299,15 +303,21 @@ function logWebhookError(error: unknown, context: WebhookErrorContext): void {
 async function readBody(
   request: Request,
   max: number,
-): Promise<Uint8Array | 'too_large' | 'unreadable' | 'used'> {
+): Promise<Uint8Array | 'too_large' | 'unreadable' | 'used' | 'timeout'> {
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) return 'too_large';
   if (request.bodyUsed) return 'used';
   if (!request.body) return new Uint8Array(0);
+  // the same body-read deadline as the browser-facing endpoints; the sender gives up after 10 s anyway
+  const limit = deadline(request.signal, DEFAULT_BODY_TIMEOUT_MS);
   try {
-    return await readBounded(request.body.getReader(), max);
+    return await readBounded(request.body.getReader(), max, limit.signal);
   } catch {
-    return 'unreadable';
+    return limit.signal.reason instanceof DOMException && limit.signal.reason.name === 'TimeoutError'
+      ? 'timeout'
+      : 'unreadable';
+  } finally {
+    limit.clear();
   }
 }
 

@@ -5,7 +5,7 @@ import { isDevelopment } from './env';
 import { reportTo } from './log';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { checkOrigin, type OriginPolicy, refusalMessage } from './origin';
-import type { PlainAnswer } from './plainBody';
+import type { BodySource, PlainAnswer } from './plainBody';
 import { readBounded } from './readBounded';
 import { sanitizeCause } from './redact';
 
@@ -14,6 +14,7 @@ export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
   method_not_allowed: 'Use POST.',
   unsupported_media_type: 'Send the body as application/json.',
   body_too_large: 'The body is too large.',
+  request_timeout: 'The request body did not arrive in time.',
   invalid_request: 'The request is not valid.',
   forbidden_origin: 'This endpoint only accepts requests from its own site.',
   unauthenticated: 'Sign in before connecting an account.',
@@ -44,6 +45,8 @@ export interface EndpointConfig {
   caller: string;
   policy: OriginPolicy;
   maxBodyBytes: number;
+  /** The body-read deadline, in ms. */
+  bodyTimeoutMs: number;
   onError: ((error: OflinkServerError) => unknown) | undefined;
   /** Values that must never appear in a log line (the apiKey once known). */
   secrets: () => string[];
@@ -81,13 +84,65 @@ function declaredTooLarge(request: Request, max: number): boolean {
   return declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > max;
 }
 
-async function readBody(request: Request, preread: Uint8Array | null, max: number) {
-  if (preread) return preread.length > max ? 'too_large' : preread;
-  if (!request.body) return new Uint8Array(0);
+/** How long a client may take to send the body, by default. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * A signal aborted when the client goes away (`request.signal`) or after `ms`: the body-read
+ * deadline. (`AbortSignal.any` would do, but Node 18 lacks it.)
+ */
+export function deadline(
+  parent: AbortSignal | undefined,
+  ms: number,
+): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('body timeout', 'TimeoutError')), ms);
+  const onAbort = () => controller.abort(parent?.reason);
+  if (parent?.aborted) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Checks and defaults the `bodyTimeoutMs` option; a wrong value throws `invalid_options`. */
+export function bodyTimeout(value: unknown, caller: string): number {
+  if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647)
+    throw new OflinkServerError(
+      'invalid_options',
+      500,
+      `${caller}: bodyTimeoutMs must be a positive number of milliseconds.`,
+    );
+  return value;
+}
+
+/** Rejects with the signal's reason once it aborts. */
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+async function readBody(request: Request, preread: BodySource, max: number, timeoutMs: number) {
+  if (!preread && !request.body) return new Uint8Array(0);
+  const limit = deadline(request.signal, timeoutMs);
   try {
-    return await readBounded(request.body.getReader(), max, request.signal);
+    const bytes = preread
+      ? await Promise.race([preread(), abortion(limit.signal)])
+      : await readBounded((request.body as ReadableStream<Uint8Array>).getReader(), max, limit.signal);
+    return bytes !== 'too_large' && bytes.length > max ? 'too_large' : bytes;
   } catch {
-    return 'unreadable' as const;
+    return limit.signal.reason instanceof DOMException && limit.signal.reason.name === 'TimeoutError'
+      ? ('timeout' as const)
+      : ('unreadable' as const);
+  } finally {
+    limit.clear();
   }
 }
 
@@ -98,7 +153,7 @@ async function readBody(request: Request, preread: Uint8Array | null, max: numbe
 export function jsonEndpoint(
   config: EndpointConfig,
   handle: (call: EndpointCall) => Promise<PlainAnswer>,
-): (request: Request, preread: Uint8Array | null) => Promise<PlainAnswer> {
+): (request: Request, preread: BodySource) => Promise<PlainAnswer> {
   const { caller, policy, maxBodyBytes } = config;
   return async (request, preread) => {
     let cors: Record<string, string> = {};
@@ -197,8 +252,10 @@ export function jsonEndpoint(
             `The request body was already read before ${caller}; mount the handler before body parsers.`,
           ),
         );
-      const bytes = await readBody(request, preread, maxBodyBytes);
+      const bytes = await readBody(request, preread, maxBodyBytes, config.bodyTimeoutMs);
       if (bytes === 'too_large') return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
+      if (bytes === 'timeout')
+        return refuse('request_timeout', 408, `the body did not arrive within ${config.bodyTimeoutMs} ms`);
       if (bytes === 'unreadable') return refuse('invalid_request', 400, 'The body could not be read.');
       let body: unknown;
       try {

@@ -19,10 +19,13 @@ export interface PlainAnswer {
 }
 
 /**
- * The answer function of a registered handler. `body` is the request body when the caller already
- * read it (the `Request` then has none), or null to read `request.body`.
+ * Where an answer function gets the body: a reader the caller provides (the `Request` then has
+ * none; it is called only once the checks that need no body passed), or null to read `request.body`.
  */
-export type AnswerFunction = (request: Request, body: Uint8Array | null) => Promise<PlainAnswer>;
+export type BodySource = (() => Promise<Uint8Array>) | null;
+
+/** The answer function of a registered handler. */
+export type AnswerFunction = (request: Request, body: BodySource) => Promise<PlainAnswer>;
 
 const plainBodies = new WeakMap<Response, string>();
 const answerFunctions = new WeakMap<object, AnswerFunction>();

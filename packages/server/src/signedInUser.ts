@@ -24,6 +24,13 @@ export interface BrowserEndpointOptions {
    */
   allowedOrigins?: string[];
   /**
+   * How long a client may take to send the request body, in ms; past it the answer is 408
+   * `request_timeout`. The body is read only after the checks that need none (method, origin,
+   * content type, declared length) passed.
+   * @defaultValue 10000
+   */
+  bodyTimeoutMs?: number;
+  /**
    * Also accept an `Origin` whose host is the first `X-Forwarded-Host`, for browsers that send no
    * Fetch Metadata. Only behind a proxy you run, which sets that header itself.
    * @defaultValue false

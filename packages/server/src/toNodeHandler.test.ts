@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler } from './createLinkHandler';
 import { failOnUnhandledRejection, listenOn } from './testSupport';
 import { type NodeHandler, toNodeHandler } from './toNodeHandler';
@@ -73,11 +73,13 @@ function send(
   });
 }
 
-function linkHandler() {
+function linkHandler(extra: { bodyTimeoutMs?: number } = {}) {
   return createLinkHandler({
     apiKey: sim.apiKey,
     baseUrl: sim.url,
     getClientReferenceId: (request) => request.headers.get('x-user'),
+    onError: () => undefined,
+    ...extra,
   });
 }
 
@@ -112,11 +114,19 @@ describe('toNodeHandler on node:http', () => {
     expect(sim.sessions()[0]).toMatchObject({ geolocation: { country: 'FR', city: 'Paris' } });
   });
 
-  it('a client that leaves in the middle of a declared body reaches neither the handler nor next()', async () => {
-    let handled = 0;
+  it('a client that leaves in the middle of a declared body aborts request.signal, never next(), and the server carries on', async () => {
+    // the handler runs before the body arrives (its checks need none); reading the body then fails
+    // when the client leaves, and request.signal tells it why
+    const seen: string[] = [];
     let nexted = 0;
-    const handler = toNodeHandler(async () => {
-      handled++;
+    const handler = toNodeHandler(async (request) => {
+      if (request.headers.get('x-probe') === null) return new Response('after');
+      try {
+        await request.text();
+        seen.push('read');
+      } catch {
+        seen.push(request.signal.aborted ? 'aborted' : 'failed');
+      }
       return new Response('never');
     });
     const url = await listen((req: IncomingMessage, res: ServerResponse) =>
@@ -126,7 +136,7 @@ describe('toNodeHandler on node:http', () => {
       const req = httpRequest(`${url}/x`, {
         method: 'POST',
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': '100' },
+        headers: { 'content-type': 'application/json', 'content-length': '100', 'x-probe': '1' },
       });
       req.on('error', () => resolve());
       req.write('{"a":');
@@ -135,11 +145,61 @@ describe('toNodeHandler on node:http', () => {
         resolve();
       }, 100);
     });
+    await vi.waitFor(() => expect(seen).toEqual(['aborted']));
     // the server is still healthy and answers the next request
     const after = await send(`${url}/x`, { headers: { 'content-length': '2' }, chunks: ['{}'] });
     expect(after.status).toBe(200);
-    expect(handled).toBe(1);
     expect(nexted).toBe(0);
+  });
+
+  it('answers a refused request before its declared body arrives (no body is ever sent)', async () => {
+    const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
+    for (const extra of [
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { 'content-type': 'text/plain' },
+    ]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${url}/api/oflink/session`, {
+          method: 'POST',
+          agent: false,
+          headers: { ...json(url), 'content-length': '60000', ...extra },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.flushHeaders(); // headers only: the 60,000 bytes never come
+      });
+      expect([403, 415]).toContain(answer.status);
+      expect(JSON.parse(answer.body).error.code).toMatch(/^(forbidden_origin|unsupported_media_type)$/);
+    }
+  });
+
+  it('answers 408 request_timeout when an allowed request does not send its body within bodyTimeoutMs', async () => {
+    const url = await listen(toNodeHandler(linkHandler({ bodyTimeoutMs: 300 })) as NodeHandler);
+    for (const declared of ['100', null]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const headers: Record<string, string> = { ...json(url) };
+        if (declared) headers['content-length'] = declared;
+        else headers['transfer-encoding'] = 'chunked';
+        const req = httpRequest(`${url}/api/oflink/session`, { method: 'POST', agent: false, headers });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.write('{"geo');
+      });
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body).error.code).toBe('request_timeout');
+    }
   });
 
   it('counts real bytes of a chunked body over 4 KB (no Content-Length) and still answers 413', async () => {

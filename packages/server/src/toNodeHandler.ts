@@ -1,4 +1,4 @@
-import { answerFunction, type PlainAnswer, plainBody } from './plainBody';
+import { answerFunction, type BodySource, type PlainAnswer, plainBody } from './plainBody';
 
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
@@ -294,7 +294,7 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         headers: requestHeaders(req),
         signal: controller.signal,
       };
-      let preread: Uint8Array | null = null;
+      let preread: BodySource = null;
       if (method !== 'GET' && method !== 'HEAD') {
         const already = (req as NodeRequest & { body?: unknown }).body;
         if (already !== undefined && (req.readableEnded || req.complete)) {
@@ -303,11 +303,10 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
             init.body = body;
             (init.headers as Headers).delete('content-length');
           }
-        } else if (smallDeclaredBody(req)) {
-          // a small body of known length is read at once: much cheaper than a web stream
-          const bytes = await readSmallBody(req);
-          if (answer) preread = bytes;
-          else init.body = bytes;
+        } else if (answer && smallDeclaredBody(req)) {
+          // a small body of known length is read in one go, much cheaper than a web stream, and only
+          // when the handler asks for it: its checks that need no body answer first
+          preread = () => readSmallBody(req);
         } else {
           init.body = bodyStream(req);
           init.duplex = 'half';
@@ -316,6 +315,8 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       const request = new Request(requestUrl(req), init);
       if (answer) {
         writeAnswer(await answer(request, preread), res);
+        // a body the handler never asked for (a refused request) is discarded, not left in the socket
+        if (!req.readableEnded) req.resume();
         return;
       }
       await writeResponse(await handler(request), res);

@@ -46,7 +46,21 @@ describe('webhook code outside Node', () => {
   it('bundles with no Node built-in and verifies and handles a webhook with only Web globals', async () => {
     const code = await bundle();
     expect(code).not.toMatch(/\brequire\(|node:/);
-    const webGlobals = { crypto, TextEncoder, TextDecoder, atob, btoa, Headers, Request, Response, console };
+    const webGlobals = {
+      crypto,
+      TextEncoder,
+      TextDecoder,
+      atob,
+      btoa,
+      Headers,
+      Request,
+      Response,
+      console,
+      AbortController,
+      DOMException,
+      setTimeout,
+      clearTimeout,
+    };
     const api = runInNewContext(`${code}\n;oflinkWebhooks`, webGlobals) as {
       verifyWebhook: typeof VerifyWebhook;
       createWebhookHandler: typeof CreateWebhookHandler;
