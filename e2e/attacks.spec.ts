@@ -292,3 +292,23 @@ test('another site cannot frame the app (frame-ancestors): its Connect button is
       .catch(() => 0),
   ).toBe(0);
 });
+
+test('redirect in a tab another site opened (window.opener set): the callback page treats it as a redirect, not a popup', async ({
+  page,
+  sim,
+  attacker,
+  demo,
+}) => {
+  await page.goto(`${attacker.url}/landing`);
+  const opened = page.context().waitForEvent('page');
+  await page.evaluate((url) => void window.open(url), `${demo.url}/`);
+  const tab = await opened;
+  await tab.waitForLoadState('load');
+  expect(await tab.evaluate(() => window.opener !== null)).toBe(true);
+  const flow = await startFlow(tab, 'redirect', sim.url);
+  await walk(flow.link, 'creator');
+  await expect(outcome(tab)).toHaveAttribute('data-confirmed', 'true');
+  expect(tab.isClosed()).toBe(false);
+  // the redirect record was used (not left behind as if this were a popup)
+  expect(await tab.evaluate(() => sessionStorage.getItem('oflink:redirect'))).toBeNull();
+});

@@ -1,7 +1,6 @@
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
-import { bodyTimeout, jsonEndpoint } from './jsonEndpoint';
+import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
-import { originPolicy } from './origin';
 import { toResponse } from './plainBody';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
@@ -67,14 +66,7 @@ export function createConfirmHandler(
   const { getClientReferenceId, onConfirmed } = options;
   let apiKey = '';
   const answer = jsonEndpoint(
-    {
-      caller: 'createConfirmHandler',
-      policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, 'createConfirmHandler'),
-      maxBodyBytes: MAX_CONFIRM_BODY_BYTES,
-      bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, 'createConfirmHandler'),
-      onError: options.onError,
-      secrets: () => [apiKey],
-    },
+    endpointConfig(options, 'createConfirmHandler', MAX_CONFIRM_BODY_BYTES, () => [apiKey]),
     async ({ request, body, reply, refuse, internal }) => {
       apiKey = settings.get().apiKey;
       if (!isPlainObject(body) || Object.keys(body).some((k) => k !== 'connectionId'))

@@ -1,7 +1,6 @@
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
-import { bodyTimeout, type ErrorBody, jsonEndpoint } from './jsonEndpoint';
+import { type ErrorBody, endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
-import { originPolicy } from './origin';
 import { toResponse, withAnswerFunction } from './plainBody';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
@@ -82,14 +81,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
   let apiKey = '';
 
   const answer = jsonEndpoint(
-    {
-      caller: 'createLinkHandler',
-      policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, 'createLinkHandler'),
-      maxBodyBytes: MAX_BODY_BYTES,
-      bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, 'createLinkHandler'),
-      onError: options.onError,
-      secrets: () => [apiKey],
-    },
+    endpointConfig(options, 'createLinkHandler', MAX_BODY_BYTES, () => [apiKey]),
     async ({ request, body: raw, reply, refuse, internal }) => {
       const session = settings.get();
       apiKey = session.upstream.apiKey;

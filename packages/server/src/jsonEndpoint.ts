@@ -4,10 +4,11 @@
 import { isDevelopment } from './env';
 import { reportTo } from './log';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
-import { checkOrigin, type OriginPolicy, refusalMessage } from './origin';
+import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
 import type { BodySource, PlainAnswer } from './plainBody';
 import { readBounded } from './readBounded';
 import { sanitizeCause } from './redact';
+import type { BrowserEndpointOptions } from './signedInUser';
 
 /** The public sentence of each code (a development answer adds what refused the request). */
 export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
@@ -109,8 +110,28 @@ export function deadline(
   };
 }
 
+/**
+ * The fixed parts of an endpoint from the options the browser-facing handlers share (checked:
+ * a wrong value throws `invalid_options`).
+ */
+export function endpointConfig(
+  options: BrowserEndpointOptions,
+  caller: string,
+  maxBodyBytes: number,
+  secrets: () => string[],
+): EndpointConfig {
+  return {
+    caller,
+    policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, caller),
+    maxBodyBytes,
+    bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, caller),
+    onError: options.onError,
+    secrets,
+  };
+}
+
 /** Checks and defaults the `bodyTimeoutMs` option; a wrong value throws `invalid_options`. */
-export function bodyTimeout(value: unknown, caller: string): number {
+function bodyTimeout(value: unknown, caller: string): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647)
     throw new OflinkServerError(

@@ -90,6 +90,27 @@ const json = (origin: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** POSTs the headers (and `start`, if given) of a body that then never finishes; resolves with the answer. */
+function stalled(
+  url: string,
+  headers: Record<string, string>,
+  start?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    if (start === undefined) req.flushHeaders();
+    else req.write(start);
+  });
+}
+
 describe('toNodeHandler on node:http', () => {
   it('turns the request into a Request (URL from Host, headers, streamed body) and writes the Response', async () => {
     const url = await listen(toNodeHandler(linkHandler()) as NodeHandler);
@@ -157,22 +178,12 @@ describe('toNodeHandler on node:http', () => {
     for (const extra of [
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       { 'content-type': 'text/plain' },
-    ]) {
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = httpRequest(`${url}/api/oflink/session`, {
-          method: 'POST',
-          agent: false,
-          headers: { ...json(url), 'content-length': '60000', ...extra },
-        });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.flushHeaders(); // headers only: the 60,000 bytes never come
+    ] as Record<string, string>[]) {
+      // headers only: the 60,000 bytes never come
+      const answer = await stalled(`${url}/api/oflink/session`, {
+        ...json(url),
+        'content-length': '60000',
+        ...extra,
       });
       expect([403, 415]).toContain(answer.status);
       expect(JSON.parse(answer.body).error.code).toMatch(/^(forbidden_origin|unsupported_media_type)$/);
@@ -182,21 +193,10 @@ describe('toNodeHandler on node:http', () => {
   it('answers 408 request_timeout when an allowed request does not send its body within bodyTimeoutMs', async () => {
     const url = await listen(toNodeHandler(linkHandler({ bodyTimeoutMs: 300 })) as NodeHandler);
     for (const declared of ['100', null]) {
-      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const headers: Record<string, string> = { ...json(url) };
-        if (declared) headers['content-length'] = declared;
-        else headers['transfer-encoding'] = 'chunked';
-        const req = httpRequest(`${url}/api/oflink/session`, { method: 'POST', agent: false, headers });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.write('{"geo');
-      });
+      const headers: Record<string, string> = { ...json(url) };
+      if (declared) headers['content-length'] = declared;
+      else headers['transfer-encoding'] = 'chunked';
+      const answer = await stalled(`${url}/api/oflink/session`, headers, '{"geo');
       expect(answer.status).toBe(408);
       expect(JSON.parse(answer.body).error.code).toBe('request_timeout');
     }
