@@ -1,6 +1,6 @@
 import { ofauthEnv } from './env';
-import { DEFAULT_BODY_TIMEOUT_MS, deadline } from './jsonEndpoint';
-import { readBounded } from './readBounded';
+import { logWebhookError } from './log';
+import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
 import {
   DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
   decodeSecret,
@@ -122,33 +122,14 @@ export function createWebhookHandler(
   // Missing secret: reported by the first request (500 server_misconfigured, logged once), never
   // here, so that `next build` loads the route without it. A malformed one throws at once.
   const secretNow = () => {
-    const value = options.secret ?? readEnvSecret();
+    const value = options.secret ?? ofauthEnv().webhookSecret;
     return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
   };
   const present = secretNow();
   if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
 
   const { on } = options;
-  if (!on || typeof on !== 'object') {
-    throw new TypeError(
-      "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
-    );
-  }
-  for (const [key, fn] of Object.entries(on)) {
-    if (!HANDLER_KEYS.has(key)) {
-      throw new TypeError(
-        `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,
-      );
-    }
-    if (fn !== undefined && typeof fn !== 'function') {
-      throw new TypeError(`createWebhookHandler: on["${key}"] must be a function.`);
-    }
-  }
-  for (const name of ['seen', 'remember', 'onError'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') {
-      throw new TypeError(`createWebhookHandler: ${name} must be a function.`);
-    }
-  }
+  checkHandlers(options);
   const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
     throw new TypeError('createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.');
@@ -187,7 +168,10 @@ export function createWebhookHandler(
       request.body?.cancel().catch(() => undefined);
       return errorResponse(500, 'server_misconfigured', 'The webhook endpoint has no secret configured.');
     }
-    const body = await readBody(request, maxBodyBytes);
+    // the same reader and deadline as the browser-facing endpoints; the sender gives up after 10 s anyway
+    const body = request.bodyUsed
+      ? 'used'
+      : await readRequestBody(request, maxBodyBytes, DEFAULT_BODY_TIMEOUT_MS);
     if (body === 'too_large') {
       return errorResponse(413, 'body_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
     }
@@ -280,54 +264,31 @@ export function createWebhookHandler(
   };
 }
 
-function readEnvSecret(): string | undefined {
-  return ofauthEnv().webhookSecret;
-}
-
-const logged = new Set<string>();
-/**
- * The log line of a webhook failure when the app gave no `onError`: every failing handler, and
- * each kind of rejected message once (a wrong secret fails every delivery; one line says so).
- */
-function logWebhookError(error: unknown, context: WebhookErrorContext): void {
-  const code = error instanceof WebhookVerificationError ? error.code : 'error';
-  if (context.stage === 'verify') {
-    if (logged.has(code)) return;
-    logged.add(code);
+/** `on` holds known event types with functions, and the callbacks are functions; else a TypeError. */
+function checkHandlers(options: CreateWebhookHandlerOptions): void {
+  const { on } = options;
+  if (!on || typeof on !== 'object')
+    throw new TypeError(
+      "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
+    );
+  for (const [key, fn] of Object.entries(on)) {
+    if (!HANDLER_KEYS.has(key))
+      throw new TypeError(
+        `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,
+      );
+    if (fn !== undefined && typeof fn !== 'function')
+      throw new TypeError(`createWebhookHandler: on["${key}"] must be a function.`);
   }
-  const what = error instanceof Error ? error.message : String(error);
-  const id = context.messageId ? ` ${context.messageId}` : '';
-  console.error(`[oflink] createWebhookHandler: ${context.stage} failed${id} (${code}): ${what}`);
-}
-
-async function readBody(
-  request: Request,
-  max: number,
-): Promise<Uint8Array | 'too_large' | 'unreadable' | 'used' | 'timeout'> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) return 'too_large';
-  if (request.bodyUsed) return 'used';
-  if (!request.body) return new Uint8Array(0);
-  // the same body-read deadline as the browser-facing endpoints; the sender gives up after 10 s anyway
-  const limit = deadline(request.signal, DEFAULT_BODY_TIMEOUT_MS);
-  try {
-    return await readBounded(request.body.getReader(), max, limit.signal);
-  } catch {
-    return limit.signal.reason instanceof DOMException && limit.signal.reason.name === 'TimeoutError'
-      ? 'timeout'
-      : 'unreadable';
-  } finally {
-    limit.clear();
-  }
+  for (const name of ['seen', 'remember', 'onError'] as const)
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw new TypeError(`createWebhookHandler: ${name} must be a function.`);
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 function received(duplicate: boolean): Response {
-  return new Response(JSON.stringify(duplicate ? { received: true, duplicate: true } : { received: true }), {
-    status: 200,
-    headers: JSON_HEADERS,
-  });
+  const body = duplicate ? { received: true, duplicate: true } : { received: true };
+  return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
 }
 
 function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}) {

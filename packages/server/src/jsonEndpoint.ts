@@ -6,8 +6,8 @@ import { reportTo } from './log';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
 import type { BodySource, PlainAnswer } from './plainBody';
-import { readBounded } from './readBounded';
 import { sanitizeCause } from './redact';
+import { DEFAULT_BODY_TIMEOUT_MS, declaredTooLarge, readRequestBody } from './requestBody';
 import type { BrowserEndpointOptions } from './signedInUser';
 
 /** The public sentence of each code (a development answer adds what refused the request). */
@@ -80,36 +80,6 @@ function isJsonContentType(value: string | null): boolean {
   });
 }
 
-function declaredTooLarge(request: Request, max: number): boolean {
-  const declared = request.headers.get('content-length');
-  return declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > max;
-}
-
-/** How long a client may take to send the body, by default. */
-export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-
-/**
- * A signal aborted when the client goes away (`request.signal`) or after `ms`: the body-read
- * deadline. (`AbortSignal.any` would do, but Node 18 lacks it.)
- */
-export function deadline(
-  parent: AbortSignal | undefined,
-  ms: number,
-): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('body timeout', 'TimeoutError')), ms);
-  const onAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) onAbort();
-  else parent?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
 /**
  * The fixed parts of an endpoint from the options the browser-facing handlers share (checked:
  * a wrong value throws `invalid_options`).
@@ -140,31 +110,6 @@ function bodyTimeout(value: unknown, caller: string): number {
       `${caller}: bodyTimeoutMs must be a positive number of milliseconds.`,
     );
   return value;
-}
-
-/** Rejects with the signal's reason once it aborts. */
-function abortion(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-}
-
-async function readBody(request: Request, preread: BodySource, max: number, timeoutMs: number) {
-  if (!preread && !request.body) return new Uint8Array(0);
-  const limit = deadline(request.signal, timeoutMs);
-  try {
-    const bytes = preread
-      ? await Promise.race([preread(), abortion(limit.signal)])
-      : await readBounded((request.body as ReadableStream<Uint8Array>).getReader(), max, limit.signal);
-    return bytes !== 'too_large' && bytes.length > max ? 'too_large' : bytes;
-  } catch {
-    return limit.signal.reason instanceof DOMException && limit.signal.reason.name === 'TimeoutError'
-      ? ('timeout' as const)
-      : ('unreadable' as const);
-  } finally {
-    limit.clear();
-  }
 }
 
 /**
@@ -273,7 +218,7 @@ export function jsonEndpoint(
             `The request body was already read before ${caller}; mount the handler before body parsers.`,
           ),
         );
-      const bytes = await readBody(request, preread, maxBodyBytes, config.bodyTimeoutMs);
+      const bytes = await readRequestBody(request, maxBodyBytes, config.bodyTimeoutMs, preread);
       if (bytes === 'too_large') return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
       if (bytes === 'timeout')
         return refuse('request_timeout', 408, `the body did not arrive within ${config.bodyTimeoutMs} ms`);

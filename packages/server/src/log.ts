@@ -38,3 +38,20 @@ export function reportTo(
     // A failing logger must not change the answer.
   }
 }
+
+const loggedKinds = new Set<string>();
+/**
+ * The log line of a webhook failure when the app gave no `onError`: every failing handler, and
+ * each kind of rejected message once (a wrong secret fails every delivery; one line says so).
+ */
+export function logWebhookError(error: unknown, context: { stage: string; messageId?: string }): void {
+  const kind = (error as { code?: unknown } | null)?.code;
+  const code = typeof kind === 'string' ? kind : 'error';
+  if (context.stage === 'verify') {
+    if (loggedKinds.has(code)) return;
+    loggedKinds.add(code);
+  }
+  const what = error instanceof Error ? error.message : String(error);
+  const id = context.messageId ? ` ${context.messageId}` : '';
+  console.error(`[oflink] createWebhookHandler: ${context.stage} failed${id} (${code}): ${what}`);
+}
