@@ -133,10 +133,14 @@ function followSuccessUrl(win: Window, target: string): void {
     url = null;
   }
   if (url && url.origin === win.location.origin) win.location.assign(url.href);
-  else
-    typeof process !== 'undefined' &&
-      process.env.NODE_ENV !== 'production' &&
-      warn('Ignored the successUrl of an embedded success: it is not on this app’s origin.');
+  else {
+    try {
+      if (process.env.NODE_ENV !== 'production')
+        warn('Ignored the successUrl of an embedded success: it is not on this app’s origin.');
+    } catch {
+      // native ES modules without a bundler: no process, no development message
+    }
+  }
 }
 
 /**
@@ -222,9 +226,12 @@ export function createLinkController(
   const open = () => {
     if (isServer) return;
     if (attempt) {
-      typeof process !== 'undefined' &&
-        process.env.NODE_ENV !== 'production' &&
-        warn('open() was called while an attempt is already running; ignored. Call close() first.');
+      try {
+        if (process.env.NODE_ENV !== 'production')
+          warn('open() was called while an attempt is already running; ignored. Call close() first.');
+      } catch {
+        // native ES modules without a bundler: no process, no development message
+      }
       return;
     }
     const win = window;
@@ -311,12 +318,16 @@ export function createLinkController(
     const onRelay = (data: unknown) => {
       const outcome = parseRelay(data, id, nonce);
       if (outcome) end(outcome);
-      else
-        typeof process !== 'undefined' &&
-          process.env.NODE_ENV !== 'production' &&
-          warn(
-            'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
-          );
+      else {
+        try {
+          if (process.env.NODE_ENV !== 'production')
+            warn(
+              'Ignored a callback relay that does not match this attempt (wrong id or nonce, or an ended attempt).',
+            );
+        } catch {
+          // native ES modules without a bundler: no process, no development message
+        }
+      }
     };
 
     const listenRelay = () => {
@@ -427,12 +438,16 @@ export function createLinkController(
             ? parseLinkMessage(e.data)
             : null;
         if (m) handleMessage(m);
-        else
-          typeof process !== 'undefined' &&
-            process.env.NODE_ENV !== 'production' &&
-            warn(
-              `Ignored an OFAUTH_LINK message because ${(acceptLinkMessage(e, session.url, frame) as { ignored: string }).ignored}.`,
-            );
+        else {
+          try {
+            if (process.env.NODE_ENV !== 'production')
+              warn(
+                `Ignored an OFAUTH_LINK message because ${(acceptLinkMessage(e, session.url, frame) as { ignored: string }).ignored}.`,
+              );
+          } catch {
+            // native ES modules without a bundler: no process, no development message
+          }
+        }
       });
       const o = getOptions();
       const embedOptions: { zIndex?: number; returnFocus: Element | null; onEscape: () => void } = {
@@ -473,9 +488,12 @@ export function createLinkController(
         try {
           storage('sessionStorage').setItem(REDIRECT_KEY, JSON.stringify({ id, returnTo, at: Date.now() }));
         } catch {
-          typeof process !== 'undefined' &&
-            process.env.NODE_ENV !== 'production' &&
-            warn('sessionStorage is unavailable: the callback page will not know where to return.');
+          try {
+            if (process.env.NODE_ENV !== 'production')
+              warn('sessionStorage is unavailable: the callback page will not know where to return.');
+          } catch {
+            // native ES modules without a bundler: no process, no development message
+          }
         }
         emit({ type: 'opened', mode: 'redirect' });
         loc.assign(s.url);
@@ -509,9 +527,12 @@ export function createLinkController(
       try {
         storage('sessionStorage').setItem(POPUP_KEY, record);
       } catch {
-        typeof process !== 'undefined' &&
-          process.env.NODE_ENV !== 'production' &&
-          warn('sessionStorage is unavailable: the popup callback cannot relay its result.');
+        try {
+          if (process.env.NODE_ENV !== 'production')
+            warn('sessionStorage is unavailable: the popup callback cannot relay its result.');
+        } catch {
+          // native ES modules without a bundler: no process, no development message
+        }
       }
       cleanups.push(() => {
         try {
@@ -569,10 +590,11 @@ export function createLinkController(
       if (isServer || attempt || returningFocus) return;
       const problem = optionsProblem(getOptions(), window.location.origin);
       if (problem) {
-        // open() reports it to the callbacks; a prefetch has no one to tell
-        typeof process !== 'undefined' &&
-          process.env.NODE_ENV !== 'production' &&
-          warn(`Not prefetching: ${problem}`);
+        try {
+          if (process.env.NODE_ENV !== 'production') warn(`Not prefetching: ${problem}`);
+        } catch {
+          // native ES modules without a bundler: no process, no development message
+        }
         return;
       }
       const hit = source.peek();
@@ -587,12 +609,16 @@ export function createLinkController(
           if (gen !== generation || attempt) return;
           ready(s);
         },
-        (e: unknown) =>
-          typeof process !== 'undefined' &&
-          process.env.NODE_ENV !== 'production' &&
-          warn(
-            `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
-          ),
+        (e: unknown) => {
+          try {
+            if (process.env.NODE_ENV !== 'production')
+              warn(
+                `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
+              );
+          } catch {
+            // native ES modules without a bundler: no process, no development message
+          }
+        },
       );
     },
     resume() {

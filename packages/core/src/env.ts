@@ -2,14 +2,19 @@
 export const isServer: boolean = typeof window === 'undefined';
 
 /**
- * True in development builds: bundlers replace `process.env.NODE_ENV`, so production code drops
- * what it guards. Native ES modules in a browser (no bundler, no `process`) read it as false.
+ * True in development builds: bundlers replace `process.env.NODE_ENV` (also in browsers, where
+ * there is no `process`: a `typeof process` guard would hide every development message there).
+ * Native ES modules without a bundler read it as false.
  *
  * @example
  * if (isDev()) console.info('sandbox session');
  */
 export function isDev(): boolean {
-  return typeof process !== 'undefined' && process.env.NODE_ENV !== 'production';
+  try {
+    return process.env.NODE_ENV !== 'production';
+  } catch {
+    return false; // no bundler and no process: not a development build
+  }
 }
 
 /**

@@ -61,9 +61,13 @@ export function optionsProblem(o: LinkControllerOptions, origin: string): string
     const v = (o as Record<string, unknown>)[name];
     if (v === undefined || ok(v, origin)) continue;
     const got = `got ${shown(v)}.`;
-    return typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
-      ? `${name} must be ${EXPECTED[name] ?? 'a function'}; ${got}`
-      : `${name}: ${got}`;
+    try {
+      if (process.env.NODE_ENV !== 'production')
+        return `${name} must be ${EXPECTED[name] ?? 'a function'}; ${got}`;
+    } catch {
+      // native ES modules without a bundler: no process, the short message
+    }
+    return `${name}: ${got}`;
   }
   return null;
 }
