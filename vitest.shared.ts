@@ -11,4 +11,5 @@ export const workspaceAliases: Record<string, string> = {
   '@oflink/react': src('react'),
   '@oflink/server': fileURLToPath(new URL('./packages/server/src/node.ts', import.meta.url)),
   '@oflink/simulator': src('simulator'),
+  '@oflink/protocol': src('protocol'),
 };

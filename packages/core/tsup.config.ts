@@ -3,10 +3,12 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   // one output module per source module: with `sideEffects: false`, bundlers drop every module an app
   // does not import (the callback page never pulls the popup/embed code)
-  entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts'],
+  entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts', '!src/controllerTestKit.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: 'src/index.ts', resolve: ['@oflink/protocol'] },
   clean: true,
+  // the wire protocol is a private workspace package: bundled in, so users install nothing more
+  noExternal: ['@oflink/protocol'],
   target: 'es2022',
   platform: 'browser',
   sourcemap: false,

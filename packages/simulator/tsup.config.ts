@@ -3,8 +3,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: 'src/index.ts', resolve: ['@oflink/protocol'] },
   clean: true,
+  // the wire protocol is a private workspace package: bundled in, so users install nothing more
+  noExternal: ['@oflink/protocol'],
   target: 'node18',
   platform: 'node',
 });

@@ -1,4 +1,4 @@
-import type { LinkOutcome, LinkStep } from '@oflink/react';
+import type { LinkCancelled, LinkOutcome, LinkStep } from '@oflink/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { confirmConnection, DemoApiError, type DemoConnection } from './api';
 
@@ -17,7 +17,7 @@ export type ShownOutcome =
       code: string;
       message: string;
     }
-  | { status: 'cancelled'; origin: Origin; step?: LinkStep; reason: 'user' | 'closed' }
+  | { status: 'cancelled'; origin: Origin; step?: LinkStep; reason: LinkCancelled['reason'] }
   | { status: 'error'; origin: Origin; code: string; message: string };
 
 const STORAGE_KEY = 'northlight:last-outcome';

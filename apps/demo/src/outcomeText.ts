@@ -5,6 +5,8 @@ const STEP_NAMES: Record<string, string> = {
   authorization: 'on the permissions screen',
   login: 'on the sign-in screen',
   '2fa': 'at the verification code step',
+  success: 'after connecting',
+  error: 'after an error',
 };
 
 /** A plain-words title and explanation for a cancelled attempt. */
@@ -16,6 +18,12 @@ export function describeCancel(outcome: Pick<LinkCancelled, 'step' | 'reason'>):
     return {
       title: 'The window was closed',
       text: 'The OnlyFans sign-in window was closed before the connection was finished. Nothing was connected; you can start again whenever you like.',
+    };
+  }
+  if (outcome.reason === 'forced') {
+    return {
+      title: 'The sign-in was ended',
+      text: 'The OnlyFans sign-in was closed before the connection was finished. Nothing was connected; you can start again whenever you like.',
     };
   }
   const where = outcome.step ? STEP_NAMES[outcome.step] : undefined;

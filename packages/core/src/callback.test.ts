@@ -30,6 +30,13 @@ describe('parseCallback', () => {
       { status: 'cancelled', step: 'login', reason: 'user' },
     ],
     ['?status=cancelled&step=2fa', { status: 'cancelled', step: '2fa', reason: 'user' }],
+    // an unknown step is dropped, not the cancellation
+    ['?status=cancelled&step=checkout', { status: 'cancelled', reason: 'user' }],
+    // the server's rule for a client reference: an email passes
+    [
+      '?status=success&connection_id=conn_1&client_reference_id=ana%40example.com',
+      { status: 'success', connectionId: 'conn_1', clientReferenceId: 'ana@example.com' },
+    ],
     ['?status=error&error_code=session_expired', { status: 'error', code: 'session_expired' }],
     ['?status=error&error_code=invalid_credentials', { status: 'error', code: 'invalid_credentials' }],
     ['?status=error&error_code=account_locked', { status: 'error', code: 'account_locked' }],
@@ -56,7 +63,9 @@ describe('parseCallback', () => {
     '?status=success&connection_id=',
     '?status=success&connection_id=conn 1',
     '?status=success&connection_id=%3Cscript%3E',
-    '?status=cancelled&step=checkout',
+    // the browser and the server share one connection id rule: `conn_…`
+    '?status=success&connection_id=conn.a:1',
+    '?status=success&connection_id=abc',
     '?status=error',
     '?status=error&error_code=',
     '?status=error&error_code=%3Cb%3E',

@@ -1,16 +1,9 @@
-import { ID } from './outcome';
-import type { LinkOutcome, LinkStep } from './types';
+import { CALLBACK_PARAMS, ERROR_CODE, isClientReferenceId, isConnectionId } from '@oflink/protocol';
+import { userExit } from './outcome';
+import type { LinkOutcome } from './types';
 
-/** The query parameters OFAuth adds to the redirect URL (PROTOCOL.md §2). */
-export const CALLBACK_PARAMS = [
-  'status',
-  'connection_id',
-  'client_reference_id',
-  'step',
-  'error_code',
-] as const;
+export { CALLBACK_PARAMS };
 
-const STEPS: readonly (string | null)[] = ['pre-login', 'authorization', 'login', '2fa'];
 type V5 = [string | null, string | null, string | null, string | null, string | null];
 
 /**
@@ -25,13 +18,14 @@ export function parseCallback(search: string | URLSearchParams): LinkOutcome {
   const q = typeof search === 'string' ? new URLSearchParams(search) : search;
   const [status, id, ref, step, code] = CALLBACK_PARAMS.map((p) => q.get(p)) as (string | null)[] as V5;
   let out: LinkOutcome | null = null;
-  if (ref === null || ID.test(ref)) {
-    if (status === 'success' && id && ID.test(id)) {
+  if (ref === null || isClientReferenceId(ref)) {
+    if (status === 'success' && isConnectionId(id)) {
       out = { status, connectionId: id, confirmed: false };
       if (ref) out.clientReferenceId = ref;
-    } else if (status === 'cancelled' && (step === null || STEPS.includes(step))) {
-      out = step ? { status, step: step as LinkStep, reason: 'user' } : { status, reason: 'user' };
-    } else if (status === 'error' && code && /^[\w.-]{1,64}$/.test(code)) {
+    } else if (status === 'cancelled') {
+      // an unknown step is dropped, not the cancellation: the person did leave
+      out = userExit(step);
+    } else if (status === 'error' && code && ERROR_CODE.test(code)) {
       out = { status, code, message: `Link failed: ${code}` };
     }
   }

@@ -489,6 +489,49 @@ describe('embed mode', () => {
     expect(controller.getState().sandbox?.scenarios[0]?.password).toBe('good-password');
   });
 
+  it('reports loaded once per attempt, however often the page (or a renewed session) posts it', async () => {
+    const { post, events, src } = await openEmbed();
+    post({ type: 'OFAUTH_LINK', event: 'loaded' });
+    post({ type: 'OFAUTH_LINK', event: 'loaded' });
+    post({ type: 'OFAUTH_LINK', event: 'invalid_session' });
+    await src.resolve(fresh('cs_renewed'));
+    post({ type: 'OFAUTH_LINK', event: 'loaded' });
+    expect(events.filter((e) => e.type === 'loaded')).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'an exit type this version does not know',
+      { type: 'approval', step: 'pre-login', error: null },
+      { status: 'cancelled', step: 'pre-login', reason: 'user', exitType: 'approval' },
+    ],
+    ['an exit with no metadata', undefined, { status: 'cancelled', reason: 'user' }],
+    ['a forced exit', { type: 'forced_exit', error: null }, { status: 'cancelled', reason: 'forced' }],
+  ])('closes the modal on %s', async (_, metadata, outcome) => {
+    const { post, controller } = await openEmbed();
+    post(
+      metadata === undefined
+        ? { type: 'OFAUTH_LINK', event: 'exit' }
+        : { type: 'OFAUTH_LINK', event: 'exit', metadata },
+    );
+    expect(controller.getState()).toMatchObject({ status: 'cancelled', outcome });
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+  });
+
+  it('ends with invalid_connection_id when a success carries no usable connection id', async () => {
+    const { post, controller } = await openEmbed();
+    post({
+      type: 'OFAUTH_LINK',
+      event: 'success',
+      metadata: { redirect: false, connection: { id: 'conn.a:1' } },
+    });
+    expect(controller.getState()).toMatchObject({
+      status: 'error',
+      outcome: { code: 'invalid_connection_id' },
+    });
+    expect(document.querySelector('[role="dialog"]')).toBeNull();
+  });
+
   it('on Escape asks the page to exit with exit_requested at the session origin; the exit answer cancels', async () => {
     const { post, frame, controller, trigger } = await openEmbed();
     post({ type: 'OFAUTH_LINK', event: 'loaded' });

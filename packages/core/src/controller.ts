@@ -1,3 +1,4 @@
+import { type ExitRequest, LINK_MESSAGE_TYPE } from '@oflink/protocol';
 import { safeReturnPath } from './callback';
 import { type ConfirmOption, confirmOutcome } from './confirm';
 import { type Embed, embedUrl, mountEmbed } from './embed';
@@ -5,6 +6,7 @@ import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
 import { acceptLinkMessage, type LinkMessage, parseLinkMessage } from './messages';
 import { optionsProblem } from './options';
+import { exitOutcome, successOutcome } from './outcome';
 import { openPopup } from './popup';
 import {
   channelName,
@@ -119,7 +121,7 @@ const INITIAL: LinkState = {
   sandbox: null,
 };
 
-const cancelled = (reason: 'user' | 'closed'): LinkCancelled => ({ status: 'cancelled', reason });
+const cancelled = (reason: LinkCancelled['reason']): LinkCancelled => ({ status: 'cancelled', reason });
 
 /**
  * An embedded success with `redirect: true` names where to go next. The frame is not the app: it
@@ -248,6 +250,7 @@ export function createLinkController(
     let embed: Embed | null = null;
     let session: LinkSession | null = null;
     let loaded = false;
+    let loadedReported = false;
     let renewed = false;
 
     const isCurrent = () => attempt === stop;
@@ -379,20 +382,19 @@ export function createLinkController(
       switch (m.event) {
         case 'loaded':
           loaded = true;
-          emit({ type: 'loaded' });
+          // once per attempt, as OFAuth's library reports it, however often the page (or a renewed session) says so
+          if (!loadedReported) emit({ type: 'loaded' });
+          loadedReported = true;
           return;
         case 'sandbox_info':
           set({ sandbox: m.info });
           emit({ type: 'sandbox_info', info: m.info });
           return;
-        case 'success': {
-          const outcome: LinkSuccess = { status: 'success', connectionId: m.connectionId, confirmed: false };
-          if (m.user) outcome.user = m.user;
-          end(outcome, undefined, m.redirect ? m.successUrl : undefined);
+        case 'success':
+          end(successOutcome(m), undefined, m.redirect ? m.successUrl : undefined);
           return;
-        }
         case 'exit':
-          end(m.outcome);
+          end(exitOutcome(m.exit));
           return;
         case 'invalid_session':
           if (renewed) {
@@ -422,7 +424,7 @@ export function createLinkController(
       const target = embed?.frame.contentWindow;
       if (!loaded || !target || !session) return false;
       target.postMessage(
-        { type: 'OFAUTH_LINK', event: 'exit_requested', force },
+        { type: LINK_MESSAGE_TYPE, event: 'exit_requested', force } satisfies ExitRequest,
         new URL(session.url).origin,
       );
       return true;
@@ -430,7 +432,7 @@ export function createLinkController(
 
     const mountFrame = (s: LinkSession) => {
       listen('message', (e: MessageEvent) => {
-        if ((e.data as { type?: unknown } | null)?.type !== 'OFAUTH_LINK' || !session) return;
+        if ((e.data as { type?: unknown } | null)?.type !== LINK_MESSAGE_TYPE || !session) return;
         const frame = embed?.frame.contentWindow;
         // exactly the session's origin and the frame's window (acceptLinkMessage, without its reasons)
         const m =

@@ -1,14 +1,11 @@
 // Real Chromium: the embedded flow's postMessage validation with real origins and windows.
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../../../scripts/chromium';
+import { serveSourceModule } from '../../../scripts/sourceModules';
 
-const srcDir = fileURLToPath(new URL('.', import.meta.url));
 let browser: Browser;
 let app: Server;
 let hosted: Server;
@@ -22,28 +19,12 @@ function listen(server: Server): Promise<number> {
   );
 }
 
-function serveModule(name: string, res: ServerResponse) {
-  const source = readFileSync(`${srcDir}${name}.ts`, 'utf8').replaceAll(
-    'process.env.NODE_ENV',
-    '"development"',
-  );
-  const js = ts.transpileModule(source, {
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: true,
-    },
-  }).outputText;
-  res.writeHead(200, { 'content-type': 'text/javascript' });
-  res.end(js.replace(/from '\.\/(\w+)'/g, "from '/m/$1'"));
-}
-
 const html = (body: string) =>
   `<!doctype html><html lang="en"><head><title>t</title></head><body>${body}</body></html>`;
 
 function appHandler(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', appOrigin);
-  if (url.pathname.startsWith('/m/')) return serveModule(url.pathname.slice(3), res);
+  if (url.pathname.startsWith('/m/')) return serveSourceModule(url.pathname.slice(3), '/m/', res);
   if (url.pathname === '/session') {
     res.writeHead(200, { 'content-type': 'application/json' });
     return res.end(

@@ -1,16 +1,13 @@
 // Real Chromium: the popup relay from the callback page to the opener, with and without
 // Cross-Origin-Opener-Policy on the hosted page (which severs window.opener and makes popup.closed lie).
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../../../scripts/chromium';
 import { writeFigures } from '../../../scripts/figures';
+import { serveSourceModule } from '../../../scripts/sourceModules';
 
-const srcDir = fileURLToPath(new URL('.', import.meta.url));
 let browser: Browser;
 let app: Server;
 let hosted: Server;
@@ -26,32 +23,13 @@ function listen(server: Server): Promise<number> {
   );
 }
 
-/**
- * Serves core's TypeScript sources as browser modules, so nothing needs a build first: as a
- * development bundle would (`process.env.NODE_ENV` replaced), or `raw`, as native ES modules load
- * them with no bundler (and no `process` in the page).
- */
-function serveModule(name: string, res: ServerResponse, raw = false) {
-  const text = readFileSync(`${srcDir}${name}.ts`, 'utf8');
-  const source = raw ? text : text.replaceAll('process.env.NODE_ENV', '"development"');
-  const js = ts.transpileModule(source, {
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: true,
-    },
-  }).outputText;
-  res.writeHead(200, { 'content-type': 'text/javascript' });
-  res.end(js.replace(/from '\.\/(\w+)'/g, raw ? "from '/raw/$1'" : "from '/m/$1'"));
-}
-
 const html = (body: string) =>
   `<!doctype html><html lang="en"><head><title>t</title></head><body>${body}</body></html>`;
 
 function appHandler(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', appOrigin);
-  if (url.pathname.startsWith('/m/')) return serveModule(url.pathname.slice(3), res);
-  if (url.pathname.startsWith('/raw/')) return serveModule(url.pathname.slice(5), res, true);
+  if (url.pathname.startsWith('/m/')) return serveSourceModule(url.pathname.slice(3), '/m/', res);
+  if (url.pathname.startsWith('/raw/')) return serveSourceModule(url.pathname.slice(5), '/raw/', res, true);
   if (url.pathname === '/carried') {
     let body = '';
     req.on('data', (c: Buffer) => {

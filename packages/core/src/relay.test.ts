@@ -162,12 +162,12 @@ describe('handleCallback', () => {
 });
 
 describe('parseRelay', () => {
-  it('refuses an oversized or malformed connection id and drops a malformed client reference', () => {
+  it('refuses an oversized or malformed connection id and drops a client reference the server would refuse', () => {
     const relay = (outcome: unknown) => ({ type: RELAY_TYPE, id: 'a', nonce: 'n', outcome });
     expect(parseRelay(relay({ status: 'success', connectionId: 'c'.repeat(10_000) }), 'a', 'n')).toBeNull();
     expect(parseRelay(relay({ status: 'success', connectionId: '<b>x</b>' }), 'a', 'n')).toBeNull();
     expect(
-      parseRelay(relay({ status: 'success', connectionId: 'conn_1', clientReferenceId: 'a b<c>' }), 'a', 'n'),
+      parseRelay(relay({ status: 'success', connectionId: 'conn_1', clientReferenceId: 'a\nb' }), 'a', 'n'),
     ).toEqual({ status: 'success', connectionId: 'conn_1', confirmed: false });
   });
 

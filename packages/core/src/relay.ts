@@ -1,5 +1,6 @@
+import { isClientReferenceId, isConnectionId, str } from '@oflink/protocol';
 import { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
-import { ID, str, userExit } from './outcome';
+import { userExit } from './outcome';
 import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
@@ -166,13 +167,13 @@ export function parseRelay(data: unknown, id: string, nonce: string): LinkOutcom
 function parseOutcome(value: unknown, trustConfirmed: boolean): LinkOutcome | null {
   const o = value as Partial<LinkOutcome> | undefined;
   if (!o || typeof o !== 'object') return null;
-  if (o.status === 'success' && str(o.connectionId) && ID.test(o.connectionId)) {
+  if (o.status === 'success' && isConnectionId(o.connectionId)) {
     const out: LinkOutcome = {
       status: 'success',
       connectionId: o.connectionId,
       confirmed: trustConfirmed && o.confirmed === true,
     };
-    if (str(o.clientReferenceId) && ID.test(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
+    if (isClientReferenceId(o.clientReferenceId)) out.clientReferenceId = o.clientReferenceId;
     return out;
   }
   if (o.status === 'cancelled') return userExit(o.step);

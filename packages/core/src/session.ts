@@ -1,3 +1,4 @@
+import { readHostedSession } from '@oflink/protocol';
 import { LinkError } from './LinkError';
 import type { LinkSession, LinkSessionParams } from './types';
 
@@ -33,26 +34,17 @@ export function isSessionFresh(
  * parseSession({ mode: 'hosted', url: 'https://link.ofauth.com/cs_1', expiresAt: '2030-01-01T00:00:00Z' });
  */
 export function parseSession(body: unknown): LinkSession {
-  const b = (body ?? {}) as Record<string, unknown>;
-  if (b.mode !== undefined && b.mode !== 'hosted') {
+  const read = readHostedSession(body);
+  if (read.ok) return read.session;
+  if (read.problem === 'unsupported_mode')
     throw new LinkError(
       'unsupported_mode',
-      `The session endpoint returned a "${String(b.mode)}" session; only hosted sessions can be opened.`,
+      `The session endpoint returned a "${read.mode}" session; only hosted sessions can be opened.`,
     );
-  }
-  const { url, expiresAt } = b;
-  if (
-    typeof url !== 'string' ||
-    typeof expiresAt !== 'string' ||
-    !Number.isFinite(Date.parse(expiresAt)) ||
-    !/^https?:\/\//i.test(url)
-  ) {
-    throw new LinkError(
-      'invalid_session_response',
-      'The session endpoint did not return { mode, url, expiresAt }.',
-    );
-  }
-  return { mode: 'hosted', url, expiresAt };
+  throw new LinkError(
+    'invalid_session_response',
+    'The session endpoint did not return { mode, url, expiresAt }.',
+  );
 }
 
 /**

@@ -1,18 +1,18 @@
+import type { ExitStep, OnlyFansUser, SandboxInfo } from '@oflink/protocol';
+
+export type { LinkSession, SandboxInfo, SandboxScenario } from '@oflink/protocol';
+
+/** The OnlyFans user behind a connection, as the hosted page reports it (`name` may be null). */
+export type LinkUser = OnlyFansUser;
+
+/** The step of the hosted flow at which the person left: `pre-login`, `authorization`, `login`, `2fa`, or (in an exit message) `success` or `error`. */
+export type LinkStep = ExitStep;
+
 /** How the hosted Link page is shown: a popup window, an iframe modal, a full-page redirect, or chosen for the screen. */
 export type LinkMode = 'popup' | 'embed' | 'redirect' | 'auto';
 
 /** Colour theme passed to the embedded page (`theme` URL parameter). */
 export type LinkTheme = 'light' | 'dark' | 'auto';
-
-/** A Link session as returned by the app's session endpoint (ARCHITECTURE.md §1). */
-export interface LinkSession {
-  /** Always `"hosted"`: the only mode the browser can open. */
-  mode: 'hosted';
-  /** The hosted page URL. A bearer capability: never log it, open it once. */
-  url: string;
-  /** ISO-8601 expiry time. */
-  expiresAt: string;
-}
 
 /** Parameters sent to the session endpoint; they are part of the session cache key. */
 export interface LinkSessionParams {
@@ -20,18 +20,6 @@ export interface LinkSessionParams {
   connectionId?: string;
   /** Where the connection should appear to come from. */
   geolocation?: { country: string; state?: string; city?: string };
-}
-
-/** The OnlyFans user behind a connection, as the hosted page reports it. */
-export interface LinkUser {
-  /** OnlyFans user id. */
-  id: string;
-  /** Display name. */
-  name: string;
-  /** OnlyFans username. */
-  username: string;
-  /** Avatar URL, or null. */
-  avatar: string | null;
 }
 
 /**
@@ -52,17 +40,19 @@ export interface LinkSuccess {
   confirmed: boolean;
 }
 
-/** The step of the hosted flow at which the person left. */
-export type LinkStep = 'pre-login' | 'authorization' | 'login' | '2fa';
-
-/** The person left the flow (`user`) or closed the window (`closed`). */
+/**
+ * The flow ended without a connection: the person left (`user`), closed the popup or modal
+ * (`closed`), or the hosted page was torn down at once (`forced`, its answer to a forced exit).
+ */
 export interface LinkCancelled {
   /** Discriminant. */
   status: 'cancelled';
   /** Where the person left, when known. */
   step?: LinkStep;
-  /** `user`: they chose to leave; `closed`: the popup or modal was closed. */
-  reason: 'user' | 'closed';
+  /** `user`: they chose to leave; `closed`: the popup or modal was closed; `forced`: a forced exit. */
+  reason: 'user' | 'closed' | 'forced';
+  /** The hosted page's exit type as sent, when this version does not know it (it still ends the flow). */
+  exitType?: string;
 }
 
 /** The flow failed; `code` is machine-readable (`popup_blocked`, `session_expired`, `invalid_callback`, a server code…). */
@@ -77,30 +67,6 @@ export interface LinkFailure {
 
 /** The result of one Link attempt. */
 export type LinkOutcome = LinkSuccess | LinkCancelled | LinkFailure;
-
-/** One sandbox scenario offered by a sandbox session (PROTOCOL.md §4). */
-export interface SandboxScenario {
-  /** Scenario id, e.g. `creator-otp`. */
-  id: string;
-  /** Kind of account. */
-  accountType: string;
-  /** `password` or `app_otp`. */
-  loginType: string;
-  /** Password to type. */
-  password: string;
-  /** One-time code, for OTP scenarios. */
-  otpCode?: string;
-}
-
-/** Sandbox credentials reported by an embedded sandbox session. */
-export interface SandboxInfo {
-  /** The scenarios offered. */
-  scenarios: SandboxScenario[];
-  /** The scenario currently selected, if any. */
-  activeScenarioId?: string;
-  /** The screen the hosted page shows. */
-  currentScreen?: string;
-}
 
 /**
  * Lifecycle of a controller: `idle → preparing → ready/open → success | cancelled | error`, with

@@ -1,0 +1,39 @@
+import { obj } from './values';
+
+/**
+ * A Link session the browser can open: the hosted page of one session. OFAuth's init answer
+ * (`POST /v2/link/init`) and the app's session endpoint both carry this shape.
+ */
+export interface LinkSession {
+  /** Always `"hosted"`: the only mode the browser can open. An older answer without `mode` is hosted. */
+  mode: 'hosted';
+  /** The hosted page URL. A bearer capability: never log it, never cache it across users, open it once. */
+  url: string;
+  /** ISO-8601 expiry time. */
+  expiresAt: string;
+}
+
+/** What {@link readHostedSession} found. */
+export type HostedSessionRead =
+  | { ok: true; session: LinkSession }
+  | { ok: false; problem: 'unsupported_mode'; mode: string }
+  | { ok: false; problem: 'invalid' };
+
+/**
+ * Reads an init answer: `{mode: "hosted", url, expiresAt}`, or the older `{url, expiresAt}` with no
+ * `mode`. A whitelabel (or any other) mode is `unsupported_mode`; a url that is not http(s) or an
+ * `expiresAt` that is not a date is `invalid`.
+ *
+ * @example
+ * readHostedSession({ url: 'https://link.ofauth.com/cs_1', expiresAt: '2030-01-01T00:00:00Z' }).ok; // true
+ */
+export function readHostedSession(body: unknown): HostedSessionRead {
+  const b = obj(body) ?? {};
+  if (b.mode !== undefined && b.mode !== 'hosted')
+    return { ok: false, problem: 'unsupported_mode', mode: String(b.mode) };
+  const { url, expiresAt } = b;
+  if (typeof url !== 'string' || typeof expiresAt !== 'string' || !Number.isFinite(Date.parse(expiresAt)))
+    return { ok: false, problem: 'invalid' };
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return { ok: false, problem: 'invalid' };
+  return { ok: true, session: { mode: 'hosted', url, expiresAt } };
+}
