@@ -10,7 +10,9 @@ import type {
 
 // a success is confirmed only when the app's server said so (the `confirm` option)
 expectTypeOf<LinkSuccess['confirmed']>().toEqualTypeOf<boolean>();
-expectTypeOf<Extract<LinkOutcome, { status: 'cancelled' }>['reason']>().toEqualTypeOf<'user' | 'closed' | 'forced'>();
+expectTypeOf<Extract<LinkOutcome, { status: 'cancelled' }>['reason']>().toEqualTypeOf<
+  'user' | 'closed' | 'forced'
+>();
 expectTypeOf<Extract<LinkOutcome, { status: 'error' }>['code']>().toEqualTypeOf<string>();
 
 // callbacks receive the narrowed outcome
