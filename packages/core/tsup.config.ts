@@ -5,7 +5,12 @@ export default defineConfig({
   // does not import (the callback page never pulls the popup/embed code)
   entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts', '!src/controllerTestKit.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts', resolve: ['@oflink/protocol'] },
+  dts: {
+    entry: 'src/index.ts',
+    resolve: ['@oflink/protocol'],
+    // the protocol's declarations, bundled into one file by its own build, are inlined here
+    compilerOptions: { paths: { '@oflink/protocol': ['../protocol/types/index.d.ts'] } },
+  },
   clean: true,
   // the wire protocol is a private workspace package: bundled in, so users install nothing more
   noExternal: ['@oflink/protocol'],

@@ -13,7 +13,7 @@ const ORIGIN_LABEL: Record<ShownOutcome['origin'], string> = {
 
 /** A round avatar, or the person's initials when OnlyFans has no picture. */
 export function Avatar({ user, size = 48 }: { user: DemoConnection['userData']; size?: number }) {
-  const initials = user.name
+  const initials = (user.name ?? user.username)
     .split(/\s+/)
     .map((w) => w[0] ?? '')
     .join('')
@@ -126,7 +126,7 @@ export function OutcomeCard({ outcome, actions }: { outcome: ShownOutcome; actio
         <Avatar user={connection.userData} size={56} />
         <div>
           <div className="account-name" data-testid="account-name">
-            {connection.userData.name}
+            {connection.userData.name ?? connection.userData.username}
           </div>
           <div className="muted" data-testid="account-username">
             @{connection.userData.username}

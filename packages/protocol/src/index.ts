@@ -32,7 +32,7 @@ export {
   type WireUser,
 } from './linkMessages';
 export { parseLinkMessage } from './parseLinkMessage';
-export { type HostedSessionRead, type LinkSession, readHostedSession } from './session';
+export { type Geolocation, type HostedSessionRead, type LinkSession, readHostedSession } from './session';
 export { type OnlyFansUser, parseUser } from './user';
 export { hasControl, obj, printable, str } from './values';
 export {

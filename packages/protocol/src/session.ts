@@ -37,3 +37,18 @@ export function readHostedSession(body: unknown): HostedSessionRead {
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return { ok: false, problem: 'invalid' };
   return { ok: true, session: { mode: 'hosted', url, expiresAt } };
 }
+
+/**
+ * Where the connection should appear to come from (`geolocation` of the init request):
+ * `country` is required whenever the object is sent.
+ * @example
+ * const geolocation: Geolocation = { country: 'US', state: 'CA', city: 'San Francisco' };
+ */
+export interface Geolocation {
+  /** Country code, e.g. `"US"`. */
+  country: string;
+  /** State or region, e.g. `"CA"`. */
+  state?: string;
+  /** City, e.g. `"San Francisco"`. */
+  city?: string;
+}

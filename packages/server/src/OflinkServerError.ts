@@ -51,17 +51,20 @@ export class OflinkServerError extends Error {
   readonly retryAfter?: number;
   /** For upstream failures: the status OFAuth answered, when it answered. */
   readonly upstreamStatus?: number;
+  /** For upstream failures: OFAuth's own error code, when its answer carried one (`code`, or `error.code`). */
+  readonly upstreamCode?: string;
 
   constructor(
     code: OflinkServerErrorCode,
     status: number,
     message: string,
-    details: { cause?: unknown; retryAfter?: number; upstreamStatus?: number } = {},
+    details: { cause?: unknown; retryAfter?: number; upstreamStatus?: number; upstreamCode?: string } = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.status = status;
     if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
     if (details.upstreamStatus !== undefined) this.upstreamStatus = details.upstreamStatus;
+    if (details.upstreamCode !== undefined) this.upstreamCode = details.upstreamCode;
   }
 }

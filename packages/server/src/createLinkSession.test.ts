@@ -102,3 +102,31 @@ describe('createLinkSession', () => {
     expect(sim.sessions()).toHaveLength(1);
   });
 });
+
+describe('error bodies from OFAuth, in every published shape', () => {
+  it.each([
+    ['{error}', { error: 'redirectUrl is not registered' }, undefined],
+    [
+      '{message, code, details}',
+      {
+        message: 'redirectUrl is not registered',
+        code: 'invalid_redirect',
+        details: { field: 'redirectUrl' },
+      },
+      'invalid_redirect',
+    ],
+    [
+      '{error: {message, code}}',
+      { error: { message: 'redirectUrl is not registered', code: 'invalid_redirect' } },
+      'invalid_redirect',
+    ],
+  ])('reads %s into the message and upstreamCode', async (_, body, upstreamCode) => {
+    sim.injectFault({ type: 'status', status: 400, body });
+    const error = await createLinkSession(options(), { clientReferenceId: 'user_7' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OflinkServerError);
+    expect(error).toMatchObject({ code: 'upstream_rejected', upstreamStatus: 400, upstreamCode });
+    expect((error as Error).message).toContain('redirectUrl is not registered');
+  });
+});

@@ -1,7 +1,7 @@
+import { CLIENT_APP_ID, type Geolocation, type LinkSession, readHostedSession } from '@oflink/protocol';
 import { ofauthEnv } from './env';
 import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
-import type { Geolocation, LinkSession } from './types';
 import { callUpstream, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstream';
 
 /**
@@ -54,7 +54,7 @@ export function resolveSessionOptions(options: LinkSessionOptions, caller: strin
   const clientAppId = options.clientAppId ?? env.clientAppId;
   const redirectUrl = options.redirectUrl ?? env.redirectUrl;
   if (clientAppId !== undefined) {
-    if (typeof clientAppId !== 'string' || !/^app_[a-zA-Z0-9]+$/.test(clientAppId)) {
+    if (typeof clientAppId !== 'string' || !CLIENT_APP_ID.test(clientAppId)) {
       throw new OflinkServerError(
         'invalid_options',
         500,
@@ -107,36 +107,21 @@ export async function requestLinkSession(
 }
 
 function parseInitResponse(json: unknown): LinkSession {
-  const b = (json !== null && typeof json === 'object' ? json : {}) as Record<string, unknown>;
-  if (b.mode === 'whitelabel') {
+  const read = readHostedSession(json);
+  if (read.ok) return read.session;
+  if (read.problem === 'unsupported_mode')
     throw new OflinkServerError(
       'unsupported_mode',
       500,
-      'OFAuth created a whitelabel session (clientSecret), which the browser cannot open. Configure the client app for hosted Link.',
+      read.mode === 'whitelabel'
+        ? 'OFAuth created a whitelabel session (clientSecret), which the browser cannot open. Configure the client app for hosted Link.'
+        : 'OFAuth answered a session mode this server does not support.',
     );
-  }
-  if (b.mode !== undefined && b.mode !== 'hosted') {
-    throw new OflinkServerError(
-      'unsupported_mode',
-      500,
-      'OFAuth answered a session mode this server does not support.',
-    );
-  }
-  let url: URL | null = null;
-  try {
-    url = typeof b.url === 'string' ? new URL(b.url) : null;
-  } catch {
-    url = null;
-  }
-  const expires = typeof b.expiresAt === 'string' ? Date.parse(b.expiresAt) : Number.NaN;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || Number.isNaN(expires)) {
-    throw new OflinkServerError(
-      'upstream_unavailable',
-      502,
-      'OFAuth answered 200 without a usable session (url must be an http(s) URL and expiresAt an ISO date).',
-    );
-  }
-  return { mode: 'hosted', url: b.url as string, expiresAt: b.expiresAt as string };
+  throw new OflinkServerError(
+    'upstream_unavailable',
+    502,
+    'OFAuth answered 200 without a usable session (url must be an http(s) URL and expiresAt an ISO date).',
+  );
 }
 
 /**

@@ -1,16 +1,5 @@
 // Internal: the shape rules of a session request, shared by the handler (body) and createLinkSession (arguments).
-import type { Geolocation } from './types';
-
-/** `conn_` then 1–120 URL-safe characters. */
-export const CONNECTION_ID = /^conn_[A-Za-z0-9_-]{1,120}$/;
-/** True when `value` holds a C0/C1 control character. */
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
+import { CLIENT_REFERENCE_ID_MAX, type Geolocation, hasControl, isConnectionId } from '@oflink/protocol';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -29,7 +18,7 @@ function text(value: unknown, name: string, max: number): Check<string> {
 }
 
 export function checkConnectionId(value: unknown): Check<string> {
-  if (typeof value !== 'string' || !CONNECTION_ID.test(value)) {
+  if (!isConnectionId(value)) {
     return {
       ok: false,
       message: 'connectionId must look like "conn_…" (letters, digits, "_" or "-", at most 125 characters).',
@@ -65,7 +54,7 @@ export function checkGeolocation(value: unknown): Check<Geolocation> {
 
 /** A `clientReferenceId` as the app provides it: 1–256 printable characters. */
 export function checkClientReferenceId(value: unknown): Check<string> {
-  return text(value, 'clientReferenceId', 256);
+  return text(value, 'clientReferenceId', CLIENT_REFERENCE_ID_MAX);
 }
 
 /** The body of `POST /api/oflink/session`: `{ connectionId?, geolocation? }` and nothing else. */

@@ -1,3 +1,4 @@
+import { readErrorBody } from '@oflink/protocol';
 // Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
 // Used by createLinkSession and confirmConnection; nothing here is exported from the package.
 import { ofauthEnv } from './env';
@@ -263,25 +264,17 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
 }
 
-function upstreamDetail(text: string): string {
-  let detail = text;
+/** An error answer's text and code, from any published body shape (or the raw text when it is not JSON). */
+function upstreamError(text: string): { detail: string; code?: string } {
+  let json: unknown;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed && typeof parsed === 'object') {
-      const p = parsed as { error?: unknown; message?: unknown };
-      if (typeof p.error === 'string') detail = p.error;
-      else if (
-        p.error &&
-        typeof p.error === 'object' &&
-        typeof (p.error as { message?: unknown }).message === 'string'
-      )
-        detail = (p.error as { message: string }).message;
-      else if (typeof p.message === 'string') detail = p.message;
-    }
+    json = JSON.parse(text);
   } catch {
-    // not JSON: keep the raw text (redacted below)
+    // not JSON: keep the raw text (redacted by the caller)
   }
-  return detail.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const body = readErrorBody(json);
+  const detail = (body.message ?? text).replace(/\s+/g, ' ').trim().slice(0, 200);
+  return body.code === undefined ? { detail } : { detail, code: body.code.slice(0, 64) };
 }
 
 export interface UpstreamRequest {
@@ -413,8 +406,10 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
   }
   if (outcome.kind === 'redirect') throw redirected('with a redirect');
   const { status, header, text } = outcome;
-  const detail = () => redact(upstreamDetail(text), secrets);
-  const details = { upstreamStatus: status };
+  const error = status >= 300 ? upstreamError(text) : undefined;
+  const detail = () => redact(error?.detail ?? '', secrets);
+  const details: { upstreamStatus: number; upstreamCode?: string } = { upstreamStatus: status };
+  if (error?.code !== undefined) details.upstreamCode = redact(error.code, secrets);
   if (status >= 200 && status < 300) {
     try {
       return JSON.parse(text) as unknown;

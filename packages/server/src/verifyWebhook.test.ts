@@ -245,6 +245,82 @@ describe('verifyWebhook accepts authentic messages', () => {
   });
 });
 
+describe('verifyWebhook reads both connection shapes into one', () => {
+  // `data.connection` as OFAuth's TypeScript, Python and Go SDKs type it (PROTOCOL.md §7)
+  const sdkConnection = {
+    id: 'conn_abc123',
+    platformUserId: '42',
+    status: 'active',
+    userData: { userId: '42', name: 'Ana', username: 'ana', avatar: 'https://cdn.example/ana.png' },
+    permissions: ['profile:read'],
+  };
+
+  it('reads the SDK shape: userData.userId becomes userData.id, platformUserId is kept', async () => {
+    const body = sdkBody('connection.created', { connection: sdkConnection, clientReferenceId: 'user_42' });
+    const event = await accepted(body, standard(body));
+    expect(event.type === 'connection.created' && event.data).toEqual({
+      clientReferenceId: 'user_42',
+      connection: {
+        id: 'conn_abc123',
+        platformUserId: '42',
+        status: 'active',
+        userData: { id: '42', name: 'Ana', username: 'ana', avatar: 'https://cdn.example/ana.png' },
+        permissions: ['profile:read'],
+      },
+    });
+  });
+
+  it('reads a numeric platform user id and a null name', async () => {
+    const connection = {
+      ...sdkConnection,
+      platformUserId: 42,
+      userData: { ...sdkConnection.userData, userId: 42, name: null },
+    };
+    const body = sdkBody('connection.updated', { connection, clientReferenceId: 'user_42' });
+    const event = await accepted(body, standard(body));
+    expect(event.type === 'connection.updated' && event.data.connection).toMatchObject({
+      platformUserId: '42',
+      userData: { id: '42', name: null, username: 'ana' },
+    });
+  });
+
+  it('reads connection.expired carrying only id, platformUserId and status', async () => {
+    const connection = { id: 'conn_abc123', platformUserId: '42', status: 'expired' };
+    const body = sdkBody('connection.expired', { connection, clientReferenceId: 'user_42' });
+    const event = await accepted(body, standard(body));
+    expect(event.type === 'connection.expired' && event.data).toEqual({
+      clientReferenceId: 'user_42',
+      connection,
+    });
+  });
+
+  it('reads the list shape into the same fields (userData.id, no platformUserId invented)', async () => {
+    const body = sdkBody();
+    const event = await accepted(body, standard(body));
+    expect(event.type === 'connection.created' && event.data.connection).toEqual(connection);
+  });
+
+  it('types rules.updated as {rules, revision}', async () => {
+    const body = JSON.stringify({
+      eventType: 'rules.updated',
+      live: false,
+      data: { rules: [{ id: 'r1' }], revision: 3 },
+    });
+    const event = await accepted(body, standard(body));
+    expect(event.type === 'rules.updated' && event.data.revision).toBe(3);
+    if (event.type === 'rules.updated')
+      expectTypeOf(event.data.revision).toEqualTypeOf<number | string | undefined>();
+  });
+
+  it.each([
+    ['a userData without a username', { ...sdkConnection, userData: { userId: '42', name: 'Ana' } }],
+    ['a platformUserId that is an object', { ...sdkConnection, platformUserId: { id: 42 } }],
+  ])('refuses %s as invalid_payload', async (_, conn) => {
+    const body = sdkBody('connection.created', { connection: conn, clientReferenceId: 'user_42' });
+    await rejected('invalid_payload', body, standard(body));
+  });
+});
+
 describe('verifyWebhook rejects', () => {
   it('a tampered body, for both schemes', async () => {
     const body = sdkBody();

@@ -1,10 +1,5 @@
-import {
-  type ConnectionEventType,
-  type WebhookConnection,
-  type WebhookEvent,
-  type WebhookEventBase,
-  WebhookVerificationError,
-} from './webhookTypes';
+import { readWebhookPayload } from '@oflink/protocol';
+import { type WebhookEvent, type WebhookEventBase, WebhookVerificationError } from './webhookTypes';
 
 /**
  * Headers as a Fetch `Headers` or a plain object (Node's `req.headers` works too; names are case-insensitive).
@@ -37,13 +32,6 @@ export interface VerifyWebhookOptions {
  * @example DEFAULT_WEBHOOK_TOLERANCE_SECONDS // 300
  */
 export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
-
-const CONNECTION_TYPES: ReadonlySet<string> = new Set<ConnectionEventType>([
-  'connection.created',
-  'connection.updated',
-  'connection.expired',
-  'connection.disconnected',
-]);
 
 const encoder = new TextEncoder();
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -347,11 +335,6 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 // ---------------------------------------------------------------- payload
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function invalid(message: string): never {
   throw new WebhookVerificationError('invalid_payload', message);
 }
@@ -360,81 +343,19 @@ function parseEvent(
   body: Uint8Array,
   meta: { id: string; scheme: 'standard' | 'ofauth'; signedAt: number },
 ): WebhookEvent {
-  let payload: unknown;
+  let json: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch {
     invalid('The webhook body is not UTF-8 JSON.');
   }
-  if (!isObject(payload)) invalid('The webhook body is not a JSON object.');
-
-  const { type, eventType } = payload;
-  if (type !== undefined && typeof type !== 'string') invalid('"type" is not a string.');
-  if (eventType !== undefined && typeof eventType !== 'string') invalid('"eventType" is not a string.');
-  if (type !== undefined && eventType !== undefined && type !== eventType) {
-    invalid('"type" and "eventType" disagree.');
-  }
-  const kind = (type ?? eventType) as string | undefined;
-  if (!kind) invalid('The webhook body has neither "type" nor "eventType".');
-
-  let timestamp = new Date(meta.signedAt * 1000).toISOString();
-  if (payload.timestamp !== undefined) {
-    const parsed = typeof payload.timestamp === 'string' ? Date.parse(payload.timestamp) : Number.NaN;
-    if (!Number.isFinite(parsed)) invalid('"timestamp" is not an ISO date.');
-    timestamp = new Date(parsed).toISOString();
-  }
-  if (payload.live !== undefined && typeof payload.live !== 'boolean') invalid('"live" is not a boolean.');
-
-  const base: WebhookEventBase = { id: meta.id, timestamp, scheme: meta.scheme };
-  if (typeof payload.live === 'boolean') base.live = payload.live;
-
-  if (CONNECTION_TYPES.has(kind)) {
-    const data = payload.data;
-    if (!isObject(data)) invalid(`${kind}: "data" is not an object.`);
-    const connection = parseConnection(data.connection, kind);
-    const ref = data.clientReferenceId;
-    if (ref !== undefined && ref !== null && typeof ref !== 'string') {
-      invalid(`${kind}: "data.clientReferenceId" is not a string or null.`);
-    }
-    return {
-      ...base,
-      type: kind as ConnectionEventType,
-      data: { connection, clientReferenceId: ref ?? connection.clientReferenceId ?? null },
-    };
-  }
-  if (kind === 'rules.updated') {
-    const data = payload.data ?? {};
-    if (!isObject(data)) invalid('rules.updated: "data" is not an object.');
-    return { ...base, type: 'rules.updated', data };
-  }
-  return { ...base, type: 'unknown', unknownType: kind, data: payload.data ?? null };
-}
-
-function parseConnection(value: unknown, kind: string): WebhookConnection {
-  const where = `${kind}: "data.connection"`;
-  if (!isObject(value)) invalid(`${where} is not an object.`);
-  if (typeof value.id !== 'string' || value.id === '') invalid(`${where}.id is not a non-empty string.`);
-  if (typeof value.status !== 'string') invalid(`${where}.status is not a string.`);
-  const optional: [string, (v: unknown) => boolean][] = [
-    [
-      'userData',
-      (v) =>
-        isObject(v) &&
-        typeof v.id === 'string' &&
-        typeof v.name === 'string' &&
-        typeof v.username === 'string' &&
-        (v.avatar === null || typeof v.avatar === 'string'),
-    ],
-    ['permissions', (v) => Array.isArray(v) && v.every((p) => typeof p === 'string')],
-    ['expiredAt', (v) => v === null || typeof v === 'string'],
-    ['createdAt', (v) => typeof v === 'string'],
-    ['updatedAt', (v) => typeof v === 'string'],
-    ['clientReferenceId', (v) => v === null || typeof v === 'string'],
-    ['imported', (v) => typeof v === 'boolean'],
-    ['lastCheckedAt', (v) => v === null || typeof v === 'string'],
-  ];
-  for (const [field, ok] of optional) {
-    if (value[field] !== undefined && !ok(value[field])) invalid(`${where}.${field} has the wrong type.`);
-  }
-  return value as unknown as WebhookConnection;
+  const read = readWebhookPayload(json);
+  if (!read.ok) invalid(read.message);
+  const { timestamp, ...payload } = read.payload;
+  const base: WebhookEventBase = {
+    id: meta.id,
+    timestamp: timestamp ?? new Date(meta.signedAt * 1000).toISOString(),
+    scheme: meta.scheme,
+  };
+  return { ...payload, ...base } as WebhookEvent;
 }

@@ -1,32 +1,6 @@
-/**
- * A connection as carried in a webhook (PROTOCOL.md §5). `id` and `status` are always present;
- * the other fields are checked when present and passed through as sent (a `connection.disconnected`
- * event may carry less than a listing does).
- * @example
- * const label = (c: WebhookConnection) => `${c.userData?.username ?? c.id} (${c.status})`;
- */
-export interface WebhookConnection {
-  /** `conn_…` */
-  id: string;
-  /** Lifecycle state; unknown future states are passed through as strings. */
-  status: 'active' | 'expired' | 'awaiting_2fa' | (string & {});
-  /** The OnlyFans account behind the connection. */
-  userData?: { id: string; name: string; username: string; avatar: string | null };
-  /** Granted permissions. */
-  permissions?: string[];
-  /** ISO time the connection expired, or null. */
-  expiredAt?: string | null;
-  /** ISO creation time. */
-  createdAt?: string;
-  /** ISO time of the last change. */
-  updatedAt?: string;
-  /** The app's own id for the end user, given as `clientReferenceId` at session creation. */
-  clientReferenceId?: string | null;
-  /** Whether the connection was imported rather than created through Link. */
-  imported?: boolean;
-  /** ISO time of the last health check, or null. */
-  lastCheckedAt?: string | null;
-}
+import type { ConnectionEventType, RulesUpdatedData, WebhookConnection } from '@oflink/protocol';
+
+export type { ConnectionEventType, RulesUpdatedData, WebhookConnection } from '@oflink/protocol';
 
 /**
  * Fields every verified webhook event has, whatever its envelope and signature scheme.
@@ -76,26 +50,15 @@ export interface ConnectionWebhookEvent<T extends ConnectionEventType> extends W
 }
 
 /**
- * The `connection.*` event types.
+ * `rules.updated`: `data` is `{rules, revision}` as the SDKs type it, with any other field kept as sent.
  * @example
- * const isConnectionEvent = (type: string): type is ConnectionEventType => type.startsWith('connection.');
- */
-export type ConnectionEventType =
-  | 'connection.created'
-  | 'connection.updated'
-  | 'connection.expired'
-  | 'connection.disconnected';
-
-/**
- * `rules.updated`: its payload is not documented in detail, so `data` is the object as sent.
- * @example
- * const onRules = (event: RulesUpdatedEvent) => console.log('rules changed', Object.keys(event.data));
+ * const onRules = (event: RulesUpdatedEvent) => console.log('rules now at revision', event.data.revision);
  */
 export interface RulesUpdatedEvent extends WebhookEventBase {
   /** Event type. */
   type: 'rules.updated';
   /** The payload object as sent. */
-  data: Record<string, unknown>;
+  data: RulesUpdatedData;
 }
 
 /**

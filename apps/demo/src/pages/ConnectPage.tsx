@@ -117,7 +117,7 @@ export function ConnectPage() {
                   >
                     {mine.map((c) => (
                       <option key={c.id} value={c.id}>
-                        {c.userData.name} (@{c.userData.username}) · {c.status}
+                        {c.userData.name ?? c.userData.username} (@{c.userData.username}) · {c.status}
                       </option>
                     ))}
                   </select>

@@ -64,7 +64,7 @@ export function ConnectionsPage() {
               <li key={c.id} className="connection" data-connection-id={c.id} data-status={c.status}>
                 <Avatar user={c.userData} size={44} />
                 <div className="connection-main">
-                  <div className="account-name">{c.userData.name}</div>
+                  <div className="account-name">{c.userData.name ?? c.userData.username}</div>
                   <div className="muted small">
                     @{c.userData.username} · <code>{c.id}</code>
                   </div>
