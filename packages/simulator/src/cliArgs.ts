@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { SimulatorApp, SimulatorOptions } from './options';
 import type { Simulator } from './startSimulator';
-import type { SimulatorApp, SimulatorOptions } from './types';
 
 /** The usage text of `oflink-simulator`. */
 export const USAGE = `Usage: oflink-simulator [--port 4010] [--host 127.0.0.1] [--api-key KEY]...

@@ -424,6 +424,43 @@ describe('embedded iframe', { timeout: 30_000 }, () => {
   });
 
   it.each([
+    ['an unknown session', (base: string) => `${base}/cs_doesnotexist`],
+    ['a garbled session URL', (base: string) => `${base}/s/not-a-session!`],
+  ])(
+    'posts invalid_session for %s in a frame of a registered origin (never a blocked frame)',
+    async (_, make) => {
+      const url = make(sim.url);
+      expect((await fetch(embedSrc(url, appOrigin))).headers.get('content-security-policy')).toBe(
+        `frame-ancestors 'self' ${appOrigin}`,
+      );
+      const { p, frame } = await embed(url);
+      await waitFor(p, 'invalid_session');
+      await step(frame, 'error');
+    },
+  );
+
+  it('posts invalid_session for a spent session', async () => {
+    const url = await newSession();
+    const first = await embed(url);
+    await walk(first.frame, 'creator');
+    await waitFor(first.p, 'success');
+    const again = await embed(url);
+    await waitFor(again.p, 'invalid_session');
+  });
+
+  it('posts loaded once per page load, not again on each step, and reports the code screen as "otp"', async () => {
+    const { p, frame } = await embed(await newSession());
+    await walk(frame, 'creator-otp');
+    await waitFor(p, 'success');
+    const events = (await messages(p)).map((m) => m.event);
+    expect(events.filter((e) => e === 'loaded')).toHaveLength(1);
+    const screens = (await messages(p))
+      .filter((m) => m.event === 'sandbox_info')
+      .map((m) => m.metadata?.currentScreen);
+    expect(screens).toEqual(['pre-login', 'login', 'otp']);
+  });
+
+  it.each([
     [false, 'user_exit'],
     [true, 'forced_exit'],
   ])(

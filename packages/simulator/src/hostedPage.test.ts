@@ -11,6 +11,7 @@ const base: PageModel = {
   messageShape: 'v4',
   exitStep: 'login',
   sandboxInfo: null,
+  postLoaded: true,
   message: null,
   navigateTo: null,
 };

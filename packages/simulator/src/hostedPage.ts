@@ -1,18 +1,15 @@
+import type { LinkPageMessage, SandboxInfo } from '@oflink/protocol';
+
 /** The `data-step` values of the hosted page root. */
 export type PageStep = 'pre-login' | 'login' | '2fa' | 'done' | 'error';
 
 /** A message the page posts to its parent once it loads (besides `loaded` and `sandbox_info`). */
-export type PageMessage =
-  | { event: 'success'; metadata: Record<string, unknown> }
-  | {
-      event: 'exit';
-      metadata: {
-        type: 'user_exit' | 'error' | 'forced_exit';
-        step?: string;
-        error: { error_type: string; error_message: string } | null;
-      };
-    }
-  | { event: 'invalid_session' };
+export type PageMessage = DistributiveOmit<
+  Extract<LinkPageMessage, { event: 'success' | 'exit' | 'invalid_session' }>,
+  'type'
+>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What {@link renderPage} needs. */
 export interface PageModel {
@@ -39,7 +36,9 @@ export interface PageModel {
   /** Step reported in an `exit` answer to `exit_requested`. */
   exitStep: string;
   /** Metadata of `sandbox_info`, or null for keys that are not sandbox keys. */
-  sandboxInfo: Record<string, unknown> | null;
+  sandboxInfo: Required<SandboxInfo> | null;
+  /** Whether this page posts `loaded` (the single-page flow says it once per page load). */
+  postLoaded: boolean;
   /** The outcome message posted on load, on terminal pages. */
   message: PageMessage | null;
   /** Top-level/popup: navigate here once the page loads. */
@@ -77,7 +76,7 @@ function post(event,metadata){
   window.parent.postMessage(m,c.embedOrigin);
 }
 var ended=!!c.message;
-post('loaded');
+if(c.postLoaded)post('loaded');
 if(c.sandbox)post('sandbox_info',c.sandbox);
 if(c.message)post(c.message.event,c.message.metadata);
 if(!c.embedOrigin&&c.navigateTo){window.location.replace(c.navigateTo);}
@@ -97,7 +96,7 @@ window.addEventListener('message',function(e){
 
 /**
  * Server-render one hosted Link page.
- * @example renderPage({ step: 'login', title: 'Log in', text: '', action: '/cs_1', theme: 'auto', embedOrigin: null, messageShape: 'v4', exitStep: 'login', sandboxInfo: null, message: null, navigateTo: null })
+ * @example renderPage({ step: 'login', title: 'Log in', text: '', action: '/cs_1', theme: 'auto', embedOrigin: null, messageShape: 'v4', exitStep: 'login', sandboxInfo: null, postLoaded: true, message: null, navigateTo: null })
  */
 export function renderPage(m: PageModel): string {
   const action = esc(m.action);
@@ -120,6 +119,7 @@ export function renderPage(m: PageModel): string {
     shape: m.messageShape,
     exitStep: m.exitStep,
     sandbox: m.sandboxInfo,
+    postLoaded: m.postLoaded,
     message: m.message,
     navigateTo: m.navigateTo,
     action: m.action,

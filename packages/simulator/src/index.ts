@@ -1,16 +1,11 @@
 export type { InitRequest } from './initRequest';
 export { initRequestSchema, parseInitRequest } from './initRequest';
+export type { Fault, RuntimeOptions, SimulatorApp, SimulatorOptions } from './options';
+export { faultSchema, optionsSchema, runtimeOptionsSchema } from './options';
 export type { SandboxScenario } from './scenarios';
 export { SANDBOX_CODE, SANDBOX_PASSWORD, SCENARIOS, scenarioForEmail } from './scenarios';
 export type { Simulator } from './startSimulator';
-export { faultSchema, startSimulator } from './startSimulator';
-export type {
-  Connection,
-  Fault,
-  SessionRecord,
-  SimulatorApp,
-  SimulatorOptions,
-  WebhookDelivery,
-} from './types';
+export { startSimulator } from './startSimulator';
+export type { Connection, SessionRecord, WebhookDelivery } from './types';
 export type { WebhookEventType } from './webhooks';
-export { generateWebhookSecret, signOfauth, signStandard } from './webhooks';
+export { generateWebhookSecret, sdkConnection, signOfauth, signStandard } from './webhooks';

@@ -91,10 +91,49 @@ describe('webhooks', () => {
     expect(payload.eventType).toBe('connection.created');
     expect(payload.live).toBe(false);
     expect(payload.data.clientReferenceId).toBe('user_42');
-    expect(payload.data.connection).toMatchObject({
-      id: sim.connections()[0]?.id,
+    // the SDKs' connection shape (PROTOCOL.md §7) by default
+    const made = sim.connections()[0];
+    if (!made) throw new Error('no connection');
+    expect(payload.data.connection).toEqual({
+      id: made.id,
+      platformUserId: made.userData.id,
       status: 'active',
-      clientReferenceId: 'user_42',
+      userData: {
+        userId: made.userData.id,
+        name: made.userData.name,
+        username: made.userData.username,
+        avatar: made.userData.avatar,
+      },
+      permissions: made.permissions,
+    });
+  });
+
+  it('sends the list endpoint connection object with webhookConnectionShape list', async () => {
+    sim.configure({ webhookConnectionShape: 'list' });
+    await connectThroughLink({ clientReferenceId: 'user_42' });
+    await sim.webhooksIdle();
+    sim.configure({ webhookConnectionShape: 'sdk' });
+    const payload = JSON.parse(received[0]?.body ?? '{}') as { data: { connection: unknown } };
+    expect(payload.data.connection).toEqual(sim.connections()[0]);
+  });
+
+  it('sends connection.expired with only id, platformUserId and status in the SDK shape', async () => {
+    const conn = sim.addConnection({ clientReferenceId: 'user_42' });
+    const res = await fetch(`${sim.url}/v2/account/connections/${conn.id}/invalidate`, {
+      method: 'POST',
+      headers: { apiKey: sim.apiKey },
+    });
+    expect(res.status).toBe(200);
+    await sim.webhooksIdle();
+    const payload = JSON.parse(received[0]?.body ?? '{}') as {
+      eventType: string;
+      data: { connection: unknown };
+    };
+    expect(payload.eventType).toBe('connection.expired');
+    expect(payload.data.connection).toEqual({
+      id: conn.id,
+      platformUserId: conn.userData.id,
+      status: 'expired',
     });
   });
 

@@ -1,12 +1,21 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { ConnectionEventType, SdkWebhookConnection, WebhookEnvelope } from '@oflink/protocol';
 import type { Connection, WebhookDelivery } from './types';
 
 /** Webhook event types the simulator sends. */
-export type WebhookEventType =
-  | 'connection.created'
-  | 'connection.updated'
-  | 'connection.expired'
-  | 'connection.disconnected';
+export type WebhookEventType = ConnectionEventType;
+
+/**
+ * `data.connection` as OFAuth's SDKs type it: the full shape for created and updated, only
+ * `{id, platformUserId, status}` for expired (and disconnected, which the SDKs do not list).
+ * @example sdkConnection('connection.expired', connection) // { id, platformUserId, status }
+ */
+export function sdkConnection(type: WebhookEventType, c: Connection): SdkWebhookConnection {
+  const head = { id: c.id, platformUserId: c.userData.id, status: c.status };
+  if (type === 'connection.expired' || type === 'connection.disconnected') return head;
+  const { id: userId, name, username, avatar } = c.userData;
+  return { ...head, userData: { userId, name, username, avatar }, permissions: [...c.permissions] };
+}
 
 /**
  * A fresh `whsec_<base64>` secret.
@@ -48,6 +57,8 @@ export interface WebhookSettings {
   scheme: 'standard' | 'ofauth';
   /** Body envelope. */
   envelope: 'sdk' | 'docs';
+  /** `data.connection`: the SDKs' shape or the list endpoint's. */
+  connectionShape: 'sdk' | 'list';
   /** Retry n waits `retryBaseMs * 2^(n-1)`. */
   retryBaseMs: number;
   /** Per-attempt timeout. */
@@ -76,14 +87,11 @@ export class WebhookSender {
   send(eventType: WebhookEventType, connection: Connection): Promise<void> {
     const s = this.settings();
     if (!s.url) return Promise.resolve();
-    const data = { connection, clientReferenceId: connection.clientReferenceId };
-    const payload =
+    const sent = s.connectionShape === 'list' ? connection : sdkConnection(eventType, connection);
+    const data = { connection: sent, clientReferenceId: connection.clientReferenceId };
+    const payload: WebhookEnvelope =
       s.envelope === 'docs'
-        ? {
-            type: eventType,
-            timestamp: new Date().toISOString(),
-            data: { clientReferenceId: connection.clientReferenceId, connection },
-          }
+        ? { type: eventType, timestamp: new Date().toISOString(), data }
         : { eventType, live: s.live, data };
     const body = JSON.stringify(payload);
     const id = `msg_${randomBytes(12).toString('hex')}`;
