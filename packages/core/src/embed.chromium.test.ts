@@ -86,6 +86,7 @@ function hostedHandler(req: IncomingMessage, res: ServerResponse) {
           fetch('/exit-log', { method: 'POST', body: JSON.stringify({ data: e.data, origin: e.origin }) });
           post({ event: 'exit', metadata: { type: 'user_exit', step: 'login', error: null } });
         }
+        if (e.data && e.data.command === 'exit') post(e.data.message);
         if (e.data && e.data.command === 'succeed') {
           post({ event: 'success', metadata: { redirect: false, successUrl: '', connection: { id: 'conn_real', userData: ${JSON.stringify(user)} }, user: ${JSON.stringify(user)} } });
         }
@@ -194,4 +195,25 @@ describe('embedded flow in Chromium', () => {
     expect(await page.evaluate(() => document.body.style.overflow)).toBe('');
     await page.context().close();
   }, 30_000);
+
+  it.each([
+    [
+      'an exit type it does not know',
+      { event: 'exit', metadata: { type: 'approval', step: 'pre-login', error: null } },
+      { status: 'cancelled', step: 'pre-login', reason: 'user', exitType: 'approval' },
+    ],
+    ['an exit without metadata', { event: 'exit' }, { status: 'cancelled', reason: 'user' }],
+    [
+      'a forced exit',
+      { event: 'exit', metadata: { type: 'forced_exit', error: null } },
+      { status: 'cancelled', reason: 'forced' },
+    ],
+  ])('closes the modal on %s from the hosted page', async (_, message, outcome) => {
+    const page = await openModal();
+    const frame = page.frames().find((f) => f.url().includes('/cs_embed'));
+    await frame?.evaluate((m) => window.postMessage({ command: 'exit', message: m }, '*'), message);
+    expect(await outcomeOf(page)).toEqual(outcome);
+    await page.waitForSelector('[role="dialog"]', { state: 'detached' });
+    await page.context().close();
+  });
 });

@@ -181,42 +181,23 @@ describe('confirmConnection', () => {
     expect(counting.calls).toHaveLength(50);
   });
 
-  it('finds a connection whatever the list order: oldest first (the simulator) or newest first', async () => {
-    for (const order of ['oldest', 'newest'] as const) {
+  it('finds a connection whatever the list order: oldest first or newest first', async () => {
+    for (const order of ['oldest-first', 'newest-first'] as const) {
       sim.reset();
+      sim.configure({ connectionOrder: order });
       for (let i = 0; i < 250; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
       const target = sim.addConnection({ clientReferenceId: 'user_1' });
-      let calls = 0;
-      // newest first: the simulator's whole active list, reversed, served page by page
-      const newestFirst: typeof fetch = async (input, init) => {
-        calls++;
-        if (order === 'oldest') return fetch(input, init);
-        const url = new URL(String(input));
-        const all = (await fetch(
-          `${sim.url}/v2/account/connections?status=active&limit=100&offset=0`,
-          init,
-        ).then(async (first) => {
-          const pages = [(await first.json()) as { list: unknown[]; hasMore: boolean }];
-          for (let o = 100; pages.at(-1)?.hasMore; o += 100)
-            pages.push(
-              (await (
-                await fetch(`${sim.url}/v2/account/connections?status=active&limit=100&offset=${o}`, init)
-              ).json()) as { list: unknown[]; hasMore: boolean },
-            );
-          return pages.flatMap((p) => p.list);
-        })) as unknown[];
-        const offset = Number(url.searchParams.get('offset'));
-        const page = [...all].reverse().slice(offset, offset + 100);
-        return Response.json({ list: page, hasMore: offset + 100 < all.length });
-      };
+      const counted = countingFetch();
       const connection = await confirmConnection(
-        { ...options(), fetch: newestFirst },
+        { ...options(), fetch: counted.fetch },
         { connectionId: target.id, clientReferenceId: 'user_1' },
       );
       expect(connection.id).toBe(target.id);
       // oldest first it is on the third page; newest first on the first
-      expect(calls).toBe(order === 'oldest' ? 3 : 1);
+      expect(counted.calls).toHaveLength(order === 'oldest-first' ? 3 : 1);
+      expect(counted.urls.every((u) => u.includes('status=active'))).toBe(true);
     }
+    sim.configure({ connectionOrder: 'oldest-first' });
   });
 
   it("runs one account's confirmations one at a time, and the same id asked again meanwhile shares one lookup", async () => {

@@ -379,7 +379,7 @@ describe('createWebhookHandler receiving the simulator over HTTP', () => {
   });
   afterEach(() => {
     sim.reset();
-    sim.configure({ webhookScheme: 'standard', webhookEnvelope: 'sdk' });
+    sim.configure({ webhookScheme: 'standard', webhookEnvelope: 'sdk', webhookConnectionShape: 'sdk' });
   });
 
   /** Drive a Link session through the hosted page's forms, as a browser would. */
@@ -403,15 +403,15 @@ describe('createWebhookHandler receiving the simulator over HTTP', () => {
     });
   }
 
-  it.each([
-    ['standard', 'sdk'],
-    ['standard', 'docs'],
-    ['ofauth', 'sdk'],
-    ['ofauth', 'docs'],
-  ] as const)(
-    'verifies connection.created sent with the %s scheme and the %s envelope',
-    async (scheme, envelope) => {
-      sim.configure({ webhookScheme: scheme, webhookEnvelope: envelope });
+  const matrix = (['standard', 'ofauth'] as const).flatMap((scheme) =>
+    (['sdk', 'docs'] as const).flatMap((envelope) =>
+      (['sdk', 'list'] as const).map((shape) => [scheme, envelope, shape] as const),
+    ),
+  );
+  it.each(matrix)(
+    'verifies connection.created sent with the %s scheme, the %s envelope and the %s connection shape, into one normalized connection',
+    async (scheme, envelope, shape) => {
+      sim.configure({ webhookScheme: scheme, webhookEnvelope: envelope, webhookConnectionShape: shape });
       const events: WebhookEvent[] = [];
       current = createWebhookHandler({
         secret: SECRET,
@@ -431,20 +431,45 @@ describe('createWebhookHandler receiving the simulator over HTTP', () => {
       );
       expect(events).toHaveLength(1);
       const event = events[0] as WebhookEvent;
+      const made = sim.connections()[0];
+      if (!made) throw new Error('no connection');
       expect(event).toMatchObject({
         type: 'connection.created',
         scheme,
-        data: {
-          clientReferenceId: 'user_e2e',
-          connection: { status: 'active', clientReferenceId: 'user_e2e' },
-        },
+        data: { clientReferenceId: 'user_e2e' },
       });
-      expect(event.data).toMatchObject({ connection: { id: sim.connections()[0]?.id } });
+      // whichever shape was sent, the app reads the same fields
+      expect(event.data).toMatchObject({
+        connection: { id: made.id, status: 'active', userData: made.userData, permissions: made.permissions },
+      });
+      if (shape === 'sdk')
+        expect(event.data).toMatchObject({ connection: { platformUserId: made.userData.id } });
+      else expect(event.data).toEqual({ clientReferenceId: 'user_e2e', connection: made });
       if (scheme === 'standard') expect(event.id).toBe(deliveries[0]?.id);
       if (envelope === 'sdk') expect(event.live).toBe(false);
       else expect(event).not.toHaveProperty('live');
     },
   );
+
+  it('reads connection.expired in the SDK shape (id, platformUserId, status only)', async () => {
+    const events: WebhookEvent[] = [];
+    current = createWebhookHandler({
+      secret: SECRET,
+      on: { 'connection.expired': (event) => void events.push(event) },
+    });
+    const conn = sim.addConnection({ clientReferenceId: 'user_e2e' });
+    await fetch(`${sim.url}/v2/account/connections/${conn.id}/invalidate`, {
+      method: 'POST',
+      headers: { apiKey: sim.apiKey },
+    });
+    await sim.webhooksIdle();
+    expect(events.map((e) => e.data)).toEqual([
+      {
+        clientReferenceId: 'user_e2e',
+        connection: { id: conn.id, platformUserId: conn.userData.id, status: 'expired' },
+      },
+    ]);
+  });
 
   it('a handler failing once gets the simulator to retry, and the second delivery runs it', async () => {
     const processed = new Set<string>();
