@@ -1,3 +1,4 @@
+import { WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
 import { ofauthEnv } from './env';
 import { logWebhookError } from './log';
 import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
@@ -72,11 +73,7 @@ export interface CreateWebhookHandlerOptions {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
-  'connection.created',
-  'connection.updated',
-  'connection.expired',
-  'connection.disconnected',
-  'rules.updated',
+  ...WEBHOOK_EVENT_TYPES,
   'unknown',
   '*',
 ]);

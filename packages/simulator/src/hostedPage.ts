@@ -1,4 +1,4 @@
-import type { LinkPageMessage, SandboxInfo } from '@oflink/protocol';
+import { LINK_MESSAGE_TYPE, type LinkPageMessage, type SandboxInfo } from '@oflink/protocol';
 
 /** The `data-step` values of the hosted page root. */
 export type PageStep = 'pre-login' | 'login' | '2fa' | 'done' | 'error';
@@ -66,13 +66,14 @@ button[data-action=continue],button[data-action=submit]{background:var(--accent)
 // Runs in the hosted page. It only ever posts to the allowed embed origin and only listens to
 // messages from that origin and from the parent window.
 const SCRIPT = `(function(){
+var T=${JSON.stringify(LINK_MESSAGE_TYPE)};
 var c=JSON.parse(document.getElementById('oflink-config').textContent);
 var framed=window.parent&&window.parent!==window;
 function post(event,metadata){
   if(!c.embedOrigin||!framed)return;
   var m;
-  if(c.shape==='legacy'){m={type:'OFAUTH_LINK',event:event==='exit'?'close':event};if(metadata)for(var k in metadata)if(k!=='type'&&k!=='event')m[k]=metadata[k];}
-  else{m={type:'OFAUTH_LINK',event:event};if(metadata!==undefined)m.metadata=metadata;}
+  if(c.shape==='legacy'){m={type:T,event:event==='exit'?'close':event};if(metadata)for(var k in metadata)if(k!=='type'&&k!=='event')m[k]=metadata[k];}
+  else{m={type:T,event:event};if(metadata!==undefined)m.metadata=metadata;}
   window.parent.postMessage(m,c.embedOrigin);
 }
 var ended=!!c.message;
@@ -83,7 +84,7 @@ if(!c.embedOrigin&&c.navigateTo){window.location.replace(c.navigateTo);}
 window.addEventListener('message',function(e){
   if(!c.embedOrigin||e.origin!==c.embedOrigin||e.source!==window.parent)return;
   var d=e.data;
-  if(!d||d.type!=='OFAUTH_LINK'||d.event!=='exit_requested'||ended)return;
+  if(!d||d.type!==T||d.event!=='exit_requested'||ended)return;
   ended=true;
   var body=new URLSearchParams({action:'exit',step:c.exitStep});
   fetch(c.action,{method:'POST',body:body,keepalive:true}).catch(function(){});
