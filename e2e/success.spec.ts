@@ -20,7 +20,9 @@ for (const mode of MODES) {
       expect(connectionId).toMatch(/^conn_/);
       const connection = sim.connections().find((c) => c.id === connectionId);
       expect(connection, 'the simulator made this connection').toBeDefined();
-      await expect(page.getByTestId('account-name')).toHaveText(connection!.userData.name ?? connection!.userData.username);
+      await expect(page.getByTestId('account-name')).toHaveText(
+        connection!.userData.name ?? connection!.userData.username,
+      );
       await expect(page.getByTestId('account-username')).toHaveText(`@${connection!.userData.username}`);
       if (flow.popup) await expect.poll(() => flow.popup!.isClosed()).toBe(true);
       await expect(page.locator('[data-oflink-overlay]')).toHaveCount(0);
