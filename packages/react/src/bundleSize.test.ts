@@ -36,10 +36,11 @@ describe('bundle size (min+gzip, react/react-dom/react-query external)', () => {
       expect(button.text).toContain(marker);
       expect(callback.text).not.toContain(marker);
     }
-    // regression ceilings, a little above the current figures (6,974 B and 2,221 B, with the option
-    // checks and server confirmation); the goals (3,000 B and 1,000 B) are reported in the figures table
-    expect(button.gzip).toBeLessThan(7020);
-    expect(callback.gzip).toBeLessThan(2260);
+    // regression ceilings, a little above the current figures (7,557 B and 2,337 B, with the option
+    // checks, server confirmation and the lenient reading of every message shape OFAuth sends); the
+    // goals (3,000 B and 1,000 B) are reported in the figures table
+    expect(button.gzip).toBeLessThan(7600);
+    expect(callback.gzip).toBeLessThan(2380);
     writeFigures('react-bundle-size', [
       {
         area: 'bundle',
