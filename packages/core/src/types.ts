@@ -1,4 +1,4 @@
-import type { ExitStep, OnlyFansUser, SandboxInfo } from '@oflink/protocol';
+import type { ExitStep, Geolocation, OnlyFansUser, SandboxInfo } from '@oflink/protocol';
 
 export type { LinkSession, SandboxInfo, SandboxScenario } from '@oflink/protocol';
 
@@ -19,7 +19,7 @@ export interface LinkSessionParams {
   /** Re-authenticate this existing connection instead of creating a new one. */
   connectionId?: string;
   /** Where the connection should appear to come from. */
-  geolocation?: { country: string; state?: string; city?: string };
+  geolocation?: Geolocation;
 }
 
 /**

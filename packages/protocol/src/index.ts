@@ -32,7 +32,13 @@ export {
   type WireUser,
 } from './linkMessages';
 export { parseLinkMessage } from './parseLinkMessage';
-export { type Geolocation, type HostedSessionRead, type LinkSession, readHostedSession } from './session';
+export {
+  type Geolocation,
+  type HostedSessionRead,
+  type LinkInitRequest,
+  type LinkSession,
+  readHostedSession,
+} from './session';
 export { type OnlyFansUser, parseUser } from './user';
 export { hasControl, obj, printable, str } from './values';
 export {

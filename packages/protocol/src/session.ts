@@ -52,3 +52,26 @@ export interface Geolocation {
   /** City, e.g. `"San Francisco"`. */
   city?: string;
 }
+
+/**
+ * The body of `POST /v2/link/init` (link-init.openapi.yaml): every field optional. The deprecated
+ * `mode`, `options` and `origin` are still accepted by OFAuth.
+ */
+export interface LinkInitRequest {
+  /** `app_…`; the account's default app without it. */
+  clientAppId?: string;
+  /** Where the hosted page sends the person when done; must be registered on the client app. */
+  redirectUrl?: string;
+  /** The app's own id for the end user, echoed in the callback and in webhooks. */
+  clientReferenceId?: string;
+  /** Re-authenticate this existing connection. */
+  connectionId?: string;
+  /** Where the connection should appear to come from. */
+  geolocation?: Geolocation;
+  /** @deprecated */
+  mode?: 'redirect' | 'embed' | 'hosted' | 'whitelabel';
+  /** @deprecated */
+  options?: { returnRawSession?: boolean };
+  /** @deprecated */
+  origin?: string;
+}

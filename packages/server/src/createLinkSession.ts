@@ -1,4 +1,10 @@
-import { CLIENT_APP_ID, type Geolocation, type LinkSession, readHostedSession } from '@oflink/protocol';
+import {
+  CLIENT_APP_ID,
+  type Geolocation,
+  type LinkInitRequest,
+  type LinkSession,
+  readHostedSession,
+} from '@oflink/protocol';
 import { ofauthEnv } from './env';
 import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
@@ -92,7 +98,7 @@ export async function requestLinkSession(
     signal?: AbortSignal;
   },
 ): Promise<LinkSession> {
-  const body: Record<string, unknown> = { clientReferenceId: params.clientReferenceId };
+  const body: LinkInitRequest = { clientReferenceId: params.clientReferenceId };
   if (options.clientAppId !== undefined) body.clientAppId = options.clientAppId;
   if (options.redirectUrl !== undefined) body.redirectUrl = options.redirectUrl;
   if (params.connectionId !== undefined) body.connectionId = params.connectionId;

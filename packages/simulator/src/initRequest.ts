@@ -1,3 +1,4 @@
+import { CLIENT_APP_ID, type LinkInitRequest } from '@oflink/protocol';
 import { z } from 'zod';
 
 /**
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * @example initRequestSchema.safeParse({ clientAppId: 'app_demo' }).success // true
  */
 export const initRequestSchema = z.object({
-  clientAppId: z
-    .string()
-    .regex(/^app_[a-zA-Z0-9]+$/, 'clientAppId must match ^app_[a-zA-Z0-9]+$')
-    .optional(),
+  clientAppId: z.string().regex(CLIENT_APP_ID, 'clientAppId must match ^app_[a-zA-Z0-9]+$').optional(),
   mode: z.enum(['redirect', 'embed', 'hosted', 'whitelabel']).optional(),
   options: z.object({ returnRawSession: z.boolean().optional() }).optional(),
   redirectUrl: z.url().optional(),
@@ -19,7 +17,7 @@ export const initRequestSchema = z.object({
   geolocation: z
     .object({ country: z.string(), state: z.string().optional(), city: z.string().optional() })
     .optional(),
-});
+}) satisfies z.ZodType<LinkInitRequest>;
 
 /** A validated `POST /v2/link/init` body. */
 export type InitRequest = z.infer<typeof initRequestSchema>;

@@ -1,15 +1,11 @@
-/** One sandbox scenario (PROTOCOL.md §4, plus `locked` and `otp-rejected`). */
-export interface SandboxScenario {
-  /** Scenario id, also the email domain's first label. */
-  id: string;
+import type { SandboxScenario as ScenarioOnTheWire } from '@oflink/protocol';
+
+/** One sandbox scenario (PROTOCOL.md §4, plus `locked` and `otp-rejected`): what `sandbox_info` sends, and how it ends. */
+export interface SandboxScenario extends ScenarioOnTheWire {
   /** Kind of account the scenario logs into. */
   accountType: 'creator' | 'fan';
   /** Whether a one-time code follows the password. */
   loginType: 'password' | 'app_otp';
-  /** The password that works. */
-  password: string;
-  /** The code that works (for `app_otp`). */
-  otpCode?: string;
   /** How the scenario ends after a correct password (and code). */
   outcome: 'success' | 'account_locked' | '2fa_failed';
 }
