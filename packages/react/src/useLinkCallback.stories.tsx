@@ -178,6 +178,15 @@ export const CancelledAtTwoFactor = callback('?status=cancelled&step=2fa', {
 
 export const CancelledWithoutStep = callback('?status=cancelled', { status: 'cancelled', reason: 'user' });
 
+/** A step this version does not know is dropped, not the cancellation: the person did leave. */
+export const CancelledAtAnUnknownStep = callback('?status=cancelled&step=checkout', {
+  status: 'cancelled',
+  reason: 'user',
+});
+
+/** A connection id that is not `conn_…` fails here, as the server would refuse to confirm it. */
+export const MalformedConnectionId = callback('?status=success&connection_id=conn.a:1', invalid);
+
 export const ErrorSessionExpired = callback(
   '?status=error&error_code=session_expired',
   failed('session_expired'),
@@ -206,8 +215,6 @@ export const MalformedMissingStatus = callback('?connection_id=conn_abc123', inv
 export const MalformedUnknownStatus = callback('?status=pending&connection_id=conn_abc123', invalid);
 
 export const MalformedSuccessWithoutConnectionId = callback('?status=success', invalid);
-
-export const MalformedCancelledWithUnknownStep = callback('?status=cancelled&step=checkout', invalid);
 
 export const MalformedErrorWithoutCode = callback('?status=error', invalid);
 
