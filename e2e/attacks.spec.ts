@@ -115,6 +115,42 @@ test('embed: malformed and oversized payloads from the Link frame itself are ign
   await completes(page, flow, sim);
 });
 
+test('embed: a success without a usable connection id from the Link frame itself ends the attempt as an error, never a success', async ({
+  page,
+  sim,
+}) => {
+  await page.goto('/');
+  const flow = await startFlow(page, 'embed', sim.url);
+  const link = page.frames().find((f) => f.url().startsWith(sim.url));
+  expect(link, 'the Link iframe').toBeDefined();
+  await postAttack(link!, 'parent', 'ending', { marker: 'ending' });
+  const card = outcome(page);
+  await expect(card).toHaveAttribute('data-status', 'error');
+  await expect(card).toHaveAttribute('data-error-code', 'invalid_connection_id');
+  await expect(page.locator('[data-oflink-overlay]')).toHaveCount(0);
+  expect(flow.mode).toBe('embed');
+});
+
+test('embed: an exit of a type this version does not know closes the modal as a cancellation', async ({
+  page,
+  sim,
+}) => {
+  await page.goto('/');
+  await startFlow(page, 'embed', sim.url);
+  const link = page.frames().find((f) => f.url().startsWith(sim.url));
+  expect(link, 'the Link iframe').toBeDefined();
+  await link!.evaluate(() =>
+    window.parent.postMessage(
+      { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'approval', step: 'pre-login' } },
+      '*',
+    ),
+  );
+  const card = outcome(page);
+  await expect(card).toHaveAttribute('data-status', 'cancelled');
+  await expect(card).toHaveAttribute('data-step', 'pre-login');
+  await expect(page.locator('[data-oflink-overlay]')).toHaveCount(0);
+});
+
 test('embed: a real Link page of the right origin in another frame (wrong source) is ignored', async ({
   page,
   sim,

@@ -4,7 +4,7 @@ import type { Frame, Page } from '@playwright/test';
 export const MARKER = 'E2E_MARKER';
 
 /** What an attacker can send, built in the attacker's own page (large payloads never cross the wire). */
-export type Payloads = 'forged' | 'malformed' | 'oversized';
+export type Payloads = 'forged' | 'malformed' | 'oversized' | 'ending';
 
 /**
  * Starts recording marker messages in the app page: from `postMessage` and from the app's
@@ -125,21 +125,9 @@ export async function postAttack(
           [success('conn_evil_in_array')],
           {},
           { type: 'OFAUTH_LINK' },
-          { type: 'OFAUTH_LINK', event: 'success' },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: null },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: null } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: 'conn_evil' } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: '' } } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: 42 } } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: ['conn_evil'] } } },
-          { type: 'OFAUTH_LINK', event: 'exit' },
-          { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'teleport' } },
           { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: { scenarios: 'everything' } },
           { type: 'OFAUTH_LINK', event: 'SUCCESS', metadata: { connection: { id: 'conn_evil_case' } } },
           { type: 'ofauth_link', event: 'success', metadata: { connection: { id: 'conn_evil_case' } } },
-          JSON.parse(
-            '{"type":"OFAUTH_LINK","event":"success","__proto__":{"metadata":{"connection":{"id":"conn_evil_proto"}}}}',
-          ),
           { type: 'OFLINK_RELAY' },
           {
             type: 'OFLINK_RELAY',
@@ -150,6 +138,17 @@ export async function postAttack(
           { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: 'success' },
           { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: { status: 'success' } },
           { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: { status: 'pwned' } },
+        ];
+      } else if (kind === 'ending') {
+        // from the Link frame itself these end the flow, as in OFAuth's own library: an exit of any
+        // shape, and a success without a usable connection id (an error, never a success)
+        list = [
+          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: ['conn_evil'] } } },
+          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: 'conn.evil:1' } } },
+          JSON.parse(
+            '{"type":"OFAUTH_LINK","event":"success","__proto__":{"metadata":{"connection":{"id":"conn_evil_proto"}}}}',
+          ),
+          { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'teleport' } },
         ];
       } else {
         const big = 'x'.repeat(4 * 1024 * 1024);

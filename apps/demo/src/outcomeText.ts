@@ -42,6 +42,10 @@ const ERROR_TEXT: Record<string, { title: string; text: string }> = {
     title: 'The sign-in link expired',
     text: 'Sign-in links are only valid for a limited time. Start again to get a fresh one.',
   },
+  invalid_connection_id: {
+    title: 'The connection could not be read',
+    text: 'OnlyFans finished, but the sign-in page did not say which account was connected. Refresh your connections in a moment, or start again.',
+  },
   invalid_session: {
     title: 'The sign-in link is no longer valid',
     text: 'Each sign-in link can be used once. Start again to get a fresh one.',
