@@ -62,8 +62,7 @@ describe.each(packages)('@oflink/%s', (name) => {
 
   it('declares an ESM package without side effects, with types first in every export condition', () => {
     expect(manifest.type).toBe('module');
-    // @oflink/server's Node entry has one: it sets the node:http transport when loaded
-    expect(manifest.sideEffects).toEqual(name === 'server' ? ['./dist/node.js', './dist/node.cjs'] : false);
+    expect(manifest.sideEffects).toBe(false);
     const exportsMap = manifest.exports as Record<string, unknown>;
     expect(exportsMap['./package.json']).toBe('./package.json');
     const dot = exportsMap['.'] as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts', 'src/browser.ts'],
+  entry: ['src/index.ts', 'src/browser.ts'],
   format: ['esm', 'cjs'],
   dts: {
     entry: 'src/index.ts',
@@ -14,5 +14,4 @@ export default defineConfig({
   noExternal: ['@oflink/protocol'],
   target: 'es2022',
   platform: 'neutral',
-  external: ['node:http', 'node:https', 'node:crypto', 'node:stream', 'node:buffer'],
 });

@@ -17,7 +17,7 @@ export interface ConfirmConnectionOptions {
   timeoutMs?: number;
   /**
    * The `fetch` used to reach OFAuth.
-   * @defaultValue `node:http(s)` with a keep-alive agent on Node, else `globalThis.fetch`
+   * @defaultValue `globalThis.fetch`
    */
   fetch?: typeof fetch;
 }

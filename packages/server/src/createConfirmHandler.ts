@@ -1,7 +1,6 @@
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
-import { toResponse } from './plainBody';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import type { Connection } from './types';
@@ -65,7 +64,7 @@ export function createConfirmHandler(
   const settings = deferMissing(() => resolveUpstream(options, 'createConfirmHandler'));
   const { getClientReferenceId, onConfirmed } = options;
   let apiKey = '';
-  const answer = jsonEndpoint(
+  return jsonEndpoint(
     endpointConfig(options, 'createConfirmHandler', MAX_CONFIRM_BODY_BYTES, () => [apiKey]),
     async ({ request, body, reply, refuse, internal }) => {
       apiKey = settings.get().apiKey;
@@ -88,7 +87,4 @@ export function createConfirmHandler(
       return reply(200, { connection });
     },
   );
-  return async function confirmHandler(request: Request): Promise<Response> {
-    return toResponse(await answer(request, null));
-  };
 }

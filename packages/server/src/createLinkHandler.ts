@@ -1,7 +1,6 @@
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
 import { type ErrorBody, endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
-import { toResponse, withAnswerFunction } from './plainBody';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import { deferMissing } from './upstream';
@@ -80,7 +79,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
   const { getClientReferenceId, ownsConnection } = options;
   let apiKey = '';
 
-  const answer = jsonEndpoint(
+  return jsonEndpoint(
     endpointConfig(options, 'createLinkHandler', MAX_BODY_BYTES, () => [apiKey]),
     async ({ request, body: raw, reply, refuse, internal }) => {
       const session = settings.get();
@@ -109,8 +108,4 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       return reply(200, result);
     },
   );
-
-  return withAnswerFunction(async function linkHandler(request: Request): Promise<Response> {
-    return toResponse(await answer(request, null));
-  }, answer);
 }

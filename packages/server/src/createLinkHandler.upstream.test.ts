@@ -4,7 +4,6 @@ import { createServer } from 'node:http';
 import { type Fault, type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
-import { nodeTransport } from './nodeTransport';
 import type { OflinkServerError } from './OflinkServerError';
 import {
   countingFetch,
@@ -15,7 +14,6 @@ import {
   post,
   writeFigures,
 } from './testSupport';
-import { setDefaultTransport } from './upstream';
 
 let sim: Simulator;
 const figures: Figure[] = [];
@@ -259,49 +257,30 @@ const rows: Row[] = [
 const summary = (status: number, code: string | null, attempts: number) =>
   `${status}${code ? ` ${code}` : ''} · ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 
-/** The calls one transport sent, as `METHOD /path`, and when (ms since the epoch). */
+/** The calls the fetch sent, as `METHOD /path`, and when (ms since the epoch). */
 interface Counted {
   calls: string[];
   stamps: number[];
-  /** What the handler is created with to use this transport. */
+  /** What the handler is created with to use this fetch. */
   options: Partial<LinkHandlerOptions>;
 }
 
-// Each transport the package reaches OFAuth with: an app's (or the runtime's) fetch, and the
-// node:http(s) transport the Node entry uses when no fetch is given. Both meet the same matrix.
-const transports: { name: string; counted: () => Counted }[] = [
-  {
-    name: 'fetch',
-    counted: () => {
-      const counted: Counted = { calls: [], stamps: [], options: {} };
-      const counting = countingFetch();
-      counted.calls = counting.calls;
-      counted.options = {
-        fetch: (input, init) => {
-          counted.stamps.push(Date.now());
-          return counting.fetch(input, init);
-        },
-      };
-      return counted;
+function counted(): Counted {
+  const out: Counted = { calls: [], stamps: [], options: {} };
+  const counting = countingFetch();
+  out.calls = counting.calls;
+  out.options = {
+    fetch: (input, init) => {
+      out.stamps.push(Date.now());
+      return counting.fetch(input, init);
     },
-  },
-  {
-    name: 'node:http',
-    counted: () => {
-      const counted: Counted = { calls: [], stamps: [], options: {} };
-      setDefaultTransport((request) => {
-        counted.calls.push(`${request.method} ${new URL(request.url).pathname}`);
-        counted.stamps.push(Date.now());
-        return nodeTransport(request);
-      });
-      return counted;
-    },
-  },
-];
+  };
+  return out;
+}
+
+const transports = [{ name: 'fetch', counted }];
 
 describe.each(transports)('upstream fault matrix over $name', ({ name, counted: count }) => {
-  afterEach(() => setDefaultTransport(undefined));
-
   it.each(rows)('$name → $status $code after $attempts attempt(s)', async (row) => {
     row.setup(sim);
     const counted = count();
@@ -402,13 +381,9 @@ describe('redirects from upstream', () => {
 
   /**
    * One session request answered by `status` with a Location to the trap, through `create`, over a
-   * fetch that records its redirect mode, or over the node:http transport.
+   * fetch that records its redirect mode.
    */
-  async function redirectedOnce(
-    create: typeof createLinkHandler,
-    status: number,
-    over: 'fetch' | 'node:http' = 'fetch',
-  ) {
+  async function redirectedOnce(create: typeof createLinkHandler, status: number) {
     sim.injectFault({ type: 'status', status, headers: { location: trap.url } });
     const modes: (RequestRedirect | undefined)[] = [];
     const onError = vi.fn<(error: OflinkServerError) => void>();
@@ -418,15 +393,13 @@ describe('redirects from upstream', () => {
         return fetch(input, init);
       },
     };
-    setDefaultTransport(over === 'node:http' ? nodeTransport : undefined);
     const handler = create({
       apiKey: sim.apiKey,
       baseUrl: sim.url,
       getClientReferenceId: () => 'user_1',
       onError,
-      ...(over === 'fetch' ? recording : {}),
+      ...recording,
     });
-    setDefaultTransport(undefined);
     const response = await handler(post({}));
     const body = (await response.json()) as { error: { code: string } };
     return {
@@ -446,18 +419,6 @@ describe('redirects from upstream', () => {
       // Node's fetch supports redirect: 'error' (no request body copy before each call)
       expect(r.modes).toEqual(['error']);
       expect(r.message).toMatch(/redirect, which is never followed/);
-      expect(trap.hits).toEqual([]);
-    },
-  );
-
-  it.each([301, 302, 303, 307, 308])(
-    'over node:http, %i is never followed, not retried, and reported with its status',
-    async (status) => {
-      const r = await redirectedOnce(createLinkHandler, status, 'node:http');
-      expect(r.status).toBe(502);
-      expect(r.code).toBe('upstream_unavailable');
-      expect(r.modes).toEqual([]);
-      expect(r.message).toMatch(new RegExp(`OFAuth answered ${status}, a redirect, which is never followed`));
       expect(trap.hits).toEqual([]);
     },
   );

@@ -5,7 +5,6 @@ import { isDevelopment } from './env';
 import { reportTo } from './log';
 import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
-import type { BodySource, PlainAnswer } from './plainBody';
 import { sanitizeCause } from './redact';
 import { DEFAULT_BODY_TIMEOUT_MS, declaredTooLarge, readRequestBody } from './requestBody';
 import type { BrowserEndpointOptions } from './signedInUser';
@@ -100,6 +99,13 @@ export function endpointConfig(
   };
 }
 
+/** A complete answer with a string body (or none), before it is a `Response`. */
+export interface PlainAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
 /** Checks and defaults the `bodyTimeoutMs` option; a wrong value throws `invalid_options`. */
 function bodyTimeout(value: unknown, caller: string): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
@@ -113,15 +119,26 @@ function bodyTimeout(value: unknown, caller: string): number {
 }
 
 /**
- * Builds the answer function of one endpoint around `handle`, which runs only for a POST from an
- * allowed origin with a JSON body within the size limit.
+ * Builds one endpoint around `handle`, which runs only for a POST from an allowed origin with a
+ * JSON body within the size limit; every refusal is the one JSON error answer.
  */
 export function jsonEndpoint(
   config: EndpointConfig,
   handle: (call: EndpointCall) => Promise<PlainAnswer>,
-): (request: Request, preread: BodySource) => Promise<PlainAnswer> {
+): (request: Request) => Promise<Response> {
+  const answer = answerOf(config, handle);
+  return async (request) => {
+    const { status, headers, body } = await answer(request);
+    return new Response(body, { status, headers });
+  };
+}
+
+function answerOf(
+  config: EndpointConfig,
+  handle: (call: EndpointCall) => Promise<PlainAnswer>,
+): (request: Request) => Promise<PlainAnswer> {
   const { caller, policy, maxBodyBytes } = config;
-  return async (request, preread) => {
+  return async (request) => {
     let cors: Record<string, string> = {};
     const path = (() => {
       try {
@@ -218,7 +235,7 @@ export function jsonEndpoint(
             `The request body was already read before ${caller}; mount the handler before body parsers.`,
           ),
         );
-      const bytes = await readRequestBody(request, maxBodyBytes, config.bodyTimeoutMs, preread);
+      const bytes = await readRequestBody(request, maxBodyBytes, config.bodyTimeoutMs);
       if (bytes === 'too_large') return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
       if (bytes === 'timeout')
         return refuse('request_timeout', 408, `the body did not arrive within ${config.bodyTimeoutMs} ms`);

@@ -5,10 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLinkHandler } from './createLinkHandler';
-import { nodeTransport } from './nodeTransport';
 import { failOnUnhandledRejection, writeFigures } from './testSupport';
 import { toNodeHandler } from './toNodeHandler';
-import { setDefaultTransport } from './upstream';
 
 failOnUnhandledRejection();
 
@@ -45,15 +43,8 @@ async function waitFor(
   return value;
 }
 
-// Over both transports: the runtime's fetch (the default entry) and node:http(s) (the Node entry).
-describe.each([
-  { name: 'fetch', transport: undefined },
-  { name: 'node:http', transport: nodeTransport },
-])('load through toNodeHandler, upstream over $name', ({ name, transport }) => {
-  afterEach(() => setDefaultTransport(undefined));
-
+describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $name', ({ name }) => {
   it(`answers ${TOTAL} session requests at ${CONCURRENCY} concurrent with 0 errors, a stable heap and no socket left open`, async () => {
-    setDefaultTransport(transport);
     expect(gc, 'run with --expose-gc (vitest.config.ts execArgv)').toBeTypeOf('function');
     const tcpBefore = tcpHandles();
     const failures: string[] = [];

@@ -1,5 +1,3 @@
-import { answerFunction, type BodySource, type PlainAnswer, plainBody } from './plainBody';
-
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
  * @example
@@ -136,71 +134,12 @@ function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
   });
 }
 
-/** Bodies up to this many bytes, with a declared Content-Length, are buffered instead of streamed. */
-const SMALL_BODY = 64 * 1024;
-
-function smallDeclaredBody(req: NodeRequest): boolean {
-  const declared = req.headers['content-length'];
-  if (typeof declared !== 'string' || !/^\d{1,6}$/.test(declared)) return false;
-  return Number(declared) <= SMALL_BODY && req.headers['transfer-encoding'] === undefined;
-}
-
-/** Reads a small body (Node's parser stops at the declared Content-Length) into one byte array. */
-function readSmallBody(req: NodeRequest): Promise<Uint8Array<ArrayBuffer>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    const onData = (...args: unknown[]) => {
-      const chunk = args[0];
-      chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array));
-    };
-    const onEnd = () => {
-      detach();
-      let size = 0;
-      for (const c of chunks) size += c.length;
-      const out = new Uint8Array(size);
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.length;
-      }
-      resolve(out);
-    };
-    const onError = (...args: unknown[]) => {
-      detach();
-      reject(args[0]);
-    };
-    // the client went away before the whole body arrived
-    const onClose = () => {
-      detach();
-      reject(new Error('The client closed the connection before sending the whole body.'));
-    };
-    const detach = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
-}
-
 /** The body a body parser (express.json(), …) already consumed, turned back into bytes. */
 function parsedBody(body: unknown): BodyInit | null {
   if (body === undefined || body === null) return null;
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return new Uint8Array(body);
   return JSON.stringify(body);
-}
-
-/** Writes an answer of this package's own handlers (see plainBody.ts): no Response, no stream. */
-function writeAnswer(answer: PlainAnswer, res: NodeResponse): void {
-  res.statusCode = answer.status;
-  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  if (answer.body === null) res.end();
-  else res.end(answer.body);
 }
 
 async function writeResponse(response: Response, res: NodeResponse): Promise<void> {
@@ -212,12 +151,6 @@ async function writeResponse(response: Response, res: NodeResponse): Promise<voi
     res.setHeader(name, value);
   });
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
-  const plain = plainBody(response);
-  if (plain !== undefined) {
-    // built from a string by this package (createLinkHandler): no need to read the stream back
-    res.end(plain);
-    return;
-  }
   if (!response.body) {
     res.end();
     return;
@@ -277,9 +210,6 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       'toNodeHandler(handler): handler must be a function (request: Request) => Promise<Response>.',
     );
   }
-  // createLinkHandler's own handler: its answer is written as is, and a small body is handed over
-  // as bytes instead of through a Request body stream (plainBody.ts)
-  const answer = answerFunction(handler);
   return function nodeHandler(req, res, next) {
     const controller = new AbortController();
     const onClose = () => {
@@ -294,7 +224,6 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
         headers: requestHeaders(req),
         signal: controller.signal,
       };
-      let preread: BodySource = null;
       if (method !== 'GET' && method !== 'HEAD') {
         const already = (req as NodeRequest & { body?: unknown }).body;
         if (already !== undefined && (req.readableEnded || req.complete)) {
@@ -303,23 +232,13 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
             init.body = body;
             (init.headers as Headers).delete('content-length');
           }
-        } else if (answer && smallDeclaredBody(req)) {
-          // a small body of known length is read in one go, much cheaper than a web stream, and only
-          // when the handler asks for it: its checks that need no body answer first
-          preread = () => readSmallBody(req);
         } else {
           init.body = bodyStream(req);
           init.duplex = 'half';
         }
       }
-      const request = new Request(requestUrl(req), init);
-      if (answer) {
-        writeAnswer(await answer(request, preread), res);
-        // a body the handler never asked for (a refused request) is discarded, not left in the socket
-        if (!req.readableEnded) req.resume();
-        return;
-      }
-      await writeResponse(await handler(request), res);
+      // the body streams to the handler only when it reads it: its checks that need none answer first
+      await writeResponse(await handler(new Request(requestUrl(req), init)), res);
     };
 
     run().then(

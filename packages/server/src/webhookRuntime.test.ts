@@ -57,6 +57,7 @@ describe('webhook code outside Node', () => {
       Response,
       console,
       AbortController,
+      AbortSignal,
       DOMException,
       setTimeout,
       clearTimeout,
