@@ -51,7 +51,7 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  * Key: for both schemes the secret is `whsec_<base64>` (the prefix is optional); the HMAC key is the
  * base64-decoded part, as Standard Webhooks and the simulator do. Give an array of secrets during a rotation.
  * The signed timestamp must be within `toleranceSeconds` (300) of now in either direction; signatures are
- * compared in constant time. Uses Web Crypto only, so it runs on Node 18+, Workers, Deno and Bun.
+ * compared in constant time. Uses Web Crypto only, so it runs on Node 20.3+, Workers, Deno and Bun.
  *
  * @throws {WebhookVerificationError} with `code` `missing_headers`, `invalid_signature`, `timestamp_too_old`,
  *   `timestamp_in_future`, `invalid_secret` or `invalid_payload`.
