@@ -25,8 +25,18 @@ const withStrictMode: Decorator = (Story) => (
   </StrictMode>
 );
 
+/**
+ * Every story starts with no attempt records: a callback story saves the outcome of a redirect
+ * attempt for the page the person returns to, and a later story's button would resume it.
+ */
+function clearAttemptRecords(): void {
+  for (const key of Object.keys(sessionStorage))
+    if (key.startsWith('oflink:')) sessionStorage.removeItem(key);
+}
+
 const preview: Preview = {
   tags: ['autodocs'],
+  beforeEach: clearAttemptRecords,
   loaders: [mswLoader],
   decorators: [withQueryClient, withStrictMode],
   parameters: {

@@ -242,12 +242,12 @@ describe('a consumer outside the workspace', () => {
     run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.readme.json'], app);
   });
 
-  it('gives Node the node:http entry of @oflink/server, and Workers and edge runtimes the fetch entry', () => {
+  it('gives Node, Workers and edge runtimes the one fetch entry of @oflink/server', () => {
     writeFileSync(join(app, 'resolve.mjs'), "console.log(import.meta.resolve('@oflink/server'));\n");
     writeFileSync(join(app, 'resolve.cjs'), "console.log(require.resolve('@oflink/server'));\n");
     const resolved = (args: string[]) => run('node', args, app).trim();
-    expect(resolved(['resolve.mjs'])).toMatch(/\/@oflink\/server\/dist\/node\.js$/);
-    expect(resolved(['resolve.cjs'])).toMatch(/\/@oflink\/server\/dist\/node\.cjs$/);
+    expect(resolved(['resolve.mjs'])).toMatch(/\/@oflink\/server\/dist\/index\.js$/);
+    expect(resolved(['resolve.cjs'])).toMatch(/\/@oflink\/server\/dist\/index\.cjs$/);
     expect(resolved(['--conditions=workerd', 'resolve.mjs'])).toMatch(/\/@oflink\/server\/dist\/index\.js$/);
     expect(resolved(['--conditions=edge-light', 'resolve.mjs'])).toMatch(
       /\/@oflink\/server\/dist\/index\.js$/,

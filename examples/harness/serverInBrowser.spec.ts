@@ -17,11 +17,14 @@ type Vite = {
   }>;
 };
 
-/** A one-page app in the installed Vite example whose client code imports the server package. */
-function mistakeApp(): { root: string; vite: Promise<Vite> } {
+/**
+ * A one-page app in the installed Vite example whose client code imports the server package, in
+ * its own folder per test (tests may run at once, and each starts by emptying its folder).
+ */
+function mistakeApp(name: string): { root: string; vite: Promise<Vite> } {
   const dir =
     (JSON.parse(process.env.OFLINK_EXAMPLES_DIRS ?? '{}') as Record<string, string>)['vite-express'] ?? '';
-  const root = join(dir, 'mistake');
+  const root = join(dir, `mistake-${name}`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   writeFileSync(
@@ -42,7 +45,7 @@ function mistakeApp(): { root: string; vite: Promise<Vite> } {
 test('vite build bundles it without a missing-export error; the page then throws the package message', async ({
   page,
 }) => {
-  const { root, vite } = mistakeApp();
+  const { root, vite } = mistakeApp('build');
   const outDir = join(root, 'dist');
   await (await vite).build({ root, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
   const script = readdirSync(join(outDir, 'assets')).find((f) => f.endsWith('.js')) ?? '';
@@ -54,7 +57,7 @@ test('vite build bundles it without a missing-export error; the page then throws
 });
 
 test('vite dev serves it; the page throws the package message', async ({ page }) => {
-  const { root, vite } = mistakeApp();
+  const { root, vite } = mistakeApp('dev');
   const server = await (await vite).createServer({
     root,
     logLevel: 'silent',
