@@ -1,7 +1,8 @@
 import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, isPlainObject } from './sessionParams';
 import type { Connection } from './types';
-import { callUpstream, resolveUpstream } from './upstream';
+import { callUpstream } from './upstream';
+import { resolveUpstream } from './upstreamOptions';
 
 /**
  * Options of {@link confirmConnection}: how to reach OFAuth.

@@ -4,7 +4,7 @@ import { OflinkServerError } from './OflinkServerError';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import type { Connection } from './types';
-import { deferMissing, resolveUpstream } from './upstream';
+import { deferMissing, resolveUpstream } from './upstreamOptions';
 
 /** Largest accepted body of a confirm request, in bytes (`{ "connectionId": "conn_…" }` is far smaller). */
 const MAX_CONFIRM_BODY_BYTES = 1024;

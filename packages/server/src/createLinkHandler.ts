@@ -3,7 +3,7 @@ import { type ErrorBody, endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { OflinkServerError } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
-import { deferMissing } from './upstream';
+import { deferMissing } from './upstreamOptions';
 
 /**
  * Largest accepted request body, in bytes (counted on the wire, whatever `Content-Length` says). Internal.

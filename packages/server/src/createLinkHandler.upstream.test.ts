@@ -2,7 +2,7 @@
 // where documented (network errors, 502/503/504, a 429 whose Retry-After fits) — counted on the wire.
 import { createServer } from 'node:http';
 import { type Fault, type Simulator, startSimulator } from '@oflink/simulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
 import type { OflinkServerError } from './OflinkServerError';
 import {
@@ -424,7 +424,7 @@ describe('redirects from upstream', () => {
   );
 
   it('redirectModeOf: "error" where Request accepts it, "manual" where it refuses it (Cloudflare Workers)', async () => {
-    const { redirectModeOf } = await import('./upstream');
+    const { redirectModeOf } = await import('./upstreamAttempt');
     expect(redirectModeOf(Request)).toBe('error');
     expect(redirectModeOf(WorkersRequest)).toBe('manual');
     expect(redirectModeOf(undefined)).toBe('manual');

@@ -8,7 +8,8 @@ import {
 import { ofauthEnv } from './env';
 import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
-import { callUpstream, type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstream';
+import { callUpstream } from './upstream';
+import { type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstreamOptions';
 
 /**
  * Options of {@link createLinkSession}: the upstream options plus the app-level session settings.

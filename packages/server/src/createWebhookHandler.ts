@@ -2,12 +2,8 @@ import { WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
 import { ofauthEnv } from './env';
 import { logWebhookError } from './log';
 import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
-import {
-  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
-  decodeSecret,
-  verifyWebhook,
-  type WebhookSecret,
-} from './verifyWebhook';
+import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, verifyWebhook, type WebhookSecret } from './verifyWebhook';
+import { decodeSecret } from './webhookSecret';
 import { type WebhookEvent, type WebhookEventType, WebhookVerificationError } from './webhookTypes';
 
 /**

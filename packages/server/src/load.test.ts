@@ -3,7 +3,7 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLinkHandler } from './createLinkHandler';
 import { failOnUnhandledRejection, writeFigures } from './testSupport';
 import { toNodeHandler } from './toNodeHandler';

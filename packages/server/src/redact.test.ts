@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redact, sanitizeCause } from './redact';
-import { parseRetryAfter } from './upstream';
+import { parseRetryAfter } from './upstreamAttempt';
 
 describe('redact', () => {
   it('removes the given secrets, sk_ keys and cs_ session ids, and cuts URLs to their origin', () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLinkSession } from './createLinkSession';
 import { listenOn } from './testSupport';
-import { USER_AGENT } from './upstream';
+import { USER_AGENT } from './upstreamAttempt';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,0 +1,129 @@
+// Internal: the options every call to OFAuth shares, checked and defaulted once per handler.
+import { ofauthEnv } from './env';
+import { OflinkServerError } from './OflinkServerError';
+
+/** Options shared by every call that reaches OFAuth. */
+export interface UpstreamOptions {
+  /**
+   * OFAuth secret key, sent as the `apiKey` header. Server-side only.
+   * @defaultValue `process.env.OFAUTH_API_KEY`
+   */
+  apiKey?: string;
+  /**
+   * OFAuth API base URL (a path prefix is kept, for proxies).
+   * @defaultValue 'https://api.ofauth.com'
+   */
+  baseUrl?: string;
+  /**
+   * Deadline of one upstream operation in milliseconds, including retries, `Retry-After` waits and
+   * reading the response body. Beyond it the call fails with `upstream_timeout` (504).
+   * @defaultValue 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Extra attempts after a network error, a 502/503/504, or a 429 whose `Retry-After` is at most 2 s
+   * and fits in the deadline. Nothing else is retried. 0 to 5.
+   * @defaultValue 1
+   */
+  retries?: number;
+  /**
+   * The `fetch` used to reach OFAuth (tests, proxies, instrumentation, another HTTP client).
+   * @defaultValue `globalThis.fetch`
+   */
+  fetch?: typeof fetch;
+}
+
+/** Validated, defaulted {@link UpstreamOptions}. */
+export interface ResolvedUpstream {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retries: number;
+  fetch: typeof fetch;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.ofauth.com';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RETRIES = 1;
+
+function invalid(message: string): OflinkServerError {
+  return new OflinkServerError('invalid_options', 500, message);
+}
+
+/**
+ * Validates and defaults the upstream options (unset ones from `OFAUTH_API_KEY` and
+ * `OFAUTH_BASE_URL`); throws `invalid_options` naming the fix for a value that is wrong, and
+ * `server_misconfigured` when no apiKey is set at all (see {@link deferMissing}).
+ */
+export function resolveUpstream(options: UpstreamOptions, caller: string): ResolvedUpstream {
+  if (options === null || typeof options !== 'object') throw invalid(`${caller}: options must be an object.`);
+  const env = ofauthEnv();
+  const apiKey = options.apiKey ?? env.apiKey;
+  if (apiKey === undefined || apiKey === '') {
+    throw new OflinkServerError(
+      'server_misconfigured',
+      500,
+      `${caller} has no OFAuth apiKey: set the OFAUTH_API_KEY environment variable on the server, or pass { apiKey }.`,
+    );
+  }
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw invalid(`${caller}: apiKey must be a non-empty string (OFAUTH_API_KEY).`);
+  }
+  if (/[^!-~]/.test(apiKey)) {
+    throw invalid(`${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`);
+  }
+  const rawBase = options.baseUrl ?? env.baseUrl ?? DEFAULT_BASE_URL;
+  let base: URL | null = null;
+  try {
+    base = typeof rawBase === 'string' ? new URL(rawBase) : null;
+  } catch {
+    base = null;
+  }
+  if (!base || (base.protocol !== 'https:' && base.protocol !== 'http:') || base.search || base.hash) {
+    throw invalid(
+      `${caller}: baseUrl (or OFAUTH_BASE_URL) must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
+    );
+  }
+  const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (
+    typeof timeoutMs !== 'number' ||
+    !Number.isFinite(timeoutMs) ||
+    timeoutMs <= 0 ||
+    timeoutMs > 2_147_483_647
+  ) {
+    throw invalid(
+      `${caller}: timeoutMs must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
+    );
+  }
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 5) {
+    throw invalid(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw invalid(`${caller}: fetch must be a function.`);
+  const f =
+    options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
+  if (!f) throw invalid(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
+  return { apiKey, baseUrl, timeoutMs, retries, fetch: f };
+}
+
+/**
+ * Resolves settings now when it can, and later when only a secret is missing: a handler created
+ * while `next build` loads route modules has no OFAUTH_* variables yet, and must not throw then.
+ * A wrong value that is present still throws at once. `get()` retries until it succeeds, then
+ * keeps the result; while the secret is missing it throws the `server_misconfigured` error.
+ */
+export function deferMissing<T>(resolve: () => T): { get(): T } {
+  let resolved: { value: T } | null = null;
+  const attempt = () => {
+    resolved = { value: resolve() };
+    return resolved.value;
+  };
+  try {
+    attempt();
+  } catch (error) {
+    if (!(error instanceof OflinkServerError && error.code === 'server_misconfigured')) throw error;
+  }
+  return { get: () => (resolved ? resolved.value : attempt()) };
+}

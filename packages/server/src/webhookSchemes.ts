@@ -1,0 +1,186 @@
+// Internal: the two signature schemes of OFAuth webhooks (PROTOCOL.md §6), read from the headers,
+// and the bytes each signs. The secrets and the comparison are in webhookSecret.ts.
+import type { WebhookHeaders } from './verifyWebhook';
+import { WebhookVerificationError } from './webhookTypes';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+const encoder = new TextEncoder();
+
+/** What the signature headers say, whichever scheme sent them. */
+export interface SignedHeaders {
+  scheme: 'standard' | 'ofauth';
+  id: string;
+  timestamp: number;
+  /** The timestamp exactly as sent: it is what was signed. */
+  timestampText: string;
+  signatures: Uint8Array[];
+}
+
+/** Reads the headers of either scheme (Standard Webhooks / Svix first); throws the typed error naming what is missing. */
+export function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
+  if (headers === null || typeof headers !== 'object') {
+    throw new WebhookVerificationError('missing_headers', 'No request headers were given.');
+  }
+  const get = headerReader(headers);
+  const family = ['svix-id', 'svix-timestamp', 'svix-signature'].some((n) => get(n) !== undefined)
+    ? 'svix'
+    : 'webhook';
+  const id = get(`${family}-id`);
+  const timestamp = get(`${family}-timestamp`);
+  const signature = get(`${family}-signature`);
+
+  if (id !== undefined || timestamp !== undefined || signature !== undefined) {
+    const missing = [
+      id === undefined && `${family}-id`,
+      timestamp === undefined && `${family}-timestamp`,
+      signature === undefined && `${family}-signature`,
+    ].filter(Boolean);
+    if (missing.length > 0 || !id || !timestamp || !signature) {
+      throw new WebhookVerificationError(
+        'missing_headers',
+        `Missing webhook header(s): ${missing.join(', ')}.`,
+      );
+    }
+    const signatures: Uint8Array[] = [];
+    // Several header lines arrive joined by ", ": drop the separator's comma from each entry.
+    for (const entry of signature.split(/\s+/).map((e) => e.replace(/,$/, ''))) {
+      const comma = entry.indexOf(',');
+      if (comma === -1 || entry.slice(0, comma) !== 'v1') continue;
+      const bytes = decodeBase64(entry.slice(comma + 1));
+      if (bytes) signatures.push(bytes);
+    }
+    if (signatures.length === 0) {
+      throw new WebhookVerificationError('invalid_signature', `${family}-signature holds no v1 signature.`);
+    }
+    return {
+      scheme: 'standard',
+      id,
+      timestamp: parseUnixSeconds(timestamp, `${family}-timestamp`),
+      timestampText: timestamp,
+      signatures,
+    };
+  }
+
+  const header = get('ofauth-signature');
+  if (header === undefined || header === '') {
+    throw new WebhookVerificationError(
+      'missing_headers',
+      'Missing webhook signature headers: expected svix-id/svix-timestamp/svix-signature, ' +
+        'webhook-id/webhook-timestamp/webhook-signature, or OFAuth-Signature.',
+    );
+  }
+  let t: string | undefined;
+  const signatures: Uint8Array[] = [];
+  for (const part of header.split(/[,\s]+/)) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (name === 't') {
+      if (t !== undefined) {
+        throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature has more than one t=.');
+      }
+      t = value;
+    } else if (name === 'v1') {
+      const bytes = HEX_SHA256.test(value) ? fromHex(value) : decodeBase64(value);
+      if (bytes) signatures.push(bytes);
+    }
+  }
+  if (t === undefined) {
+    throw new WebhookVerificationError('missing_headers', 'OFAuth-Signature has no t=<unix seconds>.');
+  }
+  if (signatures.length === 0) {
+    throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature holds no v1= signature.');
+  }
+  return {
+    scheme: 'ofauth',
+    id: '',
+    timestamp: parseUnixSeconds(t, 'OFAuth-Signature t='),
+    timestampText: t,
+    signatures,
+  };
+}
+
+function headerReader(headers: WebhookHeaders): (name: string) => string | undefined {
+  if (typeof (headers as Headers).get === 'function') {
+    return (name) => (headers as Headers).get(name)?.trim() ?? undefined;
+  }
+  const lower = new Map<string, string>();
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    const text =
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? value.join(' ')
+          : undefined;
+    if (text !== undefined) lower.set(key.toLowerCase(), text.trim());
+  }
+  return (name) => lower.get(name);
+}
+
+function parseUnixSeconds(value: string, header: string): number {
+  if (!UNIX_SECONDS.test(value)) {
+    throw new WebhookVerificationError('invalid_signature', `${header} is not a Unix time in seconds.`);
+  }
+  return Number(value);
+}
+
+/** The bytes a scheme signs: `${id}.${timestamp}.${body}` (Standard Webhooks) or `${t}.${body}` (OFAuth-Signature). */
+export function signedContent(signed: SignedHeaders, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix =
+    signed.scheme === 'standard' ? `${signed.id}.${signed.timestampText}.` : `${signed.timestampText}.`;
+  return concat(encoder.encode(prefix), body);
+}
+
+/**
+ * The message id: the signed `svix-id` / `webhook-id`, or for `OFAuth-Signature` (which signs no id)
+ * `ofauth_` + the first 32 hex digits of SHA-256 of the body, the same on every retry.
+ */
+export async function messageId(signed: SignedHeaders, body: Uint8Array): Promise<string> {
+  return signed.scheme === 'standard' ? signed.id : `ofauth_${toHex(await sha256(body)).slice(0, 32)}`;
+}
+
+export function decodeBase64(value: string): Uint8Array<ArrayBuffer> | undefined {
+  if (value.length === 0 || !BASE64.test(value)) return undefined;
+  const padded = value.length % 4 === 0 ? value : value + '='.repeat(4 - (value.length % 4));
+  if (padded.length % 4 !== 0 || value.length % 4 === 1) return undefined;
+  try {
+    const binary = atob(padded);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', copy(bytes)));
+}
+
+function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
