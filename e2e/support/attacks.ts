@@ -142,9 +142,14 @@ export async function postAttack(
       } else if (kind === 'ending') {
         // from the Link frame itself these end the flow, as in OFAuth's own library: an exit of any
         // shape, and a success without a usable connection id (an error, never a success)
+        const big = 'x'.repeat(4 * 1024 * 1024);
+        let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'success' };
+        for (let i = 0; i < 300; i++) nested = { type: 'OFAUTH_LINK', event: 'success', metadata: nested };
         list = [
           { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: ['conn_evil'] } } },
           { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: 'conn.evil:1' } } },
+          { type: 'OFAUTH_LINK', event: 'success', metadata: { junk: big } },
+          nested,
           JSON.parse(
             '{"type":"OFAUTH_LINK","event":"success","__proto__":{"metadata":{"connection":{"id":"conn_evil_proto"}}}}',
           ),
@@ -152,11 +157,12 @@ export async function postAttack(
         ];
       } else {
         const big = 'x'.repeat(4 * 1024 * 1024);
-        let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'success' };
-        for (let i = 0; i < 300; i++) nested = { type: 'OFAUTH_LINK', event: 'success', metadata: nested };
+        let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'sandbox_info' };
+        for (let i = 0; i < 300; i++)
+          nested = { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: nested };
         list = [
           big,
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { junk: big } },
+          { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: { junk: big, scenarios: [{ id: big }] } },
           { type: 'OFAUTH_LINK', event: big },
           {
             type: 'OFAUTH_LINK',
