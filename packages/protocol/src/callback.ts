@@ -16,8 +16,5 @@ export const LINK_STEPS = ['pre-login', 'authorization', 'login', '2fa'] as cons
 /** One of {@link LINK_STEPS}. */
 export type LinkStep = (typeof LINK_STEPS)[number];
 
-/** Type guard for {@link LinkStep}. */
-export const isLinkStep = (v: unknown): v is LinkStep => (LINK_STEPS as readonly unknown[]).includes(v);
-
 /** An `error_code` (and an exit's `error_type`): a short machine word such as `session_expired`. */
 export const ERROR_CODE = /^[\w.-]{1,64}$/;

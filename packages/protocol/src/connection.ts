@@ -46,10 +46,3 @@ export interface SdkWebhookConnection {
   userData?: { userId: string; name: string | null; username: string; avatar: string | null };
   permissions?: string[];
 }
-
-/** A page of `GET /v2/account/connections`; `nextOffset` is optional in the published models. */
-export interface ConnectionPage {
-  list: Connection[];
-  hasMore: boolean;
-  nextOffset?: number;
-}

@@ -1,10 +1,9 @@
 // The OFAuth wire protocol (PROTOCOL.md): one definition of each shape, constant and rule that
 // crosses OFAuth's boundary, for core, server and simulator. Bundled into each published package.
-export { CALLBACK_PARAMS, ERROR_CODE, isLinkStep, LINK_STEPS, type LinkStep } from './callback';
+export { CALLBACK_PARAMS, ERROR_CODE, LINK_STEPS, type LinkStep } from './callback';
 export {
   CONNECTION_STATUSES,
   type Connection,
-  type ConnectionPage,
   type ConnectionStatus,
   type SdkWebhookConnection,
 } from './connection';
@@ -44,7 +43,6 @@ export { hasControl, obj, printable, str } from './values';
 export {
   CONNECTION_EVENT_TYPES,
   type ConnectionEventType,
-  isConnectionStatus,
   type RulesUpdatedData,
   readWebhookPayload,
   WEBHOOK_EVENT_TYPES,

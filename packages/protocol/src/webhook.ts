@@ -1,4 +1,4 @@
-import { CONNECTION_STATUSES, type ConnectionStatus } from './connection';
+import type { ConnectionStatus } from './connection';
 import { type OnlyFansUser, parseUser } from './user';
 import { obj } from './values';
 
@@ -168,7 +168,3 @@ export function readWebhookPayload(
     throw error;
   }
 }
-
-/** Type guard for a documented {@link ConnectionStatus}. */
-export const isConnectionStatus = (v: unknown): v is ConnectionStatus =>
-  (CONNECTION_STATUSES as readonly unknown[]).includes(v);
