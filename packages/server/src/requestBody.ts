@@ -26,12 +26,20 @@ export async function readRequestBody(
     return 'too_large';
   }
   if (!request.body) return new Uint8Array(0);
-  const timer = AbortSignal.timeout(timeoutMs);
-  // the client going away (request.signal) stops the read as the deadline does
-  const signal = request.signal ? AbortSignal.any([timer, request.signal]) : timer;
+  const reader = request.body.getReader();
+  let late = false;
+  // a plain timer, not a signal: it only has to stop this one read
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => undefined);
+  }, timeoutMs);
   try {
-    return await readBounded(request.body.getReader(), max, signal);
+    // the client going away (request.signal) stops the read as the deadline does
+    const bytes = await readBounded(reader, max, request.signal);
+    return late ? 'timeout' : bytes;
   } catch {
-    return timer.aborted ? 'timeout' : 'unreadable';
+    return late ? 'timeout' : 'unreadable';
+  } finally {
+    clearTimeout(timer);
   }
 }

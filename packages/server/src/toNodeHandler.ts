@@ -39,7 +39,7 @@ export interface NodeResponse {
   readonly writableFinished: boolean;
   setHeader(name: string, value: string | string[]): unknown;
   write(chunk: Uint8Array): boolean;
-  end(chunk?: string): unknown;
+  end(chunk?: string | Uint8Array): unknown;
   destroy(): unknown;
   on(event: string, listener: () => void): unknown;
   once(event: string, listener: () => void): unknown;
@@ -142,44 +142,59 @@ function parsedBody(body: unknown): BodyInit | null {
   return JSON.stringify(body);
 }
 
+/** The answer's headers as `writeHead` takes them, each `Set-Cookie` kept apart. */
+function responseHeaders(response: Response): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) out['set-cookie'] = cookies;
+  return out;
+}
+
+/**
+ * Writes the answer. A body that arrives in one chunk (every JSON answer of this package) goes out
+ * with its head in one write and a Content-Length; a longer one streams with backpressure.
+ */
 async function writeResponse(response: Response, res: NodeResponse): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
-  const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
-  response.headers.forEach((value, name) => {
-    if (name === 'set-cookie') return;
-    res.setHeader(name, value);
-  });
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  for (const [name, value] of Object.entries(responseHeaders(response))) res.setHeader(name, value);
   if (!response.body) {
     res.end();
     return;
   }
   const reader = response.body.getReader();
   try {
+    const first = await reader.read();
+    if (first.done) return void res.end();
+    let next = await reader.read();
+    if (next.done) return void res.end(first.value);
+    let value: Uint8Array = first.value;
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (res.destroyed) {
-        await reader.cancel();
-        return;
-      }
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          const go = () => {
-            res.off('drain', go);
-            res.off('close', go);
-            resolve();
-          };
-          res.on('drain', go);
-          res.on('close', go);
-        });
-      }
+      if (res.destroyed) return void (await reader.cancel());
+      if (!res.write(value)) await drained(res);
+      if (next.done) break;
+      value = next.value;
+      next = await reader.read();
     }
   } finally {
     reader.releaseLock();
   }
   res.end();
+}
+
+function drained(res: NodeResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      res.off('drain', go);
+      res.off('close', go);
+      resolve();
+    };
+    res.on('drain', go);
+    res.on('close', go);
+  });
 }
 
 /**
