@@ -68,3 +68,8 @@ export class OflinkServerError extends Error {
     if (details.upstreamCode !== undefined) this.upstreamCode = details.upstreamCode;
   }
 }
+
+/** The error of every configuration mistake (a wrong option), thrown where the value is given. */
+export function invalidOptions(message: string): OflinkServerError {
+  return new OflinkServerError('invalid_options', 500, message);
+}

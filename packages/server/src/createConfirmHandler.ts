@@ -1,6 +1,6 @@
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { OflinkServerError } from './OflinkServerError';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import type { Connection } from './types';
@@ -51,15 +51,11 @@ export function createConfirmHandler(
   options: ConfirmHandlerOptions,
 ): (request: Request) => Promise<Response> {
   if (options === null || typeof options !== 'object')
-    throw new OflinkServerError('invalid_options', 500, 'createConfirmHandler: pass an options object.');
+    throw invalidOptions('createConfirmHandler: pass an options object.');
   for (const name of ['getClientReferenceId', 'onConfirmed', 'onError'] as const) {
     const required = name === 'getClientReferenceId';
     if ((required || options[name] !== undefined) && typeof options[name] !== 'function')
-      throw new OflinkServerError(
-        'invalid_options',
-        500,
-        `createConfirmHandler: ${name} must be a function.`,
-      );
+      throw invalidOptions(`createConfirmHandler: ${name} must be a function.`);
   }
   const settings = deferMissing(() => resolveUpstream(options, 'createConfirmHandler'));
   const { getClientReferenceId, onConfirmed } = options;

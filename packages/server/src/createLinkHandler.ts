@@ -1,6 +1,7 @@
+import type { ErrorBody } from './answer';
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
-import { type ErrorBody, endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { OflinkServerError } from './OflinkServerError';
+import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import { deferMissing } from './upstreamOptions';
@@ -61,18 +62,16 @@ export type LinkHandlerErrorBody = ErrorBody;
  */
 export function createLinkHandler(options: LinkHandlerOptions): (request: Request) => Promise<Response> {
   if (options === null || typeof options !== 'object') {
-    throw new OflinkServerError('invalid_options', 500, 'createLinkHandler: pass an options object.');
+    throw invalidOptions('createLinkHandler: pass an options object.');
   }
   if (typeof options.getClientReferenceId !== 'function') {
-    throw new OflinkServerError(
-      'invalid_options',
-      500,
+    throw invalidOptions(
       'createLinkHandler needs getClientReferenceId(request): return your signed-in user id, or null when nobody is signed in.',
     );
   }
   for (const name of ['ownsConnection', 'onError'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw new OflinkServerError('invalid_options', 500, `createLinkHandler: ${name} must be a function.`);
+      throw invalidOptions(`createLinkHandler: ${name} must be a function.`);
   }
   // a missing apiKey is reported by the first request, not here: see deferMissing
   const settings = deferMissing(() => resolveSessionOptions(options, 'createLinkHandler'));

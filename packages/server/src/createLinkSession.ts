@@ -6,7 +6,7 @@ import {
   readHostedSession,
 } from '@oflink/protocol';
 import { ofauthEnv } from './env';
-import { OflinkServerError } from './OflinkServerError';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, checkGeolocation } from './sessionParams';
 import { callUpstream } from './upstream';
 import { type ResolvedUpstream, resolveUpstream, type UpstreamOptions } from './upstreamOptions';
@@ -62,9 +62,7 @@ export function resolveSessionOptions(options: LinkSessionOptions, caller: strin
   const redirectUrl = options.redirectUrl ?? env.redirectUrl;
   if (clientAppId !== undefined) {
     if (typeof clientAppId !== 'string' || !CLIENT_APP_ID.test(clientAppId)) {
-      throw new OflinkServerError(
-        'invalid_options',
-        500,
+      throw invalidOptions(
         `${caller}: clientAppId (or OFAUTH_CLIENT_APP_ID) must look like "app_…" (letters and digits).`,
       );
     }
@@ -79,9 +77,7 @@ export function resolveSessionOptions(options: LinkSessionOptions, caller: strin
       ok = false;
     }
     if (!ok)
-      throw new OflinkServerError(
-        'invalid_options',
-        500,
+      throw invalidOptions(
         `${caller}: redirectUrl (or OFAUTH_REDIRECT_URL) must be an absolute http(s) URL registered on the client app.`,
       );
     resolved.redirectUrl = redirectUrl;

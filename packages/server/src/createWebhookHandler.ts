@@ -1,6 +1,8 @@
 import { WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
+import { errorAnswer, jsonAnswer } from './answer';
 import { ofauthEnv } from './env';
 import { logWebhookError } from './log';
+import { invalidOptions } from './OflinkServerError';
 import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, verifyWebhook, type WebhookSecret } from './verifyWebhook';
 import { decodeSecret } from './webhookSecret';
@@ -90,7 +92,7 @@ const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
  * then answers 500 `server_misconfigured` and the log says what to set. Without `onError`, failures are
  * printed with `console.error` (each kind of rejected signature once).
  *
- * @throws {WebhookVerificationError} `invalid_secret` at creation when a secret is given but malformed.
+ * @throws {OflinkServerError} `invalid_options` at creation for a wrong option, or a secret given but malformed.
  * @example
  * // app/api/webhooks/ofauth/route.ts (Next.js App Router)
  * const processed = new Set<string>(); // use your database in production
@@ -110,7 +112,7 @@ export function createWebhookHandler(
   options: CreateWebhookHandlerOptions,
 ): (request: Request) => Promise<Response> {
   if (!options || typeof options !== 'object') {
-    throw new TypeError('createWebhookHandler needs an options object: { secret, on: { … } }.');
+    throw invalidOptions('createWebhookHandler needs an options object: { secret, on: { … } }.');
   }
   // Missing secret: reported by the first request (500 server_misconfigured, logged once), never
   // here, so that `next build` loads the route without it. A malformed one throws at once.
@@ -119,17 +121,21 @@ export function createWebhookHandler(
     return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
   };
   const present = secretNow();
-  if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
+  try {
+    if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
+  } catch (error) {
+    throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
+  }
 
   const { on } = options;
   checkHandlers(options);
   const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
-    throw new TypeError('createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.');
+    throw invalidOptions('createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.');
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new TypeError('createWebhookHandler: maxBodyBytes must be a positive integer.');
+    throw invalidOptions('createWebhookHandler: maxBodyBytes must be a positive integer.');
   }
 
   const report = (error: unknown, context: WebhookErrorContext) => {
@@ -147,7 +153,7 @@ export function createWebhookHandler(
 
   return async function webhookHandler(request: Request): Promise<Response> {
     if (request.method !== 'POST') {
-      return errorResponse(405, 'method_not_allowed', 'Webhooks are POSTed.', { allow: 'POST' });
+      return errorAnswer('method_not_allowed', 405, 'Webhooks are POSTed.', { allow: 'POST' });
     }
     const secret = secretNow();
     if (secret === null) {
@@ -159,14 +165,14 @@ export function createWebhookHandler(
         { stage: 'verify' },
       );
       request.body?.cancel().catch(() => undefined);
-      return errorResponse(500, 'server_misconfigured', 'The webhook endpoint has no secret configured.');
+      return errorAnswer('server_misconfigured', 500, 'The webhook endpoint has no secret configured.');
     }
     // the same reader and deadline as the browser-facing endpoints; the sender gives up after 10 s anyway
     const body = request.bodyUsed
       ? 'used'
       : await readRequestBody(request, maxBodyBytes, DEFAULT_BODY_TIMEOUT_MS);
     if (body === 'too_large') {
-      return errorResponse(413, 'body_too_large', `The body is larger than ${maxBodyBytes} bytes.`);
+      return errorAnswer('body_too_large', 413, `The body is larger than ${maxBodyBytes} bytes.`);
     }
     if (body === 'used') {
       // Verification needs the raw bytes; a re-serialised body would not match the signature anyway.
@@ -176,13 +182,13 @@ export function createWebhookHandler(
         ),
         { stage: 'verify' },
       );
-      return errorResponse(500, 'internal_error', 'The webhook endpoint is not set up correctly.');
+      return errorAnswer('internal_error', 500, 'The webhook endpoint is not set up correctly.');
     }
     if (body === 'timeout') {
-      return errorResponse(408, 'request_timeout', 'The request body did not arrive in time.');
+      return errorAnswer('request_timeout', 408, 'The request body did not arrive in time.');
     }
     if (body === 'unreadable') {
-      return errorResponse(400, 'invalid_request', 'The request body could not be read.');
+      return errorAnswer('invalid_request', 400, 'The request body could not be read.');
     }
 
     let event: WebhookEvent;
@@ -191,9 +197,9 @@ export function createWebhookHandler(
     } catch (error) {
       report(error, { stage: 'verify' });
       if (error instanceof WebhookVerificationError) {
-        return errorResponse(error.code === 'invalid_payload' ? 400 : 401, error.code, error.message);
+        return errorAnswer(error.code, error.code === 'invalid_payload' ? 400 : 401, error.message);
       }
-      return errorResponse(500, 'internal_error', 'The webhook could not be verified.');
+      return errorAnswer('internal_error', 500, 'The webhook could not be verified.');
     }
     const context = {
       messageId: event.id,
@@ -204,7 +210,7 @@ export function createWebhookHandler(
     if (running) {
       return (await running)
         ? received(true)
-        : errorResponse(500, 'handler_failed', 'The webhook handler failed; the sender will retry.');
+        : errorAnswer('handler_failed', 500, 'The webhook handler failed; the sender will retry.');
     }
     let settle: (ok: boolean) => void = () => undefined;
     inFlight.set(
@@ -221,9 +227,9 @@ export function createWebhookHandler(
         } catch (error) {
           report(error, { stage: 'seen', ...context });
           settle(false);
-          return errorResponse(
-            500,
+          return errorAnswer(
             'handler_failed',
+            500,
             'The de-duplication check failed; the sender will retry.',
           );
         }
@@ -239,7 +245,7 @@ export function createWebhookHandler(
       } catch (error) {
         report(error, { stage: 'handler', ...context });
         settle(false);
-        return errorResponse(500, 'handler_failed', 'The webhook handler failed; the sender will retry.');
+        return errorAnswer('handler_failed', 500, 'The webhook handler failed; the sender will retry.');
       }
       if (options.remember) {
         try {
@@ -257,36 +263,26 @@ export function createWebhookHandler(
   };
 }
 
-/** `on` holds known event types with functions, and the callbacks are functions; else a TypeError. */
+/** `on` holds known event types with functions, and the callbacks are functions; else `invalid_options`. */
 function checkHandlers(options: CreateWebhookHandlerOptions): void {
   const { on } = options;
   if (!on || typeof on !== 'object')
-    throw new TypeError(
+    throw invalidOptions(
       "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
     );
   for (const [key, fn] of Object.entries(on)) {
     if (!HANDLER_KEYS.has(key))
-      throw new TypeError(
+      throw invalidOptions(
         `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,
       );
     if (fn !== undefined && typeof fn !== 'function')
-      throw new TypeError(`createWebhookHandler: on["${key}"] must be a function.`);
+      throw invalidOptions(`createWebhookHandler: on["${key}"] must be a function.`);
   }
   for (const name of ['seen', 'remember', 'onError'] as const)
     if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw new TypeError(`createWebhookHandler: ${name} must be a function.`);
+      throw invalidOptions(`createWebhookHandler: ${name} must be a function.`);
 }
-
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
 function received(duplicate: boolean): Response {
-  const body = duplicate ? { received: true, duplicate: true } : { received: true };
-  return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
-}
-
-function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify({ error: { code, message } }), {
-    status,
-    headers: { ...JSON_HEADERS, ...headers },
-  });
+  return jsonAnswer(200, duplicate ? { received: true, duplicate: true } : { received: true });
 }

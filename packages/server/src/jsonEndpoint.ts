@@ -1,9 +1,10 @@
 // Internal: the plumbing shared by the browser-facing JSON endpoints (the session handler and the
 // confirm handler). Checks that need no body (origin, method, content type, declared length) answer
 // before the body is read; the body is read once, bounded; every error is `{ error: { code, message } }`.
+import { errorAnswer, jsonAnswer } from './answer';
 import { isDevelopment } from './env';
 import { reportTo } from './log';
-import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
+import { invalidOptions, OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
 import { sanitizeCause } from './redact';
 import { DEFAULT_BODY_TIMEOUT_MS, declaredTooLarge, readRequestBody } from './requestBody';
@@ -34,11 +35,6 @@ export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
   internal_error: 'Something went wrong on the server.',
 };
 
-/** The JSON body of every error answer. */
-export interface ErrorBody {
-  error: { code: OflinkServerErrorCode; message: string };
-}
-
 /** One endpoint's fixed parts. */
 export interface EndpointConfig {
   /** The factory's name, for log lines and development answers. */
@@ -56,18 +52,12 @@ export interface EndpointConfig {
 export interface EndpointCall {
   request: Request;
   body: unknown;
-  reply(status: number, body: unknown): PlainAnswer;
+  reply(status: number, body: unknown): Response;
   /** A 4xx answer; `detail` is added to the message in development only. */
-  refuse(code: OflinkServerErrorCode, status: number, detail?: string): PlainAnswer;
+  refuse(code: OflinkServerErrorCode, status: number, detail?: string): Response;
   /** An {@link OflinkServerError} for a throwing callback of the app (500 `internal_error`). */
   internal(what: string, cause?: unknown): OflinkServerError;
 }
-
-const JSON_HEADERS = {
-  'content-type': 'application/json; charset=utf-8',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-};
 
 function isJsonContentType(value: string | null): boolean {
   if (value === null) return false;
@@ -99,22 +89,11 @@ export function endpointConfig(
   };
 }
 
-/** A complete answer with a string body (or none), before it is a `Response`. */
-export interface PlainAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string | null;
-}
-
 /** Checks and defaults the `bodyTimeoutMs` option; a wrong value throws `invalid_options`. */
 function bodyTimeout(value: unknown, caller: string): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647)
-    throw new OflinkServerError(
-      'invalid_options',
-      500,
-      `${caller}: bodyTimeoutMs must be a positive number of milliseconds.`,
-    );
+    throw invalidOptions(`${caller}: bodyTimeoutMs must be a positive number of milliseconds.`);
   return value;
 }
 
@@ -124,40 +103,12 @@ function bodyTimeout(value: unknown, caller: string): number {
  */
 export function jsonEndpoint(
   config: EndpointConfig,
-  handle: (call: EndpointCall) => Promise<PlainAnswer>,
+  handle: (call: EndpointCall) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
-  const answer = answerOf(config, handle);
-  return async (request) => {
-    const { status, headers, body } = await answer(request);
-    return new Response(body, { status, headers });
-  };
-}
-
-function answerOf(
-  config: EndpointConfig,
-  handle: (call: EndpointCall) => Promise<PlainAnswer>,
-): (request: Request) => Promise<PlainAnswer> {
   const { caller, policy, maxBodyBytes } = config;
   return async (request) => {
     let cors: Record<string, string> = {};
-    const path = (() => {
-      try {
-        return new URL(request.url).pathname;
-      } catch {
-        return request.url;
-      }
-    })();
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): PlainAnswer => ({
-      status,
-      headers: { ...JSON_HEADERS, ...cors, ...headers },
-      body: JSON.stringify(body),
-    });
-    const errorAnswer = (
-      code: OflinkServerErrorCode,
-      status: number,
-      message: string,
-      headers?: Record<string, string>,
-    ) => reply(status, { error: { code, message } } satisfies ErrorBody, headers);
+    const reply = (status: number, body: unknown) => jsonAnswer(status, body, cors);
     const refuse = (
       code: OflinkServerErrorCode,
       status: number,
@@ -168,23 +119,26 @@ function answerOf(
       // a shape problem describes the client's own input: always said; other details only in development
       const shown = code === 'invalid_request' && detail ? detail : PUBLIC_MESSAGES[code];
       const why = detail && shown !== detail ? `: ${detail}` : '';
-      const more = isDevelopment() ? ` (${request.method} ${path} refused by ${caller}${why})` : '';
-      return errorAnswer(code, status, shown + more, headers);
+      const more = isDevelopment()
+        ? ` (${request.method} ${pathOf(request)} refused by ${caller}${why})`
+        : '';
+      return errorAnswer(code, status, shown + more, { ...cors, ...headers });
     };
-    const failWith = (error: OflinkServerError): PlainAnswer => {
+    const failWith = (error: OflinkServerError): Response => {
       // A browser that went away is not a server failure: nothing to log.
       if ((error.status >= 500 || error.code === 'rate_limited') && !request.signal?.aborted) {
         const once = error.code === 'server_misconfigured' ? `${caller}:${error.message}` : undefined;
-        reportTo(config.onError, `${caller} (${request.method} ${path})`, error, once);
+        reportTo(config.onError, `${caller} (${request.method} ${pathOf(request)})`, error, once);
       }
       if (error.code === 'rate_limited') {
         const seconds = error.retryAfter ?? 1;
         return errorAnswer('rate_limited', 429, `Too many requests. Try again in ${seconds} s.`, {
+          ...cors,
           'retry-after': String(seconds),
         });
       }
       if (error.status < 500) return refuse(error.code, error.status, error.message);
-      return errorAnswer(error.code, error.status, PUBLIC_MESSAGES[error.code]);
+      return errorAnswer(error.code, error.status, PUBLIC_MESSAGES[error.code], cors);
     };
     const internal = (what: string, cause?: unknown) =>
       new OflinkServerError(
@@ -198,7 +152,7 @@ function answerOf(
       const verdict = checkOrigin(request, policy);
       if (verdict.ok) cors = verdict.cors;
       if (request.method === 'OPTIONS' && verdict.ok && Object.keys(cors).length > 0) {
-        return {
+        return new Response(null, {
           status: 204,
           headers: {
             ...cors,
@@ -206,8 +160,7 @@ function answerOf(
             'access-control-allow-headers': 'content-type',
             'access-control-max-age': '600',
           },
-          body: null,
-        };
+        });
       }
       if (request.method !== 'POST')
         return refuse('method_not_allowed', 405, `got ${request.method}`, { allow: 'POST' });
@@ -252,4 +205,13 @@ function answerOf(
       return failWith(internal(`Unexpected error in ${caller}.`, error));
     }
   };
+}
+
+/** The request's path, for log lines and development answers. */
+function pathOf(request: Request): string {
+  try {
+    return new URL(request.url).pathname;
+  } catch {
+    return request.url;
+  }
 }

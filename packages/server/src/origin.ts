@@ -2,7 +2,7 @@
 // against cross-site request forgery without knowing the app's public address: where the app runs
 // behind `next start`, a reverse proxy or Vite's dev proxy, `request.url` names an internal host, so
 // the rule trusts what the browser itself guarantees instead. SECURITY.md §1 lists the cases.
-import { OflinkServerError } from './OflinkServerError';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 
 /** The verdict on one request: allowed (with CORS headers for a listed origin), or refused and why. */
 export type OriginVerdict =
@@ -19,7 +19,7 @@ export interface OriginPolicy {
 
 /** Checks and normalises `allowedOrigins`: exact http(s) origins, no wildcards, no paths. */
 export function originPolicy(list: unknown, trustForwardedHeaders: unknown, caller: string): OriginPolicy {
-  const invalid = (message: string) => new OflinkServerError('invalid_options', 500, `${caller}: ${message}`);
+  const invalid = (message: string) => invalidOptions(`${caller}: ${message}`);
   if (trustForwardedHeaders !== undefined && typeof trustForwardedHeaders !== 'boolean')
     throw invalid('trustForwardedHeaders must be a boolean.');
   if (list !== undefined && !Array.isArray(list))

@@ -1,3 +1,5 @@
+import { errorAnswer } from './answer';
+import { invalidOptions } from './OflinkServerError';
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
  * @example
@@ -221,7 +223,7 @@ function drained(res: NodeResponse): Promise<void> {
  */
 export function toNodeHandler(handler: FetchHandler): NodeHandler {
   if (typeof handler !== 'function') {
-    throw new TypeError(
+    throw invalidOptions(
       'toNodeHandler(handler): handler must be a function (request: Request) => Promise<Response>.',
     );
   }
@@ -272,13 +274,8 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
           return;
         }
         if (!res.headersSent) {
-          res.statusCode = 500;
-          res.setHeader('content-type', 'application/json; charset=utf-8');
-          res.setHeader('cache-control', 'no-store');
-          res.end(
-            JSON.stringify({
-              error: { code: 'internal_error', message: 'Something went wrong on the server.' },
-            }),
+          writeResponse(errorAnswer('internal_error', 500, 'Something went wrong on the server.'), res).catch(
+            () => res.destroy(),
           );
         } else {
           res.destroy();

@@ -1,6 +1,6 @@
 // Internal: the options every call to OFAuth shares, checked and defaulted once per handler.
 import { ofauthEnv } from './env';
-import { OflinkServerError } from './OflinkServerError';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 
 /** Options shared by every call that reaches OFAuth. */
 export interface UpstreamOptions {
@@ -46,17 +46,14 @@ export const DEFAULT_BASE_URL = 'https://api.ofauth.com';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RETRIES = 1;
 
-function invalid(message: string): OflinkServerError {
-  return new OflinkServerError('invalid_options', 500, message);
-}
-
 /**
  * Validates and defaults the upstream options (unset ones from `OFAUTH_API_KEY` and
  * `OFAUTH_BASE_URL`); throws `invalid_options` naming the fix for a value that is wrong, and
  * `server_misconfigured` when no apiKey is set at all (see {@link deferMissing}).
  */
 export function resolveUpstream(options: UpstreamOptions, caller: string): ResolvedUpstream {
-  if (options === null || typeof options !== 'object') throw invalid(`${caller}: options must be an object.`);
+  if (options === null || typeof options !== 'object')
+    throw invalidOptions(`${caller}: options must be an object.`);
   const env = ofauthEnv();
   const apiKey = options.apiKey ?? env.apiKey;
   if (apiKey === undefined || apiKey === '') {
@@ -67,10 +64,12 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
     );
   }
   if (typeof apiKey !== 'string' || apiKey.trim() === '') {
-    throw invalid(`${caller}: apiKey must be a non-empty string (OFAUTH_API_KEY).`);
+    throw invalidOptions(`${caller}: apiKey must be a non-empty string (OFAUTH_API_KEY).`);
   }
   if (/[^!-~]/.test(apiKey)) {
-    throw invalid(`${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`);
+    throw invalidOptions(
+      `${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`,
+    );
   }
   const rawBase = options.baseUrl ?? env.baseUrl ?? DEFAULT_BASE_URL;
   let base: URL | null = null;
@@ -80,7 +79,7 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
     base = null;
   }
   if (!base || (base.protocol !== 'https:' && base.protocol !== 'http:') || base.search || base.hash) {
-    throw invalid(
+    throw invalidOptions(
       `${caller}: baseUrl (or OFAUTH_BASE_URL) must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
     );
   }
@@ -92,19 +91,19 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
     timeoutMs <= 0 ||
     timeoutMs > 2_147_483_647
   ) {
-    throw invalid(
+    throw invalidOptions(
       `${caller}: timeoutMs must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
     );
   }
   const retries = options.retries ?? DEFAULT_RETRIES;
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 5) {
-    throw invalid(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
+    throw invalidOptions(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function')
-    throw invalid(`${caller}: fetch must be a function.`);
+    throw invalidOptions(`${caller}: fetch must be a function.`);
   const f =
     options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
-  if (!f) throw invalid(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
+  if (!f) throw invalidOptions(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
   return { apiKey, baseUrl, timeoutMs, retries, fetch: f };
 }
 

@@ -1,4 +1,5 @@
 import { readWebhookPayload } from '@oflink/protocol';
+import { invalidOptions } from './OflinkServerError';
 import { messageId, readSignedHeaders, signedContent } from './webhookSchemes';
 import { anySignatureMatches, importSecrets } from './webhookSecret';
 import { type WebhookEvent, type WebhookEventBase, WebhookVerificationError } from './webhookTypes';
@@ -69,10 +70,10 @@ export async function verifyWebhook(
 ): Promise<WebhookEvent> {
   const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw new TypeError('toleranceSeconds must be a finite number of seconds, 0 or more.');
+    throw invalidOptions('toleranceSeconds must be a finite number of seconds, 0 or more.');
   }
   const nowMs = options.now === undefined ? Date.now() : +options.now;
-  if (!Number.isFinite(nowMs)) throw new TypeError('now must be a valid Date or epoch milliseconds.');
+  if (!Number.isFinite(nowMs)) throw invalidOptions('now must be a valid Date or epoch milliseconds.');
   // By tag, not instanceof: bytes from another realm (a vm context, an iframe) are bytes too.
   if (typeof rawBody !== 'string' && Object.prototype.toString.call(rawBody) !== '[object Uint8Array]') {
     throw new WebhookVerificationError('invalid_payload', 'The raw body must be a string or a Uint8Array.');
