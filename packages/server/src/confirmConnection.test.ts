@@ -1,8 +1,8 @@
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countingFetch, errorText, failOnUnhandledRejection } from '../test/support';
 import { confirmConnection } from './confirmConnection';
 import { OflinkServerError } from './OflinkServerError';
-import { countingFetch, errorText, failOnUnhandledRejection } from './testSupport';
 
 let sim: Simulator;
 beforeAll(async () => {

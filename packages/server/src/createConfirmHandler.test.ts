@@ -1,8 +1,8 @@
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { crossSite, failOnUnhandledRejection } from '../test/support';
 import { createConfirmHandler } from './createConfirmHandler';
 import { createLinkHandler } from './createLinkHandler';
-import { crossSite, failOnUnhandledRejection } from './testSupport';
 
 const URL_ = 'http://localhost/api/oflink/confirm';
 let sim: Simulator;

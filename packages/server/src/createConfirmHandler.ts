@@ -1,6 +1,6 @@
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions, OflinkServerError } from './OflinkServerError';
+import { invalidOptions } from './OflinkServerError';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import type { Connection } from './types';

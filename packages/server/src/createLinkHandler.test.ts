@@ -1,8 +1,15 @@
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  countingFetch,
+  crossSite,
+  ENDPOINT,
+  errorText,
+  failOnUnhandledRejection,
+  post,
+} from '../test/support';
 import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
 import { OflinkServerError } from './OflinkServerError';
-import { countingFetch, crossSite, ENDPOINT, errorText, failOnUnhandledRejection, post } from './testSupport';
 
 let sim: Simulator;
 beforeAll(async () => {

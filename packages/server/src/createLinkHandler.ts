@@ -1,7 +1,7 @@
 import type { ErrorBody } from './answer';
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions, OflinkServerError } from './OflinkServerError';
+import { invalidOptions } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import { deferMissing } from './upstreamOptions';

@@ -3,8 +3,6 @@
 import { createServer } from 'node:http';
 import { type Fault, type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
-import type { OflinkServerError } from './OflinkServerError';
 import {
   countingFetch,
   errorText,
@@ -13,7 +11,9 @@ import {
   listenOn,
   post,
   writeFigures,
-} from './testSupport';
+} from '../test/support';
+import { createLinkHandler, type LinkHandlerOptions } from './createLinkHandler';
+import type { OflinkServerError } from './OflinkServerError';
 
 let sim: Simulator;
 const figures: Figure[] = [];

@@ -1,9 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countingFetch, failOnUnhandledRejection } from '../test/support';
 import { createLinkSession } from './createLinkSession';
 import { OflinkServerError } from './OflinkServerError';
-import { countingFetch, failOnUnhandledRejection } from './testSupport';
 
 let sim: Simulator;
 beforeAll(async () => {

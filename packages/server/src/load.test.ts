@@ -4,8 +4,8 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
 import { describe, expect, it } from 'vitest';
+import { failOnUnhandledRejection, writeFigures } from '../test/support';
 import { createLinkHandler } from './createLinkHandler';
-import { failOnUnhandledRejection, writeFigures } from './testSupport';
 import { toNodeHandler } from './toNodeHandler';
 
 failOnUnhandledRejection();

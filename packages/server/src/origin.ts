@@ -2,7 +2,7 @@
 // against cross-site request forgery without knowing the app's public address: where the app runs
 // behind `next start`, a reverse proxy or Vite's dev proxy, `request.url` names an internal host, so
 // the rule trusts what the browser itself guarantees instead. SECURITY.md §1 lists the cases.
-import { invalidOptions, OflinkServerError } from './OflinkServerError';
+import { invalidOptions } from './OflinkServerError';
 
 /** The verdict on one request: allowed (with CORS headers for a listed origin), or refused and why. */
 export type OriginVerdict =

@@ -9,8 +9,8 @@ import {
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { failOnUnhandledRejection, listenOn } from '../test/support';
 import { createLinkHandler } from './createLinkHandler';
-import { failOnUnhandledRejection, listenOn } from './testSupport';
 import { type NodeHandler, toNodeHandler } from './toNodeHandler';
 
 let sim: Simulator;

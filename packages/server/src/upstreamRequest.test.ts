@@ -1,8 +1,8 @@
 // What OFAuth receives: the same request whatever fetch reaches it (the runtime's, or the app's).
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { listenOn } from '../test/support';
 import { createLinkSession } from './createLinkSession';
-import { listenOn } from './testSupport';
 import { USER_AGENT } from './upstreamAttempt';
 
 afterEach(() => {
