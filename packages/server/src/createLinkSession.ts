@@ -88,12 +88,7 @@ export function resolveSessionOptions(options: LinkSessionOptions, caller: strin
 /** Creates one session with already-validated options and parameters. Internal; used by the handler. */
 export async function requestLinkSession(
   options: ResolvedSessionOptions,
-  params: {
-    clientReferenceId: string;
-    connectionId?: string;
-    geolocation?: Geolocation;
-    signal?: AbortSignal;
-  },
+  params: LinkSessionParams,
 ): Promise<LinkSession> {
   const body: LinkInitRequest = { clientReferenceId: params.clientReferenceId };
   if (options.clientAppId !== undefined) body.clientAppId = options.clientAppId;
@@ -156,14 +151,7 @@ export async function createLinkSession(
   }
   const ref = checkClientReferenceId(params.clientReferenceId);
   if (!ref.ok) throw new OflinkServerError('invalid_request', 400, `createLinkSession: ${ref.message}`);
-  const clean: {
-    clientReferenceId: string;
-    connectionId?: string;
-    geolocation?: Geolocation;
-    signal?: AbortSignal;
-  } = {
-    clientReferenceId: ref.value,
-  };
+  const clean: LinkSessionParams = { clientReferenceId: ref.value };
   if (params.connectionId !== undefined) {
     const id = checkConnectionId(params.connectionId);
     if (!id.ok) throw new OflinkServerError('invalid_request', 400, `createLinkSession: ${id.message}`);
