@@ -49,8 +49,8 @@ export function bareProxy(simulatorUrl: string, apiKey: string): NodeListener {
 }
 
 /**
- * The same minimal endpoint reaching the simulator over `node:http` with a keep-alive agent, the
- * transport @oflink/server uses on Node: what the helper costs beyond the transport it picked.
+ * The same minimal endpoint reaching the simulator over `node:http` with a keep-alive agent: what
+ * fetch itself costs, for information.
  */
 export function bareHttpProxy(simulatorUrl: string, apiKey: string): NodeListener {
   const target = new URL(`${simulatorUrl}/v2/link/init`);
@@ -115,6 +115,49 @@ function bodyThen(send: (body: string, res: ServerResponse) => void): NodeListen
       send(JSON.stringify({ ...body, clientReferenceId: BENCH_USER }), res);
     });
   };
+}
+
+/**
+ * The bare fetch proxy written as a Fetch API handler and mounted with @oflink/server's
+ * toNodeHandler: no checks at all, only the `Request` and `Response` objects a Fetch handler is
+ * given and returns on Node. The floor of any Fetch handler behind the Node adapter.
+ */
+export async function fetchHandlerProxy(simulatorUrl: string, apiKey: string): Promise<NodeListener> {
+  const server = await loadServer();
+  if (!server) throw new Error('@oflink/server does not export toNodeHandler');
+  const target = `${simulatorUrl}/v2/link/init`;
+  const node = server.toNodeHandler(async (request) => {
+    const text = await request.text();
+    const body = text.length > 0 && text.length <= MAX_BODY ? (JSON.parse(text) as object) : {};
+    const r = await fetch(target, {
+      method: 'POST',
+      headers: { apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, clientReferenceId: BENCH_USER }),
+    });
+    return new Response(await r.text(), {
+      status: r.status,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    });
+  });
+  return (req, res) => node(req, res, () => (res.headersSent ? res.destroy() : res.writeHead(500).end()));
+}
+
+/**
+ * createLinkHandler mounted with @hono/node-server's request listener instead of toNodeHandler:
+ * the same handler behind a well-kept library's Node adapter, with Node's own Request and Response
+ * (it does not replace the globals here).
+ */
+export async function honoEndpoint(simulatorUrl: string, apiKey: string): Promise<NodeListener> {
+  const server = await loadServer();
+  if (!server) throw new Error('@oflink/server does not export createLinkHandler');
+  const { getRequestListener } = await import('@hono/node-server');
+  const handler = server.createLinkHandler({
+    apiKey,
+    baseUrl: simulatorUrl,
+    getClientReferenceId: () => BENCH_USER,
+    allowedOrigins: [],
+  });
+  return getRequestListener(handler) as unknown as NodeListener;
 }
 
 /** Whether packages/server already exports createLinkHandler and toNodeHandler. */

@@ -1,12 +1,19 @@
 // Child process of measure 3, so the servers do not share an event loop with autocannon.
 //   servers.ts simulator          → starts the simulator (no latency, no session limit)
-//   servers.ts fronts <url> <key> → starts the createLinkHandler server and the two bare proxies (fetch, node:http)
+//   servers.ts fronts <url> <key> → starts the createLinkHandler server, the two bare proxies (fetch, node:http), the bare fetch proxy as a Fetch handler, and createLinkHandler behind @hono/node-server
 // Each prints one JSON line with its URLs on stdout, then serves until killed.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@oflink/simulator';
-import { bareHttpProxy, bareProxy, type NodeListener, sessionEndpoint } from './endpoint';
+import {
+  bareHttpProxy,
+  bareProxy,
+  fetchHandlerProxy,
+  honoEndpoint,
+  type NodeListener,
+  sessionEndpoint,
+} from './endpoint';
 
 async function listen(listener: NodeListener): Promise<string> {
   const server = createServer(listener);
@@ -29,6 +36,8 @@ if (role === 'simulator') {
     helper: await listen(helper.listener),
     bare: await listen(bareProxy(simulatorUrl, apiKey)),
     bareHttp: await listen(bareHttpProxy(simulatorUrl, apiKey)),
+    floor: await listen(await fetchHandlerProxy(simulatorUrl, apiKey)),
+    hono: await listen(await honoEndpoint(simulatorUrl, apiKey)),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {

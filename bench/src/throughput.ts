@@ -1,6 +1,7 @@
 // Measure 3: createLinkHandler through toNodeHandler in front of the simulator vs a bare fetch proxy
 // to the same simulator (the same transport: @oflink/server reaches OFAuth with fetch), and for
-// information vs a bare node:http proxy: autocannon with 100 connections, rotating rounds in one run.
+// information vs the same proxy as a Fetch handler (the floor of the Fetch API objects) and a bare
+// node:http proxy: autocannon with 100 connections, rotating rounds in one run.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,9 @@ interface CannonResult {
   timeouts: number;
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
-type Target = 'helper' | 'bare' | 'bareHttp';
+type Target = 'helper' | 'bare' | 'bareHttp' | 'floor' | 'hono';
+/** What servers.ts fronts prints: each target's URL, and which @oflink/server file it ran. */
+type Fronts = Record<Target, string> & { kind: string; server: string };
 
 const require = createRequire(import.meta.url);
 
@@ -72,16 +75,15 @@ export async function measureThroughput(): Promise<Row[]> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const sim = await child<{ url: string; apiKey: string }>(['simulator']);
-  let fronts: Awaited<
-    ReturnType<typeof child<{ kind: string; helper: string; bare: string; bareHttp: string; server: string }>>
-  > | null = null;
+  let fronts: { proc: ChildProcess; info: Fronts } | null = null;
   try {
-    fronts = await child(['fronts', sim.info.url, sim.info.apiKey]);
+    fronts = await child<Fronts>(['fronts', sim.info.url, sim.info.apiKey]);
     const { kind, server } = fronts.info;
     if (!/\/packages\/server\/dist\/[^/]+\.js$/.test(server)) {
       throw new Error(`the throughput endpoint must run the built @oflink/server, but it resolved ${server}`);
     }
-    const targets = { helper: fronts.info.helper, bare: fronts.info.bare, bareHttp: fronts.info.bareHttp };
+    const { helper, bare, bareHttp, floor, hono } = fronts.info;
+    const targets = { helper, bare, bareHttp, floor, hono };
     const run = async (url: string, seconds: number) => {
       // requests autocannon gave up on at the end of the last round still run upstream: wait until
       // the simulator stops creating sessions, so no round starts behind the previous one's backlog
@@ -109,11 +111,19 @@ export async function measureThroughput(): Promise<Row[]> {
     await run(targets.bare, 1); // warm-up all three (JIT, keep-alive pools)
     await run(targets.helper, 1);
     await run(targets.bareHttp, 1);
-    const results: Record<Target, CannonResult[]> = { helper: [], bare: [], bareHttp: [] };
-    const kinds: Target[] = ['bare', 'helper', 'bareHttp'];
+    await run(targets.floor, 1);
+    await run(targets.hono, 1);
+    const results: Record<Target, CannonResult[]> = {
+      helper: [],
+      bare: [],
+      bareHttp: [],
+      floor: [],
+      hono: [],
+    };
+    const kinds: Target[] = ['bare', 'helper', 'floor', 'hono', 'bareHttp'];
     for (let i = 0; i < ROUNDS_EACH; i++) {
       // rotate which goes first, so drift on a shared machine hits all alike
-      const order = [...kinds.slice(i % 3), ...kinds.slice(0, i % 3)];
+      const order = [...kinds.slice(i % kinds.length), ...kinds.slice(0, i % kinds.length)];
       for (const which of order) {
         const r = await run(targets[which], ROUND_SECONDS);
         results[which].push(r);
@@ -135,6 +145,10 @@ export async function measureThroughput(): Promise<Row[]> {
     const pairs = pairsWith('bare');
     const r = round(median(pairs), 2);
     const httpPairs = pairsWith('bareHttp');
+    const floorPairs = results.floor.map(
+      (f, i) => f.requests.average / (results.bare[i]?.requests.average ?? Number.NaN),
+    );
+    const overFloor = pairsWith('floor');
     const failures = `non-2xx/errors: helper ${bad('helper')}, bare ${bad('bare')}`;
     return [
       {
@@ -158,6 +172,35 @@ export async function measureThroughput(): Promise<Row[]> {
         met: null,
         unit: 'ms',
         note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections each endpoint saturates its own process, so p99 is mostly queueing`,
+      },
+      {
+        area: 'server',
+        measure: 'floor: the bare fetch proxy as a Fetch handler via toNodeHandler, requests/s',
+        goal: '—',
+        measured: rps('floor'),
+        baseline: bareRps,
+        ratio: round(median(floorPairs), 2),
+        met: null,
+        unit: 'req/s',
+        note: `the same proxy with no checks, written as \`(Request) => Promise<Response>\` and mounted with toNodeHandler: what the Request and Response objects of any Fetch handler cost on Node; per-pair ratios to the bare proxy (${floorPairs.map((x) => round(x, 2)).join(', ')}); createLinkHandler over this floor: ${round(median(overFloor), 2)}× (per pair ${overFloor.map((x) => round(x, 2)).join(', ')}); non-2xx/errors: ${bad('floor')}`,
+      },
+      {
+        area: 'server',
+        measure: 'createLinkHandler via @hono/node-server instead of toNodeHandler, requests/s',
+        goal: '—',
+        measured: rps('hono'),
+        baseline: helperRps,
+        ratio: round(
+          median(
+            results.hono.map(
+              (h, i) => h.requests.average / (results.helper[i]?.requests.average ?? Number.NaN),
+            ),
+          ),
+          2,
+        ),
+        met: null,
+        unit: 'req/s',
+        note: `baseline column: createLinkHandler via toNodeHandler; ratio = Hono's adapter / ours, per pair; Hono's listener with Node's own Request and Response (globals not replaced); to the bare proxy: ${round(median(results.hono.map((h, i) => h.requests.average / (results.bare[i]?.requests.average ?? Number.NaN))), 2)}×; non-2xx/errors: ${bad('hono')}`,
       },
       {
         area: 'server',
