@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureCode } from './code';
 import { BENCH, log, machine, ROOT, type Row } from './common';
 import { measurePopup } from './popup';
 import { measureSize } from './size';
@@ -80,6 +81,7 @@ const failures: string[] = [];
 let leakDetail: unknown = null;
 const measures: [string, () => Promise<Row[]>][] = [
   ['size', measureSize],
+  ['code', measureCode],
   [
     'renders and leaks',
     async () => {
