@@ -1,0 +1,206 @@
+// One attempt to connect: from the click to its one outcome. It owns the attempt's id and nonce,
+// its cleanups and the "ended once" guard, and drives one view (popup, redirect or embed) through
+// the small LinkView interface. State, subscriptions and the outcome fan-out are the controller's.
+
+import type { LinkControllerOptions, LinkState } from './controller';
+import { randomId } from './env';
+import { LinkError } from './LinkError';
+import type { SessionSource } from './sessionSource';
+import type { LinkCancelled, LinkEvent, LinkMode, LinkOutcome, LinkSession } from './types';
+
+/** What an attempt needs from its controller. */
+export interface AttemptHost {
+  options(): LinkControllerOptions;
+  source: SessionSource;
+  emit(event: LinkEvent): void;
+  patch(patch: Partial<LinkState>): void;
+  /** Requests a session now; the request leaves before any app code runs. */
+  startSession(): Promise<LinkSession>;
+  /** Announces a session the attempt acted on (`session_ready`). */
+  announce(session: LinkSession): void;
+  /** `attempt` is now the controller's running attempt. */
+  begin(attempt: RunningAttempt): void;
+  /** Whether `attempt` is still the controller's running attempt. */
+  isCurrent(attempt: RunningAttempt): boolean;
+  /** The attempt ended: the controller has none running any more. */
+  release(attempt: RunningAttempt): void;
+  /**
+   * Reports an outcome: a success is confirmed first when asked; the state changes, `closeUi`
+   * runs, then the callbacks, then `afterwards` with the final outcome.
+   */
+  conclude(
+    outcome: LinkOutcome,
+    error: LinkError | undefined,
+    closeUi: () => void,
+    afterwards: (final: LinkOutcome) => void,
+  ): void;
+  /** Runs `fn` while focus returns to the trigger (that focus is no request to prefetch). */
+  returningFocus(fn: () => void): void;
+}
+
+/** The handle the controller keeps of its running attempt. */
+export interface RunningAttempt {
+  /** `true`: end it as cancelled (`closed`); else tear it down without callbacks. */
+  stop(close?: boolean): void;
+}
+
+/** What a view gets from its attempt. */
+export interface AttemptContext {
+  readonly win: Window;
+  readonly id: string;
+  readonly nonce: string;
+  /** The element focused at the click, which gets focus back when a modal closes. */
+  readonly trigger: Element | null;
+  readonly host: AttemptHost;
+  /** A window listener, removed when the attempt's UI closes. */
+  listen(type: string, fn: (e: never) => void, capture?: boolean): void;
+  /** A timer, cleared when the attempt's UI closes. */
+  after(ms: number, fn: () => void): void;
+  /** Runs `fn` when the attempt's UI closes. */
+  onCleanup(fn: () => void): void;
+  /** Ends the attempt, once; `afterSuccess` runs after a success was reported. */
+  end(outcome: LinkOutcome, error?: LinkError, afterSuccess?: () => void): void;
+  /** Ends the attempt with the error a failed session request gave. */
+  fail(e: unknown): void;
+  isCurrent(): boolean;
+}
+
+/** One way of showing Link: a popup window, a full-page redirect or an embedded modal. */
+export interface LinkView {
+  /** Runs in the click, before the session is known; false when the browser refused (a blocked popup). */
+  prepare(cachedUrl: string | undefined): boolean;
+  /** A fetched session arrived: navigate at once, before app code runs and could delay it. */
+  navigate(session: LinkSession): void;
+  /** Shows the session and reports `opened` (or ends the attempt when it cannot). */
+  show(session: LinkSession): void;
+  /** Asks the hosted page to end itself; false when it cannot be asked. */
+  requestExit(force: boolean): boolean;
+  /** Whether a window or modal was shown (a `closed` event then follows the outcome). */
+  hasUi(): boolean;
+  /** Closes what the view shows. */
+  close(): void;
+}
+
+/** Makes the view of a mode. */
+export type ViewFactory = (ctx: AttemptContext) => LinkView;
+
+/** Screens at least this wide get a popup in `auto` mode; narrower ones a redirect. */
+export const AUTO_POPUP_MIN_WIDTH = 640;
+
+export const cancelled = (reason: LinkCancelled['reason']): LinkCancelled => ({
+  status: 'cancelled',
+  reason,
+});
+
+/** The mode an attempt starts in: `auto` is a popup on wide screens, else a redirect. */
+export function startMode(requested: LinkMode, win: Window): Exclude<LinkMode, 'auto'> {
+  if (requested !== 'auto') return requested;
+  return win.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect';
+}
+
+/**
+ * Starts an attempt in `view`'s mode; `fallback` replaces a popup the browser blocked in `auto`
+ * mode. Call it synchronously in the click handler.
+ */
+export function startAttempt(
+  host: AttemptHost,
+  makeView: ViewFactory,
+  fallback?: ViewFactory,
+): RunningAttempt {
+  const win = window;
+  const cleanups: (() => void)[] = [];
+  let ended = false;
+  const running: RunningAttempt = { stop: (close) => (close ? closeNow() : teardown()) };
+  const cleanup = () => {
+    for (const c of cleanups.splice(0)) c();
+  };
+  const ctx: AttemptContext = {
+    win,
+    id: randomId(),
+    nonce: randomId(),
+    trigger: win.document.activeElement,
+    host,
+    listen(type, fn, capture) {
+      win.addEventListener(type, fn as EventListener, capture);
+      cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
+    },
+    after(ms, fn) {
+      const t = win.setTimeout(fn, ms);
+      cleanups.push(() => win.clearTimeout(t));
+    },
+    onCleanup: (fn) => cleanups.push(fn),
+    end,
+    fail,
+    isCurrent: () => host.isCurrent(running),
+  };
+  let view = makeView(ctx);
+  const closeUi = () => {
+    cleanup();
+    view.close();
+  };
+
+  function teardown() {
+    ended = true;
+    host.release(running);
+    closeUi();
+  }
+  function closeNow() {
+    view.requestExit(true);
+    end(cancelled('closed'));
+  }
+  function end(outcome: LinkOutcome, error?: LinkError, afterSuccess?: () => void) {
+    if (ended) return;
+    ended = true;
+    host.release(running);
+    const hadUi = view.hasUi();
+    host.conclude(outcome, error, closeUi, (final) => {
+      if (hadUi) host.emit({ type: 'closed' });
+      if (final.status === 'success') afterSuccess?.();
+    });
+  }
+  function fail(e: unknown) {
+    const err =
+      e instanceof LinkError
+        ? e
+        : new LinkError('session_request_failed', e instanceof Error ? e.message : String(e));
+    end({ status: 'error', code: err.code, message: err.message }, err);
+  }
+
+  host.begin(running);
+  // the session request starts first (before state listeners and window.open run), so its round
+  // trip overlaps them instead of waiting for them
+  const cached = host.source.peek();
+  const pending = cached ? null : host.startSession();
+  host.patch({ status: 'preparing', outcome: null, error: null, sandbox: null });
+  if (!view.prepare(cached?.url)) {
+    if (!fallback) {
+      const blocked = new LinkError(
+        'popup_blocked',
+        'The browser blocked the popup. Call open() directly in a click handler, allow popups, or use mode "redirect" or "embed".',
+      );
+      end({ status: 'error', code: 'popup_blocked', message: 'The browser blocked the popup.' }, blocked);
+      // the session stays cached for the next attempt; its failure has no one to tell
+      pending?.catch(() => {});
+      return running;
+    }
+    cleanup();
+    view = fallback(ctx);
+  }
+  const proceed = (s: LinkSession) => {
+    // a fetched session: the view acts on it before app code (events, listeners) can delay it
+    if (s !== cached && ctx.isCurrent()) {
+      view.navigate(s);
+      host.announce(s);
+    }
+    if (!ctx.isCurrent()) return; // ended (an ended attempt is never current), maybe by that onEvent
+    host.source.discard(); // single use
+    host.patch({ status: 'open', session: s, isReady: false });
+    view.show(s);
+  };
+  if (cached) proceed(cached);
+  else
+    pending?.then(proceed, (e: unknown) => {
+      if (ctx.isCurrent()) fail(e);
+    });
+  return running;
+}
