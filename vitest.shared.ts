@@ -4,6 +4,9 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 /** Resolve workspace packages to their sources so tests never depend on a prior build. */
 export const workspaceAliases: Record<string, string> = {
+  // subpaths first: an alias also matches the ids under it
+  '@oflink/core/embed': fileURLToPath(new URL('./packages/core/src/embedEntry.ts', import.meta.url)),
+  '@oflink/react/embed': fileURLToPath(new URL('./packages/react/src/embed.ts', import.meta.url)),
   '@oflink/core': src('core'),
   '@oflink/react': src('react'),
   '@oflink/server': src('server'),

@@ -24,6 +24,9 @@ const config: StorybookConfig = {
       // stories use the workspace packages from source, like the tests (vitest.shared.ts)
       resolve: {
         alias: {
+          // subpaths first: an alias also matches the ids under it
+          '@oflink/core/embed': here('../packages/core/src/embedEntry.ts'),
+          '@oflink/react/embed': here('../packages/react/src/embed.ts'),
           '@oflink/core': here('../packages/core/src/index.ts'),
           '@oflink/react': here('../packages/react/src/index.ts'),
         },

@@ -6,7 +6,8 @@ import { type Alias, defineConfig } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const source = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
+const source = (pkg: string, file = 'index.ts') =>
+  fileURLToPath(new URL(`../../packages/${pkg}/src/${file}`, import.meta.url));
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
 /**
@@ -19,7 +20,9 @@ export function demoViteConfig(options: { react?: '18' | '19'; outDir?: string }
   const react18 = options.react === '18';
   const aliases: Alias[] = [
     { find: /^@oflink\/core$/, replacement: source('core') },
+    { find: /^@oflink\/core\/embed$/, replacement: source('core', 'embedEntry.ts') },
     { find: /^@oflink\/react$/, replacement: source('react') },
+    { find: /^@oflink\/react\/embed$/, replacement: source('react', 'embed.ts') },
   ];
   if (react18) {
     // absolute paths, so that react-dom-18 and react-query (resolved from elsewhere) get React 18 too

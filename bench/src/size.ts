@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
 import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
 import { BENCH, log, ROOT, type Row, ratio } from './common';
@@ -12,6 +13,9 @@ import { BENCH, log, ROOT, type Row, ratio } from './common';
 export const ENTRIES = {
   connectButton: `import { ConnectButton } from '@oflink/react';
 export function App() { return <ConnectButton mode="popup" onSuccess={(o) => console.log(o.connectionId)} />; }`,
+  embedApp: `import { ConnectButton } from '@oflink/react';
+import { embed } from '@oflink/react/embed';
+export function App() { return <ConnectButton mode="embed" embed={embed} onSuccess={(o) => console.log(o.connectionId)} />; }`,
   callback: `import { useLinkCallback } from '@oflink/react';
 export function Callback() { const { outcome } = useLinkCallback(); return <p>{outcome?.status}</p>; }`,
   'react-plaid-link': `import { usePlaidLink } from 'react-plaid-link';
@@ -24,16 +28,27 @@ export function App() { return <button type="button" onClick={() => new Nango().
 export function App() { const { open, isReady } = useMergeLink({ linkToken: 't', onSuccess: (t) => console.log(t) }); return <button type="button" disabled={!isReady} onClick={open}>Connect</button>; }`,
 } as const;
 
-/** Minified + gzipped size of `source` bundled from `resolveDir`, with React and react-query external. */
-export async function gzipSize(source: string, resolveDir: string): Promise<number> {
+/** The minified bundle of `source` from `resolveDir`: React (and by default react-query) external. */
+async function minified(source: string, resolveDir: string, external = APP_EXTERNAL): Promise<Uint8Array> {
   const result = await build({
     ...PRODUCTION_BUILD,
     stdin: { contents: source, resolveDir, loader: 'tsx', sourcefile: 'app.tsx' },
-    external: APP_EXTERNAL,
+    external,
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output');
-  return gzipBytes(file.contents);
+  return file.contents;
+}
+
+/** Minified + gzipped size of `source` bundled from `resolveDir`, with React and react-query external. */
+export async function gzipSize(source: string, resolveDir: string): Promise<number> {
+  return gzipBytes(await minified(source, resolveDir));
+}
+
+/** The same bundle compressed with brotli (quality 11), as CDNs serve it. */
+async function brotliSize(source: string, resolveDir: string): Promise<number> {
+  const bytes = await minified(source, resolveDir);
+  return brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 }
 
 /** Builds core and react, packs them and unpacks the tarballs into a temp project's node_modules. */
@@ -79,7 +94,11 @@ export async function measureSize(): Promise<Row[]> {
   const app = installPacked();
   try {
     const button = await gzipSize(ENTRIES.connectButton, app.dir);
+    const withEmbed = await gzipSize(ENTRIES.embedApp, app.dir);
     const callback = await gzipSize(ENTRIES.callback, app.dir);
+    const buttonBrotli = await brotliSize(ENTRIES.connectButton, app.dir);
+    const react = APP_EXTERNAL.filter((x) => x !== '@tanstack/react-query');
+    const firstTime = gzipBytes(await minified(ENTRIES.connectButton, app.dir, react));
     const peers: [string, number][] = [];
     for (const peer of [
       'react-plaid-link',
@@ -102,6 +121,39 @@ export async function measureSize(): Promise<Row[]> {
         met: button <= 3000,
         unit: 'B',
         note: `baseline: smallest peer (${smallest[0]})`,
+      },
+      {
+        area: 'size',
+        measure: 'the same app with embed mode (ConnectButton + @oflink/react/embed, min+gzip)',
+        goal: '≤ 5000 B',
+        measured: withEmbed,
+        baseline: button,
+        ratio: ratio(withEmbed, button),
+        met: withEmbed <= 5000,
+        unit: 'B',
+        note: 'baseline column: the app without embed mode',
+      },
+      {
+        area: 'size',
+        measure: 'app importing ConnectButton, brotli (min+brotli 11)',
+        goal: '—',
+        measured: buttonBrotli,
+        baseline: button,
+        ratio: ratio(buttonBrotli, button),
+        met: null,
+        unit: 'B',
+        note: 'baseline column: the gzip figure of the same bundle',
+      },
+      {
+        area: 'size',
+        measure: 'app importing ConnectButton, first time: react-query bundled too (min+gzip)',
+        goal: '—',
+        measured: firstTime,
+        baseline: button,
+        ratio: ratio(firstTime, button),
+        met: null,
+        unit: 'B',
+        note: 'for an app that does not already use @tanstack/react-query; React still external',
       },
       {
         area: 'size',

@@ -14,7 +14,7 @@ export default defineConfig({
     '!src/*.test-d.ts',
   ],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: ['src/index.ts', 'src/embed.ts'] },
   clean: true,
   target: 'es2022',
   platform: 'browser',

@@ -84,6 +84,21 @@ export interface LinkView {
 /** Makes the view of a mode. */
 export type ViewFactory = (ctx: AttemptContext) => LinkView;
 
+/**
+ * The embedded modal's view, as `@oflink/core/embed` exports it: an opaque value to pass as the
+ * `embed` option; apps that never show the modal never import it, so they ship none of its code.
+ * @example
+ * import { embed } from '@oflink/core/embed';
+ * createLinkController(() => ({ mode: 'embed', embed }), source);
+ */
+export interface LinkEmbed {
+  readonly [embedBrand]: true;
+}
+declare const embedBrand: unique symbol;
+
+/** The view behind a {@link LinkEmbed}. */
+export const viewOf = (embed: LinkEmbed): ViewFactory => embed as unknown as ViewFactory;
+
 /** Screens at least this wide get a popup in `auto` mode; narrower ones a redirect. */
 export const AUTO_POPUP_MIN_WIDTH = 640;
 

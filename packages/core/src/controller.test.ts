@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { writeFigures } from '../../../scripts/figures';
 import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
 import { fakePopup, flush, fresh, manualSource, SESSION_ORIGIN } from './controllerTestKit';
+import { embed } from './embedEntry';
 import { optionsProblem } from './options';
 import { POPUP_KEY, REDIRECT_KEY, RELAY_TYPE } from './relay';
 import type { LinkEvent } from './types';
@@ -387,7 +388,7 @@ describe('embed mode', () => {
     trigger.textContent = 'Connect';
     document.body.appendChild(trigger);
     trigger.focus();
-    const t = setup({ mode: 'embed', ...options });
+    const t = setup({ mode: 'embed', embed, ...options });
     t.controller.open();
     await t.src.resolve(fresh('cs_e'));
     const frame = document.querySelector('iframe') as HTMLIFrameElement;
@@ -606,7 +607,7 @@ describe('embed mode', () => {
 
 describe('state machine', () => {
   it('goes idle → ready on prefetch, and reset() returns to idle without callbacks', async () => {
-    const { controller, src, calls } = setup({ mode: 'embed' });
+    const { controller, src, calls } = setup({ mode: 'embed', embed });
     expect(controller.getState().status).toBe('idle');
     controller.prefetch();
     await src.resolve();
@@ -619,7 +620,7 @@ describe('state machine', () => {
   });
 
   it('notifies subscribers on each change and stops after unsubscribe', async () => {
-    const { controller, src } = setup({ mode: 'embed' });
+    const { controller, src } = setup({ mode: 'embed', embed });
     const seen: string[] = [];
     const off = controller.subscribe(() => seen.push(controller.getState().status));
     controller.open();
@@ -642,7 +643,7 @@ describe('invalid options', () => {
     [{ mode: 'modal' }, 'mode'],
     [{ mode: 'popup', theme: 'neon' }, 'theme'],
     [{ mode: 'popup', returnTo: 'https://evil.example/' }, 'returnTo'],
-    [{ mode: 'embed', zIndex: '1;background:url(x)' }, 'zIndex'],
+    [{ mode: 'embed', embed, zIndex: '1;background:url(x)' }, 'zIndex'],
     [{ mode: 'popup', popupCloseGraceMs: -5 }, 'popupCloseGraceMs'],
     [{ mode: 'popup', endpoint: '' }, 'endpoint'],
   ])('%o: an invalid_options error before any window, storage or request', (options, name) => {
@@ -691,7 +692,7 @@ describe('invalid options', () => {
 
   it('prefetch() with invalid options requests nothing (open() reports it)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { controller, src } = setup({ mode: 'embed', theme: 'neon' as never });
+    const { controller, src } = setup({ mode: 'embed', embed, theme: 'neon' as never });
     controller.prefetch();
     expect(src.requests).toBe(0);
     expect(controller.getState().status).toBe('idle');
@@ -744,6 +745,7 @@ describe('generated options (fast-check)', () => {
         onError: member(fn()),
         onEvent: member(fn()),
         connectionId: member('conn_1'),
+        embed: member(embed),
       },
       { requiredKeys: [] },
     );

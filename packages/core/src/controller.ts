@@ -1,7 +1,6 @@
-import { startAttempt, startMode, type ViewFactory } from './attempt';
+import { type LinkEmbed, startAttempt, startMode, viewOf } from './attempt';
 import type { ConfirmOption } from './confirm';
 import { createStore, INITIAL, type Store } from './controllerStore';
-import { embedView } from './embedView';
 import { isServer, warn } from './env';
 import { LinkError } from './LinkError';
 import { optionsProblem } from './options';
@@ -27,8 +26,14 @@ export { POPUP_CLOSE_GRACE_MS } from './popupView';
 
 /** Everything a controller (and `useLinkSession`) can be told. */
 export interface LinkControllerOptions extends SessionRequestOptions {
-  /** How the hosted page is shown. @defaultValue 'auto' */
+  /** How the hosted page is shown. `'embed'` needs the {@link LinkControllerOptions.embed} option. @defaultValue 'auto' */
   mode?: LinkMode;
+  /**
+   * The embedded modal, which only apps that show it ship: `embed` from `@oflink/core/embed` (or
+   * `@oflink/react/embed`). Required by `mode: 'embed'`.
+   * @defaultValue undefined (no modal: `mode: 'embed'` is an `invalid_options` error)
+   */
+  embed?: LinkEmbed;
   /** Theme of the embedded page. @defaultValue 'auto' */
   theme?: LinkTheme;
   /** When to fetch the session ahead of the click: at mount (`true`), on hover/focus, or never. @defaultValue 'hover' */
@@ -101,12 +106,6 @@ export interface LinkController {
   dispose(): void;
 }
 
-const VIEWS: Record<Exclude<LinkMode, 'auto'>, ViewFactory> = {
-  popup: popupView,
-  redirect: redirectView,
-  embed: embedView,
-};
-
 /**
  * Creates a controller. `getOptions` is read at every use, so callbacks and options can change
  * without restarting anything. `source` caches sessions: `createSessionCache(getOptions)`, or a
@@ -147,9 +146,12 @@ export function createLinkController(
         new LinkError('invalid_options', message),
       );
     }
-    const requested = getOptions().mode ?? 'auto';
+    const { mode: requested = 'auto', embed } = getOptions();
     const mode = startMode(requested, window);
-    startAttempt(host, VIEWS[mode], requested === 'auto' && mode === 'popup' ? redirectView : undefined);
+    // the options check refused `embed` mode without its view
+    const view =
+      mode === 'popup' ? popupView : mode === 'redirect' ? redirectView : viewOf(embed as LinkEmbed);
+    startAttempt(host, view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
   };
 
   const prefetch = () => {

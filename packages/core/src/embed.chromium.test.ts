@@ -40,9 +40,10 @@ function appHandler(req: IncomingMessage, res: ServerResponse) {
     html(`<main><h1>App</h1><button id="go">Connect</button></main><script type="module">
       import { createLinkController } from '/m/controller';
       import { createSessionCache } from '/m/sessionSource';
+      import { embed } from '/m/embedEntry';
       window.__events = [];
       const options = () => ({
-        mode: 'embed', endpoint: '/session', theme: 'dark',
+        mode: 'embed', embed, endpoint: '/session', theme: 'dark',
         onEvent: (e) => window.__events.push(e.type),
         onSuccess: (o) => { window.__outcome = o; },
         onExit: (o) => { window.__outcome = o; },

@@ -1,3 +1,4 @@
+export type { LinkEmbed } from './attempt';
 export { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
 export type { ConfirmOption } from './confirm';
 export { confirmOutcome } from './confirm';
@@ -23,6 +24,7 @@ export {
 export type { SessionRequestOptions, SessionSource } from './sessionSource';
 export { createSessionCache, requestSession, sessionParams } from './sessionSource';
 export type {
+  Geolocation,
   LinkCancelled,
   LinkEvent,
   LinkFailure,

@@ -12,7 +12,8 @@ afterEach(() => {
 describe('optionsProblem', () => {
   it('accepts no options, every documented value, and undefined members', () => {
     expect(check({})).toBeNull();
-    for (const mode of ['auto', 'popup', 'embed', 'redirect']) expect(check({ mode })).toBeNull();
+    for (const mode of ['auto', 'popup', 'redirect']) expect(check({ mode })).toBeNull();
+    expect(check({ mode: 'embed', embed: () => ({}) })).toBeNull();
     for (const theme of ['auto', 'light', 'dark']) expect(check({ theme })).toBeNull();
     for (const prefetch of [true, false, 'hover']) expect(check({ prefetch })).toBeNull();
     expect(
@@ -31,6 +32,17 @@ describe('optionsProblem', () => {
       }),
     ).toBeNull();
     expect(check({ endpoint: 'https://api.app.example/oflink' })).toBeNull();
+  });
+
+  it('refuses mode "embed" without the embed view, saying where it comes from', () => {
+    expect(check({ mode: 'embed' })).toBe(
+      'mode "embed" needs the modal: import { embed } from "@oflink/react/embed" (or "@oflink/core/embed") and pass it as the embed option.',
+    );
+    expect(check({ mode: 'popup', embed: 'yes' })).toBe(
+      'embed must be the `embed` export of @oflink/core/embed or @oflink/react/embed; got "yes".',
+    );
+    vi.stubEnv('NODE_ENV', 'production');
+    expect(check({ mode: 'embed' })).toBe('embed: missing for mode "embed".');
   });
 
   it.each([

@@ -22,6 +22,7 @@ const CHECKS: [name: string, ok: (v: unknown, origin: string) => boolean][] = [
   ['onExit', isFunction],
   ['onError', isFunction],
   ['onEvent', isFunction],
+  ['embed', isFunction],
 ];
 
 /** How a rejected value appears in a message: strings quoted, objects and functions by kind. */
@@ -41,6 +42,7 @@ const EXPECTED: Record<string, string> = {
   zIndex: 'an integer',
   popupCloseGraceMs: 'a finite number of milliseconds ≥ 0',
   confirm: 'the URL of your confirm endpoint, or a function',
+  embed: 'the `embed` export of @oflink/core/embed or @oflink/react/embed',
 };
 
 /**
@@ -69,5 +71,12 @@ export function optionsProblem(o: LinkControllerOptions, origin: string): string
     }
     return `${name}: ${got}`;
   }
-  return null;
+  if (o.mode !== 'embed' || o.embed !== undefined) return null;
+  try {
+    if (process.env.NODE_ENV !== 'production')
+      return 'mode "embed" needs the modal: import { embed } from "@oflink/react/embed" (or "@oflink/core/embed") and pass it as the embed option.';
+  } catch {
+    // native ES modules without a bundler: no process, the short message
+  }
+  return 'embed: missing for mode "embed".';
 }

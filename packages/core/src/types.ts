@@ -1,6 +1,8 @@
 import type { ExitStep, Geolocation, OnlyFansUser, SandboxInfo } from '@oflink/protocol';
 
 export type { LinkSession, SandboxInfo, SandboxScenario } from '@oflink/protocol';
+/** Where the person connects from (a location override for OnlyFans), as OFAuth takes it. */
+export type { Geolocation };
 
 /** The OnlyFans user behind a connection, as the hosted page reports it (`name` may be null). */
 export type LinkUser = OnlyFansUser;

@@ -23,6 +23,7 @@ import {
   WAIT,
 } from '../../../.storybook/storyKit';
 import { ConnectButton } from './ConnectButton';
+import { embed } from './embed';
 
 // Request bodies the mocked session endpoint received in the current story (cleared before each run).
 const requests: RequestLog = [];
@@ -32,6 +33,7 @@ const meta = {
   component: ConnectButton,
   args: {
     mode: 'embed',
+    embed,
     theme: 'light',
     onSuccess: fn(),
     onExit: fn(),
@@ -42,6 +44,8 @@ const meta = {
     mode: { control: 'inline-radio', options: ['popup', 'embed', 'redirect', 'auto'] },
     theme: { control: 'inline-radio', options: ['light', 'dark', 'auto'] },
     prefetch: { control: 'inline-radio', options: [true, 'hover', false] },
+    // the modal's code, from @oflink/react/embed: a value, not a setting
+    embed: { control: false },
   },
   render: (args) => <Flow {...args} />,
   beforeEach: () => {
@@ -504,9 +508,15 @@ export const SeveralButtons: Story = {
   args: { prefetch: false },
   render: (args) => (
     <div style={{ display: 'grid', gap: 16 }}>
-      <Flow {...args} title="Main account" mode="embed" />
-      <Flow {...args} title="Second account" mode="embed" />
-      <Flow {...args} title="Existing connection" mode="embed" connectionId={RECONNECT_CONNECTION_ID} />
+      <Flow {...args} title="Main account" mode="embed" embed={embed} />
+      <Flow {...args} title="Second account" mode="embed" embed={embed} />
+      <Flow
+        {...args}
+        title="Existing connection"
+        mode="embed"
+        embed={embed}
+        connectionId={RECONNECT_CONNECTION_ID}
+      />
     </div>
   ),
   play: async ({ canvasElement }) => {

@@ -4,6 +4,7 @@ import axe from 'axe-core';
 import { createRef, type ReactNode, StrictMode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectButton, type ConnectButtonProps } from './ConnectButton';
+import { embed } from './embed';
 
 const SESSION = () => ({
   mode: 'hosted' as const,
@@ -90,7 +91,9 @@ describe('ConnectButton', () => {
   it('goes loading (aria-busy) → open (disabled) → success through data-state in embed mode', async () => {
     const { fetchSession, resolve } = deferredSession();
     const onSuccess = vi.fn();
-    render(wrap(<ConnectButton fetchSession={fetchSession} mode="embed" onSuccess={onSuccess} />));
+    render(
+      wrap(<ConnectButton fetchSession={fetchSession} mode="embed" embed={embed} onSuccess={onSuccess} />),
+    );
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     fireEvent.click(button);
@@ -122,7 +125,15 @@ describe('ConnectButton', () => {
     );
     const onSuccess = vi.fn();
     render(
-      wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" confirm={confirm} onSuccess={onSuccess} />),
+      wrap(
+        <ConnectButton
+          fetchSession={SESSION_FN}
+          mode="embed"
+          embed={embed}
+          confirm={confirm}
+          onSuccess={onSuccess}
+        />,
+      ),
     );
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
@@ -147,7 +158,7 @@ describe('ConnectButton', () => {
   });
 
   it('shows data-state="error" for an error outcome', async () => {
-    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" />));
+    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" embed={embed} />));
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     fireEvent.click(button);
@@ -184,7 +195,7 @@ describe('ConnectButton', () => {
   it("composes the user's onClick, and preventDefault() keeps the flow closed", async () => {
     const onClick = vi.fn((e: { preventDefault(): void }) => e.preventDefault());
     const fetchSession = vi.fn(SESSION_FN);
-    render(wrap(<ConnectButton fetchSession={fetchSession} mode="embed" onClick={onClick} />));
+    render(wrap(<ConnectButton fetchSession={fetchSession} mode="embed" embed={embed} onClick={onClick} />));
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     fireEvent.click(button);
@@ -234,7 +245,7 @@ describe('ConnectButton', () => {
     const ref = createRef<HTMLButtonElement>();
     render(
       wrap(
-        <ConnectButton asChild fetchSession={SESSION_FN} mode="embed" ref={ref}>
+        <ConnectButton asChild fetchSession={SESSION_FN} mode="embed" embed={embed} ref={ref}>
           <button type="submit" className="mine" onClick={childClick}>
             Link my account
           </button>
@@ -256,7 +267,7 @@ describe('ConnectButton', () => {
       wrap(
         <main>
           <h1>Settings</h1>
-          <ConnectButton fetchSession={SESSION_FN} mode="embed" />
+          <ConnectButton fetchSession={SESSION_FN} mode="embed" embed={embed} />
         </main>,
       ),
     );
@@ -273,7 +284,7 @@ describe('ConnectButton', () => {
   it('unmounting with the modal open removes it, unlocks scrolling and stops listening', async () => {
     const onSuccess = vi.fn();
     const { unmount } = render(
-      wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" onSuccess={onSuccess} />),
+      wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" embed={embed} onSuccess={onSuccess} />),
     );
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
@@ -300,7 +311,7 @@ describe('ConnectButton', () => {
   });
 
   it('returns focus to the button when the modal closes on Escape before the page loaded', async () => {
-    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" />));
+    render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" embed={embed} />));
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     button.focus();

@@ -43,6 +43,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
   function ConnectButton(props, ref) {
     const {
       mode,
+      embed,
       endpoint,
       fetchSession,
       connectionId,
@@ -68,6 +69,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
     } = props;
     const link = useLinkSession({
       mode,
+      embed,
       endpoint,
       fetchSession,
       connectionId,

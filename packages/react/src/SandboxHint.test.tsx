@@ -1,6 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { embed } from './embed';
 import { SandboxHint } from './SandboxHint';
 import { type UseLinkSessionOptions, useLinkSession } from './useLinkSession';
 
@@ -52,7 +53,7 @@ describe('SandboxHint', () => {
       url: 'https://link.test/cs_sandbox',
       expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
     });
-    render(<EmbedPage options={{ mode: 'embed', fetchSession, queryClient, onEvent }} />);
+    render(<EmbedPage options={{ mode: 'embed', embed, fetchSession, queryClient, onEvent }} />);
     act(() => screen.getByRole('button').click());
     await waitFor(() => expect(document.querySelector('iframe')).not.toBeNull());
     const frame = document.querySelector('iframe') as HTMLIFrameElement;

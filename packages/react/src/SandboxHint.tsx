@@ -14,7 +14,7 @@ export interface SandboxHintProps {
  * embedded page. Renders nothing in production builds or without sandbox info.
  *
  * @example
- * const link = useLinkSession({ mode: 'embed' });
+ * const link = useLinkSession({ mode: 'embed', embed }); // embed from '@oflink/react/embed'
  * return <SandboxHint info={link.sandbox} />;
  */
 export function SandboxHint({ info, zIndex }: SandboxHintProps) {

@@ -7,6 +7,7 @@ import { version as reactVersion, StrictMode } from 'react';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
 import { ConnectButton } from './ConnectButton';
+import { embed } from './embed';
 import type { UseLinkSessionOptions } from './useLinkSession';
 
 const ITERATIONS = 1000;
@@ -177,7 +178,7 @@ async function cycle(client: QueryClient, options: UseLinkSessionOptions) {
 describe(`mounting and unmounting mid-flow ${ITERATIONS} times`, () => {
   it.each([
     ['popup', { mode: 'popup' }],
-    ['embed', { mode: 'embed' }],
+    ['embed', { mode: 'embed', embed }],
   ] as const)(
     'in %s mode leaves no listener, timer, BroadcastChannel or DOM node behind',
     async (label, options) => {

@@ -5,6 +5,7 @@ import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from '@t
 import { type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectButton } from './ConnectButton';
+import { embed } from './embed';
 import { sessionQueryKey, useLinkSession } from './useLinkSession';
 
 let server: Server;
@@ -280,7 +281,11 @@ describe('useLinkSession', () => {
     failNext = { status: 403, code: 'forbidden_origin' };
     const onError = vi.fn();
     const onExit = vi.fn();
-    render(wrap(<ConnectButton endpoint={endpoint} mode="embed" onError={onError} onExit={onExit} />));
+    render(
+      wrap(
+        <ConnectButton endpoint={endpoint} mode="embed" embed={embed} onError={onError} onExit={onExit} />,
+      ),
+    );
     const button = screen.getByRole('button');
     await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
     fireEvent.click(button);

@@ -1,4 +1,5 @@
 import { ConnectButton, type LinkOutcome } from '@oflink/react';
+import { embed } from '@oflink/react/embed';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { demoInfo, listConnections } from '../api';
@@ -82,6 +83,7 @@ export function ConnectPage() {
                   </div>
                   <ConnectButton
                     mode={m.mode}
+                    embed={embed}
                     data-mode={m.mode}
                     className="button button-primary"
                     returnTo="/"
