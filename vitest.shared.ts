@@ -6,6 +6,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export const workspaceAliases: Record<string, string> = {
   // subpaths first: an alias also matches the ids under it
   '@oflink/core/embed': fileURLToPath(new URL('./packages/core/src/embedEntry.ts', import.meta.url)),
+  '@oflink/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
   '@oflink/react/embed': fileURLToPath(new URL('./packages/react/src/embed.ts', import.meta.url)),
   '@oflink/core': src('core'),
   '@oflink/react': src('react'),

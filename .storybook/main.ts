@@ -26,6 +26,7 @@ const config: StorybookConfig = {
         alias: {
           // subpaths first: an alias also matches the ids under it
           '@oflink/core/embed': here('../packages/core/src/embedEntry.ts'),
+          '@oflink/core/internal': here('../packages/core/src/internal.ts'),
           '@oflink/react/embed': here('../packages/react/src/embed.ts'),
           '@oflink/core': here('../packages/core/src/index.ts'),
           '@oflink/react': here('../packages/react/src/index.ts'),

@@ -21,6 +21,7 @@ export function demoViteConfig(options: { react?: '18' | '19'; outDir?: string }
   const aliases: Alias[] = [
     { find: /^@oflink\/core$/, replacement: source('core') },
     { find: /^@oflink\/core\/embed$/, replacement: source('core', 'embedEntry.ts') },
+    { find: /^@oflink\/core\/internal$/, replacement: source('core', 'internal.ts') },
     { find: /^@oflink\/react$/, replacement: source('react') },
     { find: /^@oflink\/react\/embed$/, replacement: source('react', 'embed.ts') },
   ];

@@ -6,7 +6,7 @@ export default defineConfig({
   entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts', '!src/controllerTestKit.ts'],
   format: ['esm', 'cjs'],
   dts: {
-    entry: ['src/index.ts', 'src/embedEntry.ts'],
+    entry: ['src/index.ts', 'src/embedEntry.ts', 'src/internal.ts'],
     resolve: ['@oflink/protocol'],
     // the protocol's declarations, bundled into one file by its own build, are inlined here
     compilerOptions: { paths: { '@oflink/protocol': ['../protocol/types/index.d.ts'] } },

@@ -1,19 +1,44 @@
+import type { EndpointErrorCode } from '@oflink/protocol';
+
+/**
+ * Every `LinkError.code`: the browser's own codes, the codes `@oflink/server`'s endpoints answer
+ * with, and, as sent, any other code an app's own endpoint or OFAuth's hosted page gives (the
+ * hosted page's error types, such as `account_locked`, are OFAuth's and open-ended). The README's
+ * error table says when each occurs.
+ * @example
+ * const retryable = (code: LinkErrorCode) => code === 'network_error' || code === 'rate_limited';
+ */
+export type LinkErrorCode =
+  | 'invalid_options'
+  | 'missing_query_client'
+  | 'popup_blocked'
+  | 'network_error'
+  | 'confirm_failed'
+  | 'session_request_failed'
+  | 'invalid_session_response'
+  | 'unsupported_mode'
+  | 'invalid_session'
+  | 'invalid_connection_id'
+  | 'invalid_callback'
+  | EndpointErrorCode
+  // codes oflink does not define keep their value; the literals above still autocomplete
+  | (string & {});
+
 /**
  * A typed failure with a machine-readable `code` (the server's `error.code`, `popup_blocked`,
  * `network_error`, …) and, for HTTP failures, the response `status`.
  *
  * @example
- * try { await fetchLinkSession('/api/oflink/session'); }
- * catch (e) { if (e instanceof LinkError && e.code === 'unauthenticated') signIn(); }
+ * onError: (e: LinkError) => { if (e.code === 'unauthenticated') signIn(); }
  */
 export class LinkError extends Error {
   /** Always `'LinkError'`. */
   override name = 'LinkError' as const;
   /** Machine-readable code to switch on. */
-  code: string;
+  code: LinkErrorCode;
   /** HTTP status of the failed session request, when there was one. */
   status?: number;
-  constructor(code: string, message: string, status?: number) {
+  constructor(code: LinkErrorCode, message: string, status?: number) {
     super(message);
     this.code = code;
     if (status !== undefined) this.status = status;

@@ -1,28 +1,13 @@
+// The public entry of @oflink/core: what an app or a framework binding's user needs. What bindings
+// build on is on `@oflink/core/internal`; the modal is on `@oflink/core/embed`.
 export type { LinkEmbed } from './attempt';
-export { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
-export type { ConfirmOption } from './confirm';
-export { confirmOutcome } from './confirm';
+export { parseCallback } from './callback';
 export type { LinkController, LinkControllerOptions, LinkState } from './controller';
-export { AUTO_POPUP_MIN_WIDTH, createLinkController, POPUP_CLOSE_GRACE_MS } from './controller';
-export type { Embed } from './embed';
-export { EMBED_ALLOW, embedUrl, mountEmbed } from './embed';
-export { isDev, isServer } from './env';
-export { LinkError } from './LinkError';
-export type { IncomingMessage, LinkMessage } from './messages';
-export { acceptLinkMessage, parseLinkMessage } from './messages';
-export { openPopup, POPUP_SIZE } from './popup';
-export type { AttemptRecord, CallbackResult, RelayMessage, ReturnedRecord } from './relay';
-export { channelName, handleCallback, parseRelay, RELAY_TYPE, readReturned, saveReturned } from './relay';
-export type { FetchSession } from './session';
-export {
-  DEFAULT_ENDPOINT,
-  fetchLinkSession,
-  isSessionFresh,
-  parseSession,
-  SESSION_SAFETY_MARGIN_MS,
-} from './session';
-export type { SessionRequestOptions, SessionSource } from './sessionSource';
-export { createSessionCache, requestSession, sessionParams } from './sessionSource';
+export { createLinkController } from './controller';
+export { LinkError, type LinkErrorCode } from './LinkError';
+export type { CallbackResult } from './relay';
+export { handleCallback } from './relay';
+export { createSessionCache } from './sessionSource';
 export type {
   Geolocation,
   LinkCancelled,
@@ -38,5 +23,4 @@ export type {
   LinkTheme,
   LinkUser,
   SandboxInfo,
-  SandboxScenario,
 } from './types';

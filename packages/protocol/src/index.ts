@@ -7,6 +7,7 @@ export {
   type ConnectionStatus,
   type SdkWebhookConnection,
 } from './connection';
+export type { EndpointErrorCode } from './endpointErrors';
 export { type ErrorBody, readErrorBody } from './errorBody';
 export {
   CLIENT_APP_ID,

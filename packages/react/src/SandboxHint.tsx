@@ -1,5 +1,6 @@
 'use client';
-import { isDev, type SandboxInfo } from '@oflink/core';
+import type { SandboxInfo } from '@oflink/core';
+import { isDev } from '@oflink/core/internal';
 
 /** Props of {@link SandboxHint}. */
 export interface SandboxHintProps {

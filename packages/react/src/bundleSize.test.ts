@@ -22,6 +22,7 @@ async function measure(entry: string): Promise<{ gzip: number; text: string }> {
     external: APP_EXTERNAL,
     alias: {
       '@oflink/core/embed': fileURLToPath(new URL('../../core/src/embedEntry.ts', import.meta.url)),
+      '@oflink/core/internal': fileURLToPath(new URL('../../core/src/internal.ts', import.meta.url)),
       '@oflink/react/embed': fileURLToPath(new URL('./embed.ts', import.meta.url)),
       '@oflink/core': src('core'),
       '@oflink/react': src('react'),

@@ -1,6 +1,7 @@
 'use client';
 export type {
   LinkCancelled,
+  LinkErrorCode,
   LinkEvent,
   LinkFailure,
   LinkMode,
@@ -13,9 +14,9 @@ export type {
   LinkTheme,
   LinkUser,
   SandboxInfo,
-  SandboxScenario,
 } from '@oflink/core';
 export { LinkError, parseCallback } from '@oflink/core';
+export type { SandboxScenario } from '@oflink/core/internal';
 export type { ConnectButtonProps, ConnectButtonState } from './ConnectButton';
 export { ConnectButton } from './ConnectButton';
 export type { SandboxHintProps } from './SandboxHint';

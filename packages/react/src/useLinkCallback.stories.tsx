@@ -1,4 +1,4 @@
-import { channelName, RELAY_TYPE } from '@oflink/core';
+import { channelName, RELAY_TYPE } from '@oflink/core/internal';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, waitFor, within } from 'storybook/test';
 import { OutcomeView, WAIT } from '../../../.storybook/storyKit';

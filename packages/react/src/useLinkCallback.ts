@@ -1,13 +1,6 @@
 'use client';
-import {
-  type CallbackResult,
-  type ConfirmOption,
-  confirmOutcome,
-  handleCallback,
-  LinkError,
-  readReturned,
-  saveReturned,
-} from '@oflink/core';
+import { type CallbackResult, handleCallback, LinkError } from '@oflink/core';
+import { type ConfirmOption, confirmOutcome, readReturned, saveReturned } from '@oflink/core/internal';
 import { useEffect, useRef, useState } from 'react';
 
 /** Options of {@link useLinkCallback}. */

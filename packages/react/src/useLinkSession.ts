@@ -1,17 +1,19 @@
 'use client';
 import {
   createLinkController,
-  DEFAULT_ENDPOINT,
-  isSessionFresh,
   type LinkController,
   type LinkControllerOptions,
   LinkError,
   type LinkSession,
   type LinkState,
+} from '@oflink/core';
+import {
+  DEFAULT_ENDPOINT,
+  isSessionFresh,
   requestSession,
   type SessionSource,
   sessionParams,
-} from '@oflink/core';
+} from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 

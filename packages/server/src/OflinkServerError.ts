@@ -1,31 +1,14 @@
+import type { EndpointErrorCode } from '@oflink/protocol';
+
 /**
- * Every code an {@link OflinkServerError} can carry. The first group is what the session endpoint
- * answers (ARCHITECTURE.md §1); `connection_*` come from `confirmConnection`; `invalid_options` is
- * thrown at construction; `internal_error` means a callback of yours threw or returned a wrong type.
+ * Every code an {@link OflinkServerError} can carry: the codes the endpoints answer with
+ * (ARCHITECTURE.md §1), which the browser receives as `LinkError.code`. `connection_*` come from
+ * `confirmConnection`; `invalid_options` is thrown at construction; `internal_error` means a
+ * callback of yours threw or returned a wrong type.
  * @example
  * if (error instanceof OflinkServerError && error.code === 'rate_limited') retryIn(error.retryAfter);
  */
-export type OflinkServerErrorCode =
-  | 'method_not_allowed'
-  | 'unsupported_media_type'
-  | 'body_too_large'
-  | 'request_timeout'
-  | 'invalid_request'
-  | 'forbidden_origin'
-  | 'unauthenticated'
-  | 'connection_not_owned'
-  | 'reconnect_not_allowed'
-  | 'server_misconfigured'
-  | 'upstream_rejected'
-  | 'limit_reached'
-  | 'rate_limited'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'unsupported_mode'
-  | 'connection_not_found'
-  | 'lookup_limit_reached'
-  | 'invalid_options'
-  | 'internal_error';
+export type OflinkServerErrorCode = EndpointErrorCode;
 
 /**
  * The one error type of `@oflink/server`. `code` is stable (switch on it), `status` is the HTTP

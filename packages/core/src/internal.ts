@@ -1,0 +1,14 @@
+// `@oflink/core/internal`: what framework bindings (such as @oflink/react) build on: the session
+// request and its cache key, the callback page's records and relay, the confirmation step. Not an
+// app API: it changes with the bindings, not with semver.
+export { type ConfirmOption, confirmOutcome } from './confirm';
+export { isDev } from './env';
+export { channelName, RELAY_TYPE, readReturned, saveReturned } from './relay';
+export { DEFAULT_ENDPOINT, isSessionFresh } from './session';
+export {
+  requestSession,
+  type SessionRequestOptions,
+  type SessionSource,
+  sessionParams,
+} from './sessionSource';
+export type { SandboxScenario } from './types';
