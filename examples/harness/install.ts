@@ -95,9 +95,11 @@ export function install(variant: Variant, tarballs: Record<string, string>): str
   const source = join(REPO, 'examples', variant.example);
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(dir)) {
-    if (entry !== 'node_modules' && entry !== 'package-lock.json')
-      rmSync(join(dir, entry), { recursive: true, force: true });
+    if (entry !== 'node_modules') rmSync(join(dir, entry), { recursive: true, force: true });
   }
+  // the tarballs keep their version from one build to the next: without this, npm would keep the
+  // @oflink/* of an earlier run (the lockfile's entry still matches by name and version)
+  rmSync(join(dir, 'node_modules', '@oflink'), { recursive: true, force: true });
   cpSync(source, dir, { recursive: true, filter: (p) => !/\/(node_modules|\.next|dist)(\/|$)/.test(p) });
   writeFileSync(join(dir, 'package.json'), manifest(variant, tarballs));
   if (variant.mistake) {

@@ -1,4 +1,5 @@
 import { ConnectButton } from '@oflink/react';
+import { embed } from '@oflink/react/embed';
 import { useState } from 'react';
 
 export function ConnectOnlyFans({ mode }) {
@@ -6,7 +7,13 @@ export function ConnectOnlyFans({ mode }) {
   return (
     <main>
       <h1>Connect your OnlyFans account</h1>
-      <ConnectButton mode={mode} confirm="/api/oflink/confirm" onSuccess={setOutcome} onExit={setOutcome} />
+      <ConnectButton
+        mode={mode}
+        embed={embed}
+        confirm="/api/oflink/confirm"
+        onSuccess={setOutcome}
+        onExit={setOutcome}
+      />
       {outcome && (
         <p role="status" data-status={outcome.status}>
           {outcome.status === 'success' && `Connected ${outcome.connectionId}.`}
