@@ -157,6 +157,29 @@ describe('ConnectButton', () => {
     expect(onSuccess).toHaveBeenCalledWith({ status: 'success', connectionId: 'conn_c', confirmed: true });
   });
 
+  it('mode="embed" without the embed entry ends at once as invalid_options, saying what to import', async () => {
+    const fetchSession = vi.fn(SESSION_FN);
+    const onError = vi.fn();
+    const onExit = vi.fn();
+    render(
+      wrap(<ConnectButton fetchSession={fetchSession} mode="embed" onError={onError} onExit={onExit} />),
+    );
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.click(button);
+    expect(onError).toHaveBeenCalledTimes(1);
+    const error = onError.mock.calls[0]?.[0];
+    expect(error).toMatchObject({ name: 'LinkError', code: 'invalid_options' });
+    expect(error.message).toContain('@oflink/react/embed');
+    expect(onExit).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'error', code: 'invalid_options' }),
+    );
+    // nothing was started: no request, no modal
+    expect(fetchSession).not.toHaveBeenCalled();
+    expect(document.querySelector('iframe')).toBeNull();
+    await waitFor(() => expect(button.getAttribute('data-state')).toBe('error'));
+  });
+
   it('shows data-state="error" for an error outcome', async () => {
     render(wrap(<ConnectButton fetchSession={SESSION_FN} mode="embed" embed={embed} />));
     const button = screen.getByRole('button');
