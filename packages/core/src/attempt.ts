@@ -182,12 +182,19 @@ export function startAttempt(
   }
 
   host.begin(running);
-  // the session request starts first (before state listeners and window.open run), so its round
-  // trip overlaps them instead of waiting for them
+  // in the click task, the session request leaves first and the window opens next; app code (the
+  // event, state listeners) runs only after both, so it delays neither
   const cached = host.source.peek();
-  const pending = cached ? null : host.startSession();
+  const pending = cached ? null : host.source.get(new AbortController().signal);
+  const shown = view.prepare(cached?.url);
+  if (pending) host.emit({ type: 'session_requested' });
+  if (!ctx.isCurrent()) {
+    // that event's handler ended the attempt already
+    pending?.catch(() => {});
+    return running;
+  }
   host.patch({ status: 'preparing', outcome: null, error: null, sandbox: null });
-  if (!view.prepare(cached?.url)) {
+  if (!shown) {
     if (!fallback) {
       const blocked = new LinkError(
         'popup_blocked',

@@ -60,6 +60,37 @@ describe('popup mode', () => {
     vi.spyOn(window, 'open').mockImplementation(open as unknown as typeof window.open);
   });
 
+  it('in the click, requests the session, then opens the window, and only then runs app code', () => {
+    const order: string[] = [];
+    open.mockImplementation(() => {
+      order.push('window.open');
+      return popup;
+    });
+    const { controller, src } = setup({ mode: 'popup', onEvent: (e) => order.push(`event:${e.type}`) });
+    const get = src.source.get;
+    src.source.get = (signal) => {
+      order.push('request');
+      return get(signal);
+    };
+    controller.subscribe(() => order.push(`state:${controller.getState().status}`));
+    controller.open();
+    expect(order).toEqual(['request', 'window.open', 'event:session_requested', 'state:preparing']);
+    controller.dispose();
+  });
+
+  it('an onEvent that ends the attempt at session_requested leaves no window and no preparing state', () => {
+    const { controller } = setup({
+      mode: 'popup',
+      onEvent: (e) => {
+        if (e.type === 'session_requested') controller.close();
+      },
+    });
+    controller.open();
+    expect(popup.close).toHaveBeenCalled();
+    expect(controller.getState().outcome).toEqual({ status: 'cancelled', reason: 'closed' });
+    expect(controller.getState().status).toBe('cancelled');
+  });
+
   it('opens the window synchronously, before the session arrives, then navigates it', async () => {
     const { controller, src } = setup({ mode: 'popup' });
     controller.open();
