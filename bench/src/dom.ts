@@ -153,6 +153,7 @@ const React = await import('react');
 const { createRoot } = await import('react-dom/client');
 const { QueryClient, QueryClientProvider } = await import('@tanstack/react-query');
 const { ConnectButton } = await import('@oflink/react');
+const { embed } = await import('@oflink/react/embed');
 type Props = import('@oflink/react').ConnectButtonProps;
 const { act, createElement: h, Profiler } = React;
 
@@ -359,7 +360,7 @@ const scenarios: Scenario[] = [
     name: 'embed modal open (iframe, focus trap), unmounted',
     runs: RUNS,
     async drive() {
-      const m = await mount({ mode: 'embed', fetchSession: async () => session('embed') });
+      const m = await mount({ mode: 'embed', embed, fetchSession: async () => session('embed') });
       await click(m.el);
       await act(async () => tick());
       if (!w.document.querySelector('iframe')) throw new Error('the embed modal did not mount');

@@ -24,7 +24,12 @@ async function bundleApp(): Promise<string> {
     ...PRODUCTION_BUILD,
     // a whole page: React is bundled in
     entryPoints: [fileURLToPath(new URL('./pages/popupApp.tsx', import.meta.url))],
-    alias: { '@oflink/core': src('core'), '@oflink/react': src('react') },
+    alias: {
+      // subpaths first: an alias also matches the ids under it
+      '@oflink/core/internal': fileURLToPath(new URL('../../packages/core/src/internal.ts', import.meta.url)),
+      '@oflink/core': src('core'),
+      '@oflink/react': src('react'),
+    },
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output for the bench page');
