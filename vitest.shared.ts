@@ -11,6 +11,7 @@ export const workspaceAliases: Record<string, string> = {
   '@oflink/core': src('core'),
   '@oflink/react': src('react'),
   '@oflink/server': src('server'),
+  '@oflink/connections': src('connections'),
   '@oflink/simulator': src('simulator'),
   '@oflink/protocol': src('protocol'),
 };

@@ -1,7 +1,8 @@
 /**
  * Every `error.code` the endpoints of `@oflink/server` answer with (`{ error: { code, message } }`),
  * which the browser receives as `LinkError.code`. The first group refuses the request itself;
- * `connection_*` come from the confirm endpoint; `invalid_options` is a configuration mistake;
+ * `connection_*` come from the confirm and connections endpoints; `store_unavailable` means the
+ * app's connection store failed; `invalid_options` is a configuration mistake;
  * `internal_error` means a callback of the app threw.
  * @example
  * if (body.error.code === 'unauthenticated') signIn();
@@ -25,5 +26,6 @@ export type EndpointErrorCode =
   | 'unsupported_mode'
   | 'connection_not_found'
   | 'lookup_limit_reached'
+  | 'store_unavailable'
   | 'invalid_options'
   | 'internal_error';

@@ -7,6 +7,13 @@ export {
   type ConnectionStatus,
   type SdkWebhookConnection,
 } from './connection';
+export {
+  type ConnectionChange,
+  type ConnectionStore,
+  type ConnectionsListBody,
+  needsReconnect,
+  type StoredConnection,
+} from './connectionStore';
 export type { EndpointErrorCode } from './endpointErrors';
 export { type ErrorBody, readErrorBody } from './errorBody';
 export {

@@ -1,8 +1,10 @@
+import type { ConnectionStore } from '@oflink/protocol';
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
 import { invalidOptions } from './OflinkServerError';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
+import { fromStore, isConnectionStore } from './storeCall';
 import type { Connection } from './types';
 import { deferMissing, resolveUpstream } from './upstreamOptions';
 
@@ -20,6 +22,13 @@ const MAX_CONFIRM_BODY_BYTES = 1024;
  */
 export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, BrowserEndpointOptions {
   /**
+   * Where a confirmed connection is recorded for the user (e.g. `createConnectionStore()` of
+   * `@oflink/connections`), before `onConfirmed` and the answer. If it fails, the answer is 503
+   * `store_unavailable` and the browser does not report a success.
+   * @defaultValue undefined
+   */
+  store?: ConnectionStore;
+  /**
    * Runs once OFAuth confirmed the connection for this user, before the answer: store it here. If
    * it throws, the answer is 500 `internal_error` and the browser does not report a success.
    * @defaultValue undefined
@@ -32,10 +41,10 @@ export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, Browser
  * `<ConnectButton>`, `useLinkSession` and `useLinkCallback`): a Fetch API handler that takes
  * `POST { connectionId }` from the app's own origin, asks `getClientReferenceId` who the user is,
  * and confirms with OFAuth (`confirmConnection`) that the connection exists, is active and belongs
- * to that user, before `onConfirmed` stores it. 200 answers `{ connection }`; errors are
+ * to that user, before it is recorded in `store` and `onConfirmed` runs. 200 answers `{ connection }`; errors are
  * `{ error: { code, message } }`: 400 `invalid_request`, 401 `unauthenticated`, 403
  * `forbidden_origin` / `connection_not_owned`, 404 `connection_not_found` (also for a connection
- * that is not active), 503 `lookup_limit_reached`, other 5xx for OFAuth failures and `server_misconfigured`. Like
+ * that is not active), 503 `lookup_limit_reached` / `store_unavailable`, other 5xx for OFAuth failures and `server_misconfigured`. Like
  * `createLinkHandler`, it needs `OFAUTH_API_KEY` only when a request comes.
  *
  * @example
@@ -52,13 +61,17 @@ export function createConfirmHandler(
 ): (request: Request) => Promise<Response> {
   if (options === null || typeof options !== 'object')
     throw invalidOptions('createConfirmHandler: pass an options object.');
+  if (options.store !== undefined && !isConnectionStore(options.store))
+    throw invalidOptions(
+      'createConfirmHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
+    );
   for (const name of ['getClientReferenceId', 'onConfirmed', 'onError'] as const) {
     const required = name === 'getClientReferenceId';
     if ((required || options[name] !== undefined) && typeof options[name] !== 'function')
       throw invalidOptions(`createConfirmHandler: ${name} must be a function.`);
   }
   const settings = deferMissing(() => resolveUpstream(options, 'createConfirmHandler'));
-  const { getClientReferenceId, onConfirmed } = options;
+  const { getClientReferenceId, onConfirmed, store } = options;
   let apiKey = '';
   return jsonEndpoint(
     endpointConfig(options, 'createConfirmHandler', MAX_CONFIRM_BODY_BYTES, () => [apiKey]),
@@ -73,6 +86,7 @@ export function createConfirmHandler(
         clientReferenceId: user,
         signal: request.signal,
       });
+      if (store) await fromStore('record the connection', () => store.record(user, connection), [apiKey]);
       if (onConfirmed) {
         try {
           await onConfirmed(connection, user, request);

@@ -1,9 +1,11 @@
+import type { ConnectionStore } from '@oflink/protocol';
 import type { ErrorBody } from './answer';
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions } from './OflinkServerError';
+import { invalidOptions, OflinkServerError } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
+import { fromStore, isConnectionStore } from './storeCall';
 import { deferMissing } from './upstreamOptions';
 
 /**
@@ -26,9 +28,15 @@ export interface LinkHandlerOptions extends LinkSessionOptions, BrowserEndpointO
    * Says whether the connection belongs to the user. Required before a request with `connectionId`
    * (a reconnect) is accepted: without it such requests get 403 `reconnect_not_allowed`. Only a
    * returned `true` counts as owned.
-   * @defaultValue undefined (reconnects refused)
+   * @defaultValue undefined (reconnects refused), or the `store`'s record when a store is given
    */
   ownsConnection?: (clientReferenceId: string, connectionId: string) => boolean | Promise<boolean>;
+  /**
+   * The app's connection store (e.g. `createConnectionStore()` of `@oflink/connections`): without
+   * `ownsConnection`, a reconnect is allowed when the store records the connection as the user's.
+   * @defaultValue undefined
+   */
+  store?: ConnectionStore;
 }
 
 /**
@@ -75,7 +83,16 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
   }
   // a missing apiKey is reported by the first request, not here: see deferMissing
   const settings = deferMissing(() => resolveSessionOptions(options, 'createLinkHandler'));
-  const { getClientReferenceId, ownsConnection } = options;
+  if (options.store !== undefined && !isConnectionStore(options.store))
+    throw invalidOptions(
+      'createLinkHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
+    );
+  const { getClientReferenceId, store } = options;
+  const ownsConnection =
+    options.ownsConnection ??
+    (store &&
+      (async (user: string, id: string) =>
+        (await fromStore('find the connection', () => store.find(id)))?.clientReferenceId === user));
   let apiKey = '';
 
   return jsonEndpoint(
@@ -94,6 +111,7 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
         try {
           owned = await ownsConnection(user, connectionId);
         } catch (error) {
+          if (error instanceof OflinkServerError && error.code === 'store_unavailable') throw error;
           throw internal('ownsConnection threw.', error);
         }
         if (owned !== true) return refuse('connection_not_owned', 403, 'ownsConnection did not return true');

@@ -1,12 +1,18 @@
-import { WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
+import { type ConnectionChange, type ConnectionStore, WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
 import { errorAnswer, jsonAnswer } from './answer';
 import { ofauthEnv } from './env';
 import { logWebhookError } from './log';
 import { invalidOptions } from './OflinkServerError';
 import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
+import { isConnectionStore } from './storeCall';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, verifyWebhook, type WebhookSecret } from './verifyWebhook';
 import { decodeSecret } from './webhookSecret';
-import { type WebhookEvent, type WebhookEventType, WebhookVerificationError } from './webhookTypes';
+import {
+  type ConnectionEventData,
+  type WebhookEvent,
+  type WebhookEventType,
+  WebhookVerificationError,
+} from './webhookTypes';
 
 /**
  * One handler per event type (narrowed), plus `'*'` for every verified event. A handler that throws or
@@ -31,8 +37,8 @@ export type WebhookHandlers = {
  *   console.error(`webhook ${context.stage} failed for ${context.messageId ?? 'unverified message'}`, error);
  */
 export interface WebhookErrorContext {
-  /** `verify`: rejected message; `handler`: a handler threw; `seen` / `remember`: your de-duplication store threw. */
-  stage: 'verify' | 'handler' | 'seen' | 'remember';
+  /** `verify`: rejected message; `handler`: a handler threw; `seen` / `remember`: your de-duplication store threw; `store`: the connection store failed. */
+  stage: 'verify' | 'handler' | 'seen' | 'remember' | 'store';
   /** Message id, once the message is verified. */
   messageId?: string;
   /** Event type, once the message is verified (`unknown` events give the type as sent). */
@@ -52,6 +58,14 @@ export interface CreateWebhookHandlerOptions {
   secret?: WebhookSecret;
   /** Handlers by event type. A verified event without a handler is still answered 200. */
   on: WebhookHandlers;
+  /**
+   * The app's connection store (e.g. `createConnectionStore()` of `@oflink/connections`): every
+   * verified `connection.*` event is applied to it once (by message id, in the store's own
+   * transaction) and in order, before the handlers run. If it fails, the answer is 503
+   * `store_unavailable` and the sender retries.
+   * @defaultValue undefined
+   */
+  store?: ConnectionStore;
   /**
    * De-duplication check: resolve `true` when this message id was **already processed** → the request is
    * answered 200 and no handler runs. It must only read; record ids in {@link remember}, which runs after
@@ -127,8 +141,12 @@ export function createWebhookHandler(
     throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
   }
 
-  const { on } = options;
+  const { on, store } = options;
   checkHandlers(options);
+  if (store !== undefined && !isConnectionStore(store))
+    throw invalidOptions(
+      'createWebhookHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
+    );
   const toleranceSeconds = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof toleranceSeconds !== 'number' || !Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
     throw invalidOptions('createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.');
@@ -148,13 +166,8 @@ export function createWebhookHandler(
       // A failing logger must not change the answer.
     }
   };
-  /** Messages being processed in this process: a concurrent duplicate waits for the first one's result. */
-  const inFlight = new Map<string, Promise<boolean>>();
-
-  return async function webhookHandler(request: Request): Promise<Response> {
-    if (request.method !== 'POST') {
-      return errorAnswer('method_not_allowed', 405, 'Webhooks are POSTed.', { allow: 'POST' });
-    }
+  /** The verified event, or the answer that refuses the request. */
+  const readVerified = async (request: Request): Promise<WebhookEvent | Response> => {
     const secret = secretNow();
     if (secret === null) {
       report(
@@ -171,10 +184,92 @@ export function createWebhookHandler(
     const body = request.bodyUsed
       ? 'used'
       : await readRequestBody(request, maxBodyBytes, DEFAULT_BODY_TIMEOUT_MS);
-    if (body === 'too_large') {
-      return errorAnswer('body_too_large', 413, `The body is larger than ${maxBodyBytes} bytes.`);
+    if (typeof body === 'string') return bodyRefusal(body, maxBodyBytes, report);
+    try {
+      return await verifyWebhook(body, request.headers, secret, { toleranceSeconds });
+    } catch (error) {
+      report(error, { stage: 'verify' });
+      if (error instanceof WebhookVerificationError) {
+        return errorAnswer(error.code, error.code === 'invalid_payload' ? 400 : 401, error.message);
+      }
+      return errorAnswer('internal_error', 500, 'The webhook could not be verified.');
     }
-    if (body === 'used') {
+  };
+
+  /** De-duplicates, applies the event to the store, runs the handlers, remembers the id. */
+  const deliver = async (event: WebhookEvent): Promise<Response> => {
+    const context = { messageId: event.id, type: event.type === 'unknown' ? event.unknownType : event.type };
+    const failed = (stage: WebhookErrorContext['stage'], error: unknown, answer: Response) => {
+      report(error, { stage, ...context });
+      return answer;
+    };
+    try {
+      if (options.seen && (await options.seen(event.id)) === true) return received(true);
+    } catch (error) {
+      return failed('seen', error, retryLater('handler_failed', 'The de-duplication check failed'));
+    }
+    try {
+      if (store && event.type !== 'unknown' && event.type !== 'rules.updated')
+        await store.applyChange(changeOf(event));
+    } catch (error) {
+      return failed('store', error, retryLater('store_unavailable', 'The connection store failed', 503));
+    }
+    try {
+      const own = on[event.type] as ((e: WebhookEvent) => unknown) | undefined;
+      if (own) await own(event);
+      if (on['*']) await on['*'](event);
+    } catch (error) {
+      return failed('handler', error, retryLater('handler_failed', 'The webhook handler failed'));
+    }
+    try {
+      await options.remember?.(event.id, event);
+    } catch (error) {
+      // The handlers ran: answering 500 would run them again on the retry.
+      report(error, { stage: 'remember', ...context });
+    }
+    return received(false);
+  };
+
+  /** Messages being processed in this process: a concurrent duplicate waits for the first one's status. */
+  const inFlight = new Map<string, Promise<number>>();
+
+  return async function webhookHandler(request: Request): Promise<Response> {
+    if (request.method !== 'POST') {
+      return errorAnswer('method_not_allowed', 405, 'Webhooks are POSTed.', { allow: 'POST' });
+    }
+    const event = await readVerified(request);
+    if (event instanceof Response) return event;
+    const running = inFlight.get(event.id);
+    if (running) {
+      const status = await running;
+      if (status === 200) return received(true);
+      return status === 503
+        ? retryLater('store_unavailable', 'The connection store failed', 503)
+        : retryLater('handler_failed', 'The webhook handler failed');
+    }
+    const answer = deliver(event);
+    inFlight.set(
+      event.id,
+      answer.then((r) => r.status),
+    );
+    try {
+      return await answer;
+    } finally {
+      inFlight.delete(event.id);
+    }
+  };
+}
+
+/** The answer to a body that could not be taken as it came. */
+function bodyRefusal(
+  body: 'too_large' | 'used' | 'timeout' | 'unreadable',
+  maxBodyBytes: number,
+  report: (error: unknown, context: WebhookErrorContext) => void,
+): Response {
+  switch (body) {
+    case 'too_large':
+      return errorAnswer('body_too_large', 413, `The body is larger than ${maxBodyBytes} bytes.`);
+    case 'used':
       // Verification needs the raw bytes; a re-serialised body would not match the signature anyway.
       report(
         new Error(
@@ -183,83 +278,26 @@ export function createWebhookHandler(
         { stage: 'verify' },
       );
       return errorAnswer('internal_error', 500, 'The webhook endpoint is not set up correctly.');
-    }
-    if (body === 'timeout') {
+    case 'timeout':
       return errorAnswer('request_timeout', 408, 'The request body did not arrive in time.');
-    }
-    if (body === 'unreadable') {
+    default:
       return errorAnswer('invalid_request', 400, 'The request body could not be read.');
-    }
+  }
+}
 
-    let event: WebhookEvent;
-    try {
-      event = await verifyWebhook(body, request.headers, secret, { toleranceSeconds });
-    } catch (error) {
-      report(error, { stage: 'verify' });
-      if (error instanceof WebhookVerificationError) {
-        return errorAnswer(error.code, error.code === 'invalid_payload' ? 400 : 401, error.message);
-      }
-      return errorAnswer('internal_error', 500, 'The webhook could not be verified.');
-    }
-    const context = {
-      messageId: event.id,
-      type: event.type === 'unknown' ? event.unknownType : event.type,
-    };
+/** A failure the sender should retry: nothing of the message was kept. */
+function retryLater(code: string, what: string, status = 500): Response {
+  return errorAnswer(code, status, `${what}; the sender will retry.`);
+}
 
-    const running = inFlight.get(event.id);
-    if (running) {
-      return (await running)
-        ? received(true)
-        : errorAnswer('handler_failed', 500, 'The webhook handler failed; the sender will retry.');
-    }
-    let settle: (ok: boolean) => void = () => undefined;
-    inFlight.set(
-      event.id,
-      new Promise<boolean>((resolve) => {
-        settle = resolve;
-      }),
-    );
-    try {
-      if (options.seen) {
-        let already: boolean;
-        try {
-          already = (await options.seen(event.id)) === true;
-        } catch (error) {
-          report(error, { stage: 'seen', ...context });
-          settle(false);
-          return errorAnswer(
-            'handler_failed',
-            500,
-            'The de-duplication check failed; the sender will retry.',
-          );
-        }
-        if (already) {
-          settle(true);
-          return received(true);
-        }
-      }
-      try {
-        const own = on[event.type] as ((e: WebhookEvent) => unknown) | undefined;
-        if (own) await own(event);
-        if (on['*']) await on['*'](event);
-      } catch (error) {
-        report(error, { stage: 'handler', ...context });
-        settle(false);
-        return errorAnswer('handler_failed', 500, 'The webhook handler failed; the sender will retry.');
-      }
-      if (options.remember) {
-        try {
-          await options.remember(event.id, event);
-        } catch (error) {
-          // The handlers ran: answering 500 would run them again on the retry.
-          report(error, { stage: 'remember', ...context });
-        }
-      }
-      settle(true);
-      return received(false);
-    } finally {
-      inFlight.delete(event.id);
-    }
+/** A verified `connection.*` event as the store applies it. */
+function changeOf(event: Extract<WebhookEvent, { data: ConnectionEventData }>): ConnectionChange {
+  return {
+    messageId: event.id,
+    type: event.type,
+    timestamp: event.timestamp,
+    connection: event.data.connection,
+    clientReferenceId: event.data.clientReferenceId,
   };
 }
 

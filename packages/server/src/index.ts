@@ -1,7 +1,15 @@
+export type {
+  ConnectionChange,
+  ConnectionStore,
+  ConnectionsListBody,
+  StoredConnection,
+} from '@oflink/protocol';
 export type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
 export { confirmConnection } from './confirmConnection';
 export type { ConfirmHandlerOptions } from './createConfirmHandler';
 export { createConfirmHandler } from './createConfirmHandler';
+export type { ConnectionsHandlerOptions } from './createConnectionsHandler';
+export { createConnectionsHandler } from './createConnectionsHandler';
 export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
 export { createLinkHandler } from './createLinkHandler';
 export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';

@@ -1,6 +1,7 @@
-// Internal: the plumbing shared by the browser-facing JSON endpoints (the session handler and the
-// confirm handler). Checks that need no body (origin, method, content type, declared length) answer
-// before the body is read; the body is read once, bounded; every error is `{ error: { code, message } }`.
+// Internal: the plumbing shared by the browser-facing JSON endpoints (the session, confirm and
+// connections handlers). Checks that need no body (origin, method, content type, declared length)
+// answer before the body is read; a POST body is read once, bounded; every error is
+// `{ error: { code, message } }`.
 import { errorAnswer, jsonAnswer } from './answer';
 import { isDevelopment } from './env';
 import { reportTo } from './log';
@@ -12,7 +13,7 @@ import type { BrowserEndpointOptions } from './signedInUser';
 
 /** The public sentence of each code (a development answer adds what refused the request). */
 export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
-  method_not_allowed: 'Use POST.',
+  method_not_allowed: 'This method is not allowed here.',
   unsupported_media_type: 'Send the body as application/json.',
   body_too_large: 'The body is too large.',
   request_timeout: 'The request body did not arrive in time.',
@@ -31,6 +32,7 @@ export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
   unsupported_mode: 'The OFAuth client app uses a session mode this server does not support.',
   connection_not_found: 'That connection was not found.',
   lookup_limit_reached: 'The connection could not be looked up in time. Try again later.',
+  store_unavailable: 'The connection records are unavailable right now. Try again shortly.',
   invalid_options: 'The server is not configured correctly.',
   internal_error: 'Something went wrong on the server.',
 };
@@ -40,6 +42,8 @@ export interface EndpointConfig {
   /** The factory's name, for log lines and development answers. */
   caller: string;
   policy: OriginPolicy;
+  /** The methods answered; only a POST has a body, read as JSON. */
+  methods: readonly ('POST' | 'GET' | 'DELETE')[];
   maxBodyBytes: number;
   /** The body-read deadline, in ms. */
   bodyTimeoutMs: number;
@@ -51,6 +55,7 @@ export interface EndpointConfig {
 /** What an endpoint's own logic gets: the request, its parsed JSON body, and the answer builders. */
 export interface EndpointCall {
   request: Request;
+  /** The parsed JSON body of a POST; undefined for the other methods. */
   body: unknown;
   reply(status: number, body: unknown): Response;
   /** A 4xx answer; `detail` is added to the message in development only. */
@@ -78,10 +83,12 @@ export function endpointConfig(
   caller: string,
   maxBodyBytes: number,
   secrets: () => string[],
+  methods: EndpointConfig['methods'] = ['POST'],
 ): EndpointConfig {
   return {
     caller,
     policy: originPolicy(options.allowedOrigins, options.trustForwardedHeaders, caller),
+    methods,
     maxBodyBytes,
     bodyTimeoutMs: bodyTimeout(options.bodyTimeoutMs, caller),
     onError: options.onError,
@@ -98,14 +105,16 @@ function bodyTimeout(value: unknown, caller: string): number {
 }
 
 /**
- * Builds one endpoint around `handle`, which runs only for a POST from an allowed origin with a
- * JSON body within the size limit; every refusal is the one JSON error answer.
+ * Builds one endpoint around `handle`, which runs only for one of the endpoint's methods from an
+ * allowed origin (a POST also with a JSON body within the size limit); every refusal is the one
+ * JSON error answer.
  */
 export function jsonEndpoint(
   config: EndpointConfig,
   handle: (call: EndpointCall) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
   const { caller, policy, maxBodyBytes } = config;
+  const allow = config.methods.join(', ');
   return async (request) => {
     let cors: Record<string, string> = {};
     const reply = (status: number, body: unknown) => jsonAnswer(status, body, cors);
@@ -156,14 +165,14 @@ export function jsonEndpoint(
           status: 204,
           headers: {
             ...cors,
-            'access-control-allow-methods': 'POST',
+            'access-control-allow-methods': allow,
             'access-control-allow-headers': 'content-type',
             'access-control-max-age': '600',
           },
         });
       }
-      if (request.method !== 'POST')
-        return refuse('method_not_allowed', 405, `got ${request.method}`, { allow: 'POST' });
+      if (!(config.methods as readonly string[]).includes(request.method))
+        return refuse('method_not_allowed', 405, `got ${request.method}; use ${allow}`, { allow });
       if (!verdict.ok) {
         const message = refusalMessage(verdict, caller);
         reportTo(
@@ -173,6 +182,16 @@ export function jsonEndpoint(
           `origin:${verdict.seen}`,
         );
         return refuse('forbidden_origin', 403, message);
+      }
+      if (request.method !== 'POST') {
+        request.body?.cancel().catch(() => undefined);
+        return await handle({
+          request,
+          body: undefined,
+          reply,
+          refuse: (c, s, d) => refuse(c, s, d),
+          internal,
+        });
       }
       if (!isJsonContentType(request.headers.get('content-type')))
         return refuse(

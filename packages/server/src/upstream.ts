@@ -34,7 +34,7 @@ function upstreamError(text: string): { detail: string; code?: string } {
 }
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path under the base URL, starting with `/`, query included. */
   path: string;
   body?: unknown;

@@ -11,7 +11,7 @@ const TOO_LARGE_MESSAGE = 'The upstream response body is larger than 1 MB.';
 
 /** One request to OFAuth, as {@link send} makes it. */
 export interface Outgoing {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   /** JSON text, when the call has a body. */
