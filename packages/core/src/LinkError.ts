@@ -20,6 +20,7 @@ export type LinkErrorCode =
   | 'invalid_session'
   | 'invalid_connection_id'
   | 'invalid_callback'
+  | 'connections_request_failed'
   | EndpointErrorCode
   // codes oflink does not define keep their value; the literals above still autocomplete
   | (string & {});

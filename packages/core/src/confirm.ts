@@ -1,5 +1,5 @@
 import { LinkError } from './LinkError';
-import { endpointError, postJson } from './session';
+import { callEndpoint, endpointError } from './session';
 import type { LinkOutcome, LinkSuccess } from './types';
 
 /**
@@ -28,7 +28,12 @@ export async function confirmOutcome(
   try {
     if (typeof confirm === 'function') await confirm(outcome.connectionId, { signal });
     else {
-      const { response, body } = await postJson(confirm, { connectionId: outcome.connectionId }, signal);
+      const { response, body } = await callEndpoint(
+        confirm,
+        'POST',
+        { connectionId: outcome.connectionId },
+        signal,
+      );
       if (!response.ok) throw endpointError(response.status, body, 'confirm_failed', 'confirm endpoint');
     }
     return { outcome: { ...outcome, confirmed: true } };

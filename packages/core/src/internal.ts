@@ -1,10 +1,13 @@
 // `@oflink/core/internal`: what framework bindings (such as @oflink/react) build on: the session
-// request and its cache key, the callback page's records and relay, the confirmation step. Not an
+// request and its cache key, the callback page's records and relay, the confirmation step, the
+// call of the app's own endpoints. Not an
 // app API: it changes with the bindings, not with semver.
+
+export { type ConnectionsListBody, needsReconnect, type StoredConnection } from '@oflink/protocol';
 export { type ConfirmOption, confirmOutcome } from './confirm';
 export { isDev } from './env';
 export { channelName, RELAY_TYPE, readReturned, saveReturned } from './relay';
-export { DEFAULT_ENDPOINT, isSessionFresh } from './session';
+export { callEndpoint, DEFAULT_ENDPOINT, endpointError, isSessionFresh } from './session';
 export {
   requestSession,
   type SessionRequestOptions,

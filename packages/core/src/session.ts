@@ -59,32 +59,35 @@ export async function fetchLinkSession(
   params: LinkSessionParams = {},
   init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
 ): Promise<LinkSession> {
-  const { response, body } = await postJson(endpoint, params, init.signal, init.fetch);
+  const { response, body } = await callEndpoint(endpoint, 'POST', params, init.signal, init.fetch);
   if (!response.ok) throw endpointError(response.status, body, 'session_request_failed', 'session endpoint');
   return parseSession(body);
 }
 
 /**
- * POSTs JSON to one of the app's own endpoints (with its cookies) and reads a JSON answer (null when
- * it has none). An unreachable endpoint is a `network_error`; an abort rejects with the abort reason.
+ * Calls one of the app's own endpoints (with its cookies) and reads a JSON answer (null when it has
+ * none); a `payload` is sent as a JSON body. An unreachable endpoint is a `network_error`; an abort
+ * rejects with the abort reason.
  *
  * @example
- * const { response, body } = await postJson('/api/oflink/confirm', { connectionId }, signal);
+ * const { response, body } = await callEndpoint('/api/oflink/confirm', 'POST', { connectionId }, signal);
  */
-export async function postJson(
+export async function callEndpoint(
   endpoint: string,
-  payload: unknown,
+  method: 'GET' | 'POST' | 'DELETE',
+  payload?: unknown,
   signal?: AbortSignal,
   fetcher: typeof fetch = fetch,
 ): Promise<{ response: Response; body: unknown }> {
   let response: Response;
   try {
     response = await fetcher(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      method,
       credentials: 'same-origin',
-      body: JSON.stringify(payload),
       signal: signal ?? null,
+      ...(payload === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }),
     });
   } catch (cause) {
     if (signal?.aborted) throw cause;

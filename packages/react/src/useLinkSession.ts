@@ -16,6 +16,7 @@ import {
 } from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { CONNECTIONS_KEY_ROOT } from './connectionsKey';
 
 /** Sessions are single-use bearer capabilities: an unused one leaves the cache after this long. */
 export const SESSION_GC_TIME_MS = 2 * 60_000;
@@ -79,7 +80,7 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
 /**
  * Drives one Link attempt at a time: fetches the session (cached with react-query), opens it as a
  * popup, an embedded modal or a redirect, and reports the validated outcome. Callbacks are read
- * from a ref, so inline functions restart nothing.
+ * from a ref, so inline functions restart nothing. A success refreshes every `useConnections` list.
  *
  * @example
  * const link = useLinkSession({ mode: 'popup', onSuccess: (o) => confirm(o.connectionId) });
@@ -108,6 +109,11 @@ export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSess
     controller.resume();
     return () => controller.dispose();
   }, [controller]);
+  // a new or reconnected connection changes the user's list: every `useConnections` refetches
+  const success = state.status === 'success' ? state.outcome : null;
+  useEffect(() => {
+    if (success) void client.invalidateQueries({ queryKey: CONNECTIONS_KEY_ROOT });
+  }, [success, client]);
   const prefetchKey = options.prefetch === true ? JSON.stringify(sessionQueryKey(options)) : null;
   useEffect(() => {
     if (prefetchKey !== null) controller.prefetch();
