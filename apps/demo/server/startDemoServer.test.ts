@@ -1,6 +1,7 @@
 // The demo server's routes over real HTTP, backed by a simulator on a free port.
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startPostgres } from '../../../packages/connections/test/postgresServer';
 import { type DemoServer, startDemoServer, USER_COOKIE } from './startDemoServer';
 
 let sim: Simulator;
@@ -84,7 +85,7 @@ describe('cookie', () => {
   it('keeps the user of a returning visitor and sets no new cookie', async () => {
     const v = visitor();
     await v.arrive();
-    const res = await v.request('/api/connections');
+    const res = await v.request('/api/oflink/connections');
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await res.json()).toEqual({ connections: [] });
   });
@@ -167,9 +168,10 @@ describe('POST /api/oflink/confirm', () => {
       id: conn.id,
       status: 'active',
       userData: { name: 'Ana Lima', username: 'analima', avatar: 'https://img.example/a.png' },
-      sources: ['confirmed'],
     });
-    const list = (await (await v.request('/api/connections')).json()) as { connections: { id: string }[] };
+    const list = (await (await v.request('/api/oflink/connections')).json()) as {
+      connections: { id: string }[];
+    };
     expect(list.connections.map((c) => c.id)).toEqual([conn.id]);
   });
 
@@ -187,7 +189,7 @@ describe('POST /api/oflink/confirm', () => {
     const res = await v.json('/api/oflink/confirm', { connectionId: makeId() });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
-    expect(await (await v.request('/api/connections')).json()).toEqual({ connections: [] });
+    expect(await (await v.request('/api/oflink/connections')).json()).toEqual({ connections: [] });
   });
 
   it('answers an expired connection with 404 connection_not_found (only active connections confirm)', async () => {
@@ -222,7 +224,7 @@ describe('POST /api/oflink/confirm', () => {
   });
 });
 
-describe('webhooks and GET /api/connections', () => {
+describe('webhooks and GET /api/oflink/connections', () => {
   it('lists a connection made through the hosted page, learned from the signed webhook', async () => {
     const v = visitor();
     await v.arrive();
@@ -234,11 +236,10 @@ describe('webhooks and GET /api/connections', () => {
     await sim.webhooksIdle();
     const delivery = sim.webhookDeliveries().find((d) => d.url === `${demo.url}/api/webhooks/ofauth`);
     expect(delivery?.status).toBe(200);
-    const { connections } = (await (await v.request('/api/connections')).json()) as {
+    const { connections } = (await (await v.request('/api/oflink/connections')).json()) as {
       connections: {
         id: string;
         status: string;
-        sources: string[];
         lastEvent: string;
         userData: { name: string };
       }[];
@@ -247,7 +248,6 @@ describe('webhooks and GET /api/connections', () => {
     expect(connections[0]).toMatchObject({
       id: connectionId,
       status: 'active',
-      sources: ['webhook'],
       lastEvent: 'connection.created',
       userData: { name: 'Maya' },
     });
@@ -256,7 +256,7 @@ describe('webhooks and GET /api/connections', () => {
     // another visitor sees nothing
     const w = visitor();
     await w.arrive();
-    expect(await (await w.request('/api/connections')).json()).toEqual({ connections: [] });
+    expect(await (await w.request('/api/oflink/connections')).json()).toEqual({ connections: [] });
   });
 
   it('follows an expiry announced by webhook', async () => {
@@ -270,15 +270,14 @@ describe('webhooks and GET /api/connections', () => {
     });
     expect(res.status).toBe(200);
     await sim.webhooksIdle();
-    const { connections } = (await (await v.request('/api/connections')).json()) as {
-      connections: { id: string; status: string; sources: string[]; lastEvent: string }[];
+    const { connections } = (await (await v.request('/api/oflink/connections')).json()) as {
+      connections: { id: string; status: string; lastEvent: string }[];
     };
     expect(connections).toEqual([
       expect.objectContaining({
         id: conn.id,
         status: 'expired',
         lastEvent: 'connection.expired',
-        sources: ['confirmed', 'webhook'],
       }),
     ]);
   });
@@ -304,10 +303,78 @@ describe('webhooks and GET /api/connections', () => {
     });
     expect(res.status).toBe(401);
     const v = visitor();
-    const forged = await v.request('/api/connections', {
+    const forged = await v.request('/api/oflink/connections', {
       headers: { cookie: `${USER_COOKIE}=user_BBBBBBBBBBBBBBBB` },
     });
     expect(await forged.json()).toEqual({ connections: [] });
+  });
+});
+
+describe('DELETE /api/oflink/connections/:id', () => {
+  it("disconnects the user's connection at OFAuth and in the list; another user's is refused", async () => {
+    const [v, w] = [visitor(), visitor()];
+    await v.arrive();
+    await w.arrive();
+    const conn = sim.addConnection({ clientReferenceId: v.user });
+    expect((await v.json('/api/oflink/confirm', { connectionId: conn.id })).status).toBe(200);
+    const del = (who: typeof v) =>
+      who.request(`/api/oflink/connections/${conn.id}`, { method: 'DELETE', headers: { origin: demo.url } });
+    const refused = await del(w);
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+      403,
+      'connection_not_owned',
+    ]);
+    const done = await del(v);
+    expect([done.status, await done.json()]).toEqual([200, { disconnected: conn.id }]);
+    expect(sim.connections().some((c) => c.id === conn.id)).toBe(false);
+    expect(await (await v.request('/api/oflink/connections')).json()).toEqual({ connections: [] });
+  });
+});
+
+describe('on a PostgreSQL server (DATABASE_URL)', () => {
+  it('records, lists and follows webhooks with the connections in PostgreSQL', async () => {
+    const pg = await startPostgres();
+    const other = await startDemoServer({
+      port: 0,
+      simulator: sim,
+      clientDir: inject('clientDir'),
+      database: pg.url,
+    });
+    try {
+      const jar = { cookie: '' };
+      const req = async (path: string, init: RequestInit = {}) => {
+        const headers = new Headers(init.headers);
+        if (jar.cookie) headers.set('cookie', jar.cookie);
+        headers.set('origin', other.url);
+        const res = await fetch(`${other.url}${path}`, { ...init, headers });
+        const m = /oflink_demo_user=([^;]+)/.exec(res.headers.get('set-cookie') ?? '');
+        if (m) jar.cookie = `${USER_COOKIE}=${m[1]}`;
+        return res;
+      };
+      await (await req('/')).text();
+      const userId = jar.cookie.slice(USER_COOKIE.length + 1);
+      const conn = sim.addConnection({ clientReferenceId: userId });
+      const confirm = await req('/api/oflink/confirm', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ connectionId: conn.id }),
+      });
+      expect(confirm.status).toBe(200);
+      await fetch(`${sim.url}/v2/account/connections/${conn.id}/invalidate`, {
+        method: 'POST',
+        headers: { apiKey: sim.apiKey },
+      });
+      await sim.webhooksIdle();
+      const { connections } = (await (await req('/api/oflink/connections')).json()) as {
+        connections: { id: string; status: string }[];
+      };
+      expect(connections.map((c) => [c.id, c.status])).toEqual([[conn.id, 'expired']]);
+    } finally {
+      await other.stop();
+      // the first demo server receives the simulator's webhooks again
+      sim.configure({ webhookUrl: `${demo.url}/api/webhooks/ofauth` });
+      await pg.destroy();
+    }
   });
 });
 

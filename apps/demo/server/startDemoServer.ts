@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createConnectionStore } from '@oflink/connections';
 import {
-  confirmConnection,
+  createConfirmHandler,
+  createConnectionsHandler,
   createLinkHandler,
   createWebhookHandler,
-  OflinkServerError,
   toNodeHandler,
 } from '@oflink/server';
 import { type Simulator, startSimulator } from '@oflink/simulator';
-import { ConnectionStore } from './connectionStore';
 import { createStaticHandler } from './staticFiles';
 
 /** Options of {@link startDemoServer}. */
@@ -28,6 +28,12 @@ export interface DemoServerOptions {
   simulator?: Simulator;
   /** Talk to the real OFAuth API instead of a simulator. */
   ofauth?: { apiKey: string; baseUrl?: string; clientAppId?: string; webhookSecret?: string };
+  /**
+   * Where the users' connections are kept: a `postgres://…` URL, a directory for an embedded
+   * database, or nothing for an embedded one in memory.
+   * @defaultValue `process.env.DATABASE_URL`, else in memory
+   */
+  database?: string;
 }
 
 /** A running demo server. */
@@ -43,7 +49,6 @@ export interface DemoServer {
 /** Name of the cookie that holds the demo user's id (`oflink_demo_user=user_…`). */
 export const USER_COOKIE = 'oflink_demo_user';
 const USER_ID = /^user_[A-Za-z0-9_-]{16}$/;
-const MAX_JSON_BYTES = 4096;
 
 const defaultClientDir = fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -68,9 +73,8 @@ export function userFromCookie(header: string | null | undefined): string | null
  * Gives every visitor a demo user: a random id in an HttpOnly, SameSite=Lax cookie, set on the
  * first request. The id is also put on the request, so the very first API call already has a user.
  */
-function ensureUser(req: IncomingMessage, res: ServerResponse): string {
-  const existing = userFromCookie(req.headers.cookie);
-  if (existing) return existing;
+function ensureUser(req: IncomingMessage, res: ServerResponse): void {
+  if (userFromCookie(req.headers.cookie)) return;
   const id = `user_${randomBytes(12).toString('base64url')}`;
   res.setHeader('set-cookie', `${USER_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000`);
   const others = (req.headers.cookie ?? '')
@@ -86,7 +90,6 @@ function ensureUser(req: IncomingMessage, res: ServerResponse): string {
     if (raw[i]!.toLowerCase() !== 'cookie') kept.push(raw[i]!, raw[i + 1]!);
   }
   raw.splice(0, raw.length, ...kept, 'Cookie', cookie);
-  return id;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -104,31 +107,11 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
-async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_JSON_BYTES) return { ok: false };
-    chunks.push(chunk);
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const CONFIRM_STATUS: Record<string, number> = {
-  connection_not_found: 404,
-  connection_not_owned: 403,
-  lookup_limit_reached: 503,
-};
-
 /**
  * Starts the demo: the built client and its API (`POST /api/oflink/session`, `POST /api/oflink/confirm`,
- * `GET /api/connections`, `POST /api/webhooks/ofauth`, `GET /api/demo`) on one origin, backed by a
- * simulator (started here on a free port, or the one given) or by the real OFAuth API.
+ * `GET /api/oflink/connections`, `DELETE /api/oflink/connections/:id`, `POST /api/webhooks/ofauth`,
+ * `GET /api/demo`) on one origin, backed by a simulator (started here on a free port, or the one
+ * given) or by the real OFAuth API, and by a connection store (embedded, or `DATABASE_URL`).
  *
  * @example
  * const demo = await startDemoServer({ port: 0, simulator: sim });
@@ -161,7 +144,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const clientAppId = simulator ? undefined : real?.clientAppId;
   const webhookSecret = simulator ? simulator.webhookSecret : real?.webhookSecret;
 
-  const store = new ConnectionStore();
+  const store = createConnectionStore({
+    database: options.database ?? (process.env.DATABASE_URL || undefined),
+  });
+  // the embedded database takes seconds to start: not on the first visitor's request
+  const storeReady = store.ready().catch((error: unknown) => {
+    console.error('demo server: the connection store is not available yet:', (error as Error).message);
+  });
   const serveClient = createStaticHandler(options.clientDir ?? defaultClientDir);
   let routes: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
 
@@ -194,71 +183,54 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   if (simulator) simulator.configure({ webhookUrl: `${url}/api/webhooks/ofauth` });
 
+  const getClientReferenceId = (request: Request) => userFromCookie(request.headers.get('cookie'));
+  const logError = (what: string) => (error: Error) => console.error(`demo server: ${what}:`, error.message);
   const session = toNodeHandler(
     createLinkHandler({
       ...api,
       ...(clientAppId ? { clientAppId } : {}),
       redirectUrl: `${url}/callback`,
       allowedOrigins: [url],
-      getClientReferenceId: (request) => userFromCookie(request.headers.get('cookie')),
-      ownsConnection: (clientReferenceId, connectionId) => store.owns(clientReferenceId, connectionId),
-      onError: (error) => console.error('demo server: session request failed:', error.message),
+      store,
+      getClientReferenceId,
+      onError: logError('session request failed'),
+    }),
+  );
+  const confirm = toNodeHandler(
+    createConfirmHandler({ ...api, store, getClientReferenceId, onError: logError('confirmation failed') }),
+  );
+  const connections = toNodeHandler(
+    createConnectionsHandler({
+      ...api,
+      store,
+      getClientReferenceId,
+      onError: logError('connections request failed'),
     }),
   );
   const webhooks = webhookSecret
     ? toNodeHandler(
         createWebhookHandler({
           secret: webhookSecret,
-          seen: (id) => store.seen(id),
-          remember: (id) => store.remember(id),
-          on: {
-            'connection.created': (event) => store.applyEvent(event),
-            'connection.updated': (event) => store.applyEvent(event),
-            'connection.expired': (event) => store.applyEvent(event),
-            'connection.disconnected': (event) => store.applyEvent(event),
-          },
+          store,
+          on: {},
           onError: (error, context) =>
             console.error(`demo server: webhook rejected (${context.stage}):`, (error as Error).message),
         }),
       )
     : null;
 
-  const confirm = async (req: IncomingMessage, res: ServerResponse, user: string) => {
-    if (req.method !== 'POST')
-      return sendError(res, 405, 'method_not_allowed', 'Use POST.', { allow: 'POST' });
-    const body = await readJson(req);
-    const connectionId =
-      body.ok && typeof body.value === 'object' && body.value !== null
-        ? (body.value as { connectionId?: unknown }).connectionId
-        : undefined;
-    if (typeof connectionId !== 'string' || !/^conn_[A-Za-z0-9_-]{1,120}$/.test(connectionId)) {
-      return sendError(res, 400, 'invalid_request', 'Send {"connectionId": "conn_…"} as JSON.');
-    }
-    try {
-      const connection = await confirmConnection(api, { connectionId, clientReferenceId: user });
-      sendJson(res, 200, { connection: store.confirm(user, connection) });
-    } catch (error) {
-      if (!(error instanceof OflinkServerError)) throw error;
-      const status = CONFIRM_STATUS[error.code] ?? error.status;
-      const headers: Record<string, string> =
-        error.retryAfter !== undefined ? { 'retry-after': String(error.retryAfter) } : {};
-      sendError(res, status, error.code, error.message, headers);
-    }
-  };
-
+  await storeReady;
   routes = async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     // OFAuth's webhook deliveries are not a visitor: no demo user for them
-    const user = path === '/api/webhooks/ofauth' ? '' : ensureUser(req, res);
+    if (path !== '/api/webhooks/ofauth') ensureUser(req, res);
     switch (path) {
       case '/api/oflink/session':
         return session(req, res);
       case '/api/oflink/confirm':
-        return confirm(req, res, user);
-      case '/api/connections':
-        if (req.method !== 'GET')
-          return sendError(res, 405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-        return sendJson(res, 200, { connections: store.list(user) });
+        return confirm(req, res);
+      case '/api/oflink/connections':
+        return connections(req, res);
       case '/api/webhooks/ofauth':
         if (!webhooks) {
           return sendError(
@@ -272,6 +244,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       case '/api/demo':
         return sendJson(res, 200, { backend: simulator ? 'simulator' : 'ofauth' });
       default:
+        if (path.startsWith('/api/oflink/connections/')) return connections(req, res);
         if (path.startsWith('/api/')) return sendError(res, 404, 'not_found', `No API route ${path}.`);
         return serveClient(req, res);
     }
@@ -287,7 +260,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await ownSimulator?.stop();
+        await Promise.all([ownSimulator?.stop(), store.close()]);
       })();
       return stopping;
     },

@@ -12,14 +12,14 @@ const ORIGIN_LABEL: Record<ShownOutcome['origin'], string> = {
 };
 
 /** A round avatar, or the person's initials when OnlyFans has no picture. */
-export function Avatar({ user, size = 48 }: { user: DemoConnection['userData']; size?: number }) {
-  const initials = (user.name ?? user.username)
+export function Avatar({ user, size = 48 }: { user: DemoConnection['userData'] | null; size?: number }) {
+  const initials = (user?.name ?? user?.username ?? '')
     .split(/\s+/)
     .map((w) => w[0] ?? '')
     .join('')
     .slice(0, 2)
     .toUpperCase();
-  return user.avatar ? (
+  return user?.avatar ? (
     <img className="avatar" src={user.avatar} alt="" width={size} height={size} />
   ) : (
     <span className="avatar avatar-initials" style={{ width: size, height: size }} aria-hidden="true">

@@ -1,7 +1,8 @@
 // type-only: erased from the bundle (clientBundle.test.ts checks that no server code ships)
-import type { DemoConnection } from '../server/connectionStore';
+import type { Connection } from '@oflink/server';
 
-export type { DemoConnection };
+/** A connection as the confirm endpoint answers it: OFAuth's record, confirmed for this user. */
+export type DemoConnection = Connection;
 
 /** An error answered by the demo server (`{ error: { code, message } }`). */
 export class DemoApiError extends Error {
@@ -44,11 +45,6 @@ export function confirmConnection(connectionId: string): Promise<{ connection: D
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ connectionId }),
   });
-}
-
-/** This visitor's connections as the server knows them. */
-export function listConnections(): Promise<{ connections: DemoConnection[] }> {
-  return call('/api/connections');
 }
 
 /** Which backend the server talks to. */

@@ -34,6 +34,11 @@ export interface ConnectionStoreOptions {
 export interface PostgresConnectionStore extends ConnectionStore {
   /** `embedded` (PGlite) or `server` (a PostgreSQL server). */
   readonly kind: 'embedded' | 'server';
+  /**
+   * Opens the database and brings its tables up to date now rather than at the first call (an
+   * embedded database takes a few seconds to start). Rejects with a {@link ConnectionStoreError}.
+   */
+  ready(): Promise<void>;
   /** Closes the database the store opened itself. */
   close(): Promise<void>;
 }
@@ -83,6 +88,7 @@ export function createConnectionStore(options: ConnectionStoreOptions = {}): Pos
 
   return {
     kind: db.kind,
+    ready: () => run('open the database', async () => undefined),
     record: (clientReferenceId: string, connection: Connection) =>
       run('record a connection', async () => {
         const [row] = await db.query<ConnectionRow>(RECORD, recordParams(clientReferenceId, connection));

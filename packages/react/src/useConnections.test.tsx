@@ -25,9 +25,14 @@ beforeAll(async () => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      const fail = (f: { status: number; code: string }) => send(f.status, { error: { code: f.code, message: `failed: ${f.code}` } });
+      const fail = (f: { status: number; code: string }) =>
+        send(f.status, { error: { code: f.code, message: `failed: ${f.code}` } });
       if (req.url === '/api/oflink/session') {
-        return send(200, { mode: 'hosted', url: 'https://link.test/s/cs_1', expiresAt: new Date(Date.now() + 60_000).toISOString() });
+        return send(200, {
+          mode: 'hosted',
+          url: 'https://link.test/s/cs_1',
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        });
       }
       if (req.method === 'GET') {
         listHits++;
@@ -70,6 +75,27 @@ const wrapper = ({ children }: { children: ReactNode }) => (
   </StrictMode>
 );
 const endpoint = () => `${base}/api/oflink/connections`;
+
+function ListWithReconnect() {
+  const { connections } = useConnections({ endpoint: endpoint() });
+  return (
+    <>
+      <ul>
+        {connections.map((c) => (
+          <li key={c.id}>{c.id}</li>
+        ))}
+      </ul>
+      <ConnectButton mode="popup" endpoint={`${base}/api/oflink/session`} connectionId="conn_expired">
+        Reconnect
+      </ConnectButton>
+    </>
+  );
+}
+
+function ListStatus() {
+  const { status, connections } = useConnections({ endpoint: endpoint() });
+  return <p>{`${status}:${connections.length}`}</p>;
+}
 
 describe('useConnections', () => {
   it('lists the connections with needsReconnect for expired and awaiting_2fa', async () => {
@@ -124,7 +150,9 @@ describe('useConnections', () => {
     );
     release();
     expect(await done).toBe(true);
-    await waitFor(() => expect(result.current.connections.map((c) => c.id)).toEqual(['conn_expired', 'conn_code']));
+    await waitFor(() =>
+      expect(result.current.connections.map((c) => c.id)).toEqual(['conn_expired', 'conn_code']),
+    );
     expect(result.current.disconnectError).toBeNull();
   });
 
@@ -138,9 +166,13 @@ describe('useConnections', () => {
       ok = await result.current.disconnect('conn_active');
     });
     expect(ok).toBe(false);
-    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 'connection_not_owned', status: 403 }));
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ code: 'connection_not_owned', status: 403 }),
+    );
     await waitFor(() => expect(result.current.disconnectError?.code).toBe('connection_not_owned'));
-    expect(result.current.connections.find((c) => c.id === 'conn_active')).toMatchObject({ disconnecting: false });
+    expect(result.current.connections.find((c) => c.id === 'conn_active')).toMatchObject({
+      disconnecting: false,
+    });
   });
 
   it('an unreachable endpoint is a network_error', async () => {
@@ -155,28 +187,25 @@ describe('useConnections', () => {
       location: { replace() {} },
       document: { title: '', body: { textContent: '' } },
     })) as unknown as typeof window.open);
-    function Page() {
-      const { connections } = useConnections({ endpoint: endpoint() });
-      return (
-        <>
-          <ul>{connections.map((c) => <li key={c.id}>{c.id}</li>)}</ul>
-          <ConnectButton mode="popup" endpoint={`${base}/api/oflink/session`} connectionId="conn_expired">
-            Reconnect
-          </ConnectButton>
-        </>
-      );
-    }
-    render(<Page />, { wrapper });
+    render(<ListWithReconnect />, { wrapper });
     await screen.findByText('conn_active');
     const before = listHits;
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
     await waitFor(() => expect(window.open).toHaveBeenCalled());
-    const record = JSON.parse(sessionStorage.getItem('oflink:popup') ?? 'null') as { id: string; nonce: string };
+    const record = JSON.parse(sessionStorage.getItem('oflink:popup') ?? 'null') as {
+      id: string;
+      nonce: string;
+    };
     stored = [{ id: 'conn_expired', status: 'active', userData: { username: 'eve' } }];
     act(() => {
       window.dispatchEvent(
         new MessageEvent('message', {
-          data: { type: 'OFLINK_RELAY', id: record.id, nonce: record.nonce, outcome: { status: 'success', connectionId: 'conn_expired' } },
+          data: {
+            type: 'OFLINK_RELAY',
+            id: record.id,
+            nonce: record.nonce,
+            outcome: { status: 'success', connectionId: 'conn_expired' },
+          },
           origin: window.location.origin,
         }),
       );
@@ -186,13 +215,9 @@ describe('useConnections', () => {
   });
 
   it('renders on the server without fetching', () => {
-    function Page() {
-      const { status, connections } = useConnections({ endpoint: endpoint() });
-      return <p>{`${status}:${connections.length}`}</p>;
-    }
     const html = renderToString(
       <QueryClientProvider client={client}>
-        <Page />
+        <ListStatus />
       </QueryClientProvider>,
     );
     expect(html).toContain('pending:0');

@@ -1,10 +1,9 @@
-import { useLinkCallback } from '@oflink/react';
+import { connectionsQueryKey, useLinkCallback } from '@oflink/react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { OutcomeCard } from '../OutcomeCard';
 import { rememberOutcome, useOutcome } from '../outcome';
 import { Link } from '../router';
-import { CONNECTIONS_KEY } from './ConnectPage';
 
 /**
  * `/callback`, the redirectUrl. In a pop-up, useLinkCallback relays the result to the opener and
@@ -19,7 +18,7 @@ export function CallbackPage() {
   const { outcome, report } = useOutcome({
     onSettled: (o) => {
       rememberOutcome(o);
-      if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: CONNECTIONS_KEY });
+      if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: connectionsQueryKey() });
     },
   });
   const callback = useLinkCallback({

@@ -1,8 +1,8 @@
-import { ConnectButton, type LinkOutcome } from '@oflink/react';
+import { ConnectButton, connectionsQueryKey, type LinkOutcome, useConnections } from '@oflink/react';
 import { embed } from '@oflink/react/embed';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { demoInfo, listConnections } from '../api';
+import { demoInfo } from '../api';
 import { OutcomeCard } from '../OutcomeCard';
 import { type Origin, type ShownOutcome, useOutcome } from '../outcome';
 import { Link } from '../router';
@@ -34,20 +34,19 @@ const MODES: { mode: Exclude<Origin, 'reconnect'>; title: string; text: string; 
   },
 ];
 
-export const CONNECTIONS_KEY = ['demo', 'connections'] as const;
-
 /** `/`: one ConnectButton per mode, a reconnect action, and the latest confirmed outcome. */
 export function ConnectPage() {
   const queryClient = useQueryClient();
   const { outcome, report, clear } = useOutcome({
     recall: true,
     onSettled: (o: ShownOutcome) => {
-      if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: CONNECTIONS_KEY });
+      // the confirmation recorded the connection on the server: the lists show it now
+      if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: connectionsQueryKey() });
     },
   });
   const info = useQuery({ queryKey: ['demo', 'info'], queryFn: demoInfo, staleTime: Infinity });
-  const connections = useQuery({ queryKey: CONNECTIONS_KEY, queryFn: listConnections });
-  const mine = connections.data?.connections.filter((c) => c.status !== 'disconnected') ?? [];
+  const connections = useConnections();
+  const mine = connections.connections;
   const [picked, setPicked] = useState('');
   const selected = mine.some((c) => c.id === picked) ? picked : (mine[0]?.id ?? '');
 
@@ -106,7 +105,7 @@ export function ConnectPage() {
             </div>
             {mine.length === 0 ? (
               <p className="empty">
-                {connections.isPending ? 'Loading your connections…' : 'Connect an account first.'}
+                {connections.status === 'pending' ? 'Loading your connections…' : 'Connect an account first.'}
               </p>
             ) : (
               <div className="reconnect">
@@ -119,7 +118,10 @@ export function ConnectPage() {
                   >
                     {mine.map((c) => (
                       <option key={c.id} value={c.id}>
-                        {c.userData.name ?? c.userData.username} (@{c.userData.username}) · {c.status}
+                        {c.userData
+                          ? `${c.userData.name ?? c.userData.username} (@${c.userData.username})`
+                          : c.id}{' '}
+                        · {c.status}
                       </option>
                     ))}
                   </select>

@@ -1,14 +1,19 @@
-import { useQuery } from '@tanstack/react-query';
-import { listConnections } from '../api';
+import {
+  ConnectButton,
+  type ConnectionView,
+  connectionsQueryKey,
+  type LinkOutcome,
+  useConnections,
+} from '@oflink/react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Avatar } from '../OutcomeCard';
+import { useOutcome } from '../outcome';
 import { Link } from '../router';
-import { CONNECTIONS_KEY } from './ConnectPage';
 
 const STATUS_LABEL: Record<string, string> = {
   active: 'Active',
-  expired: 'Needs reconnect',
+  expired: 'Signed out',
   awaiting_2fa: 'Waiting for code',
-  disconnected: 'Disconnected',
 };
 
 const EVENT_LABEL: Record<string, string> = {
@@ -20,38 +25,114 @@ const EVENT_LABEL: Record<string, string> = {
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** `/connections`: what the server knows, kept current by OFAuth's signed webhooks. */
+function ConnectionRow({
+  c,
+  onDisconnect,
+  onReconnect,
+}: {
+  c: ConnectionView;
+  onDisconnect: (id: string) => void;
+  onReconnect: (o: LinkOutcome) => void;
+}) {
+  const name = c.userData ? (c.userData.name ?? c.userData.username) : 'OnlyFans account';
+  return (
+    <li className="connection" data-connection-id={c.id} data-status={c.status} aria-busy={c.disconnecting}>
+      <Avatar user={c.userData} size={44} />
+      <div className="connection-main">
+        <div className="account-name">{name}</div>
+        <div className="muted small">
+          {c.userData ? `@${c.userData.username} · ` : null}
+          <code>{c.id}</code>
+        </div>
+      </div>
+      <div className="connection-meta small muted">
+        <div>Updated {dateFormat.format(new Date(c.updatedAt))}</div>
+        <div>
+          {c.lastEvent ? (
+            <span title="Received and verified from a signed OFAuth webhook">
+              Webhook: {EVENT_LABEL[c.lastEvent] ?? c.lastEvent}
+            </span>
+          ) : (
+            <span title="Confirmed by the server with OFAuth">Confirmed</span>
+          )}
+        </div>
+      </div>
+      <span className={`badge badge-${c.status === 'active' ? 'ok' : 'warn'}`}>
+        {c.disconnecting ? 'Disconnecting…' : (STATUS_LABEL[c.status] ?? c.status)}
+      </span>
+      <div className="connection-actions">
+        {c.needsReconnect ? (
+          <ConnectButton
+            mode="auto"
+            connectionId={c.id}
+            returnTo="/connections"
+            data-action="reconnect"
+            className="button button-primary"
+            disabled={c.disconnecting}
+            onSuccess={onReconnect}
+            onExit={onReconnect}
+          >
+            Reconnect
+          </ConnectButton>
+        ) : null}
+        <button
+          type="button"
+          className="button button-ghost"
+          data-action="disconnect"
+          disabled={c.disconnecting}
+          onClick={() => onDisconnect(c.id)}
+        >
+          Disconnect
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** `/connections`: what the server records, kept current by OFAuth's signed webhooks. */
 export function ConnectionsPage() {
-  const query = useQuery({
-    queryKey: CONNECTIONS_KEY,
-    queryFn: listConnections,
-    refetchInterval: 2000,
-    refetchOnWindowFocus: true,
+  const list = useConnections({ refetchInterval: 2000 });
+  // a reconnect is confirmed on the server like a first connect; the list refreshes after it
+  const queryClient = useQueryClient();
+  const { outcome, report } = useOutcome({
+    onSettled: (o) => {
+      if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: connectionsQueryKey() });
+    },
   });
-  const list = query.data?.connections ?? [];
+  const count = list.connections.length;
   return (
     <div className="stack">
       <section className="hero hero-small">
         <h1>Connections</h1>
         <p className="lead">
-          Accounts you connected. The server learns about them from OFAuth's signed webhooks and from its own
-          confirmation; this page refreshes every couple of seconds.
+          Accounts you connected. The server records them when it confirms them and keeps them current from
+          OFAuth's signed webhooks; this page refreshes every couple of seconds.
         </p>
       </section>
       <section className="panel" aria-labelledby="list-title">
         <div className="panel-head row">
           <h2 id="list-title">Your accounts</h2>
           <span className="muted small" data-testid="connections-status">
-            {query.isError
-              ? 'Could not reach the server; retrying…'
-              : query.isFetching
+            {list.error
+              ? `Could not load the list (${list.error.code}); retrying…`
+              : list.isFetching
                 ? 'Refreshing…'
-                : `${list.length} ${list.length === 1 ? 'account' : 'accounts'}`}
+                : `${count} ${count === 1 ? 'account' : 'accounts'}`}
           </span>
         </div>
-        {query.isPending ? (
+        {list.disconnectError ? (
+          <p className="notice notice-danger" role="alert" data-testid="disconnect-error">
+            The account was not disconnected: {list.disconnectError.message}
+          </p>
+        ) : null}
+        {outcome?.status === 'success' && outcome.confirm === 'failed' ? (
+          <p className="notice notice-danger" role="alert">
+            The reconnect was not confirmed: {outcome.message}
+          </p>
+        ) : null}
+        {list.status === 'pending' ? (
           <p className="empty">Loading…</p>
-        ) : list.length === 0 ? (
+        ) : count === 0 ? (
           <div className="empty" data-testid="connections-empty">
             <p>No accounts yet.</p>
             <Link href="/" className="button button-primary">
@@ -60,31 +141,13 @@ export function ConnectionsPage() {
           </div>
         ) : (
           <ul className="connections" data-testid="connections">
-            {list.map((c) => (
-              <li key={c.id} className="connection" data-connection-id={c.id} data-status={c.status}>
-                <Avatar user={c.userData} size={44} />
-                <div className="connection-main">
-                  <div className="account-name">{c.userData.name ?? c.userData.username}</div>
-                  <div className="muted small">
-                    @{c.userData.username} · <code>{c.id}</code>
-                  </div>
-                </div>
-                <div className="connection-meta small muted">
-                  <div>Updated {dateFormat.format(new Date(c.updatedAt))}</div>
-                  <div>
-                    {c.sources.includes('webhook') ? (
-                      <span title="Received and verified from a signed OFAuth webhook">
-                        Webhook{c.lastEvent ? `: ${EVENT_LABEL[c.lastEvent] ?? c.lastEvent}` : ''}
-                      </span>
-                    ) : null}
-                    {c.sources.length === 2 ? ' · ' : null}
-                    {c.sources.includes('confirmed') ? <span>Confirmed</span> : null}
-                  </div>
-                </div>
-                <span className={`badge badge-${c.status === 'active' ? 'ok' : 'warn'}`}>
-                  {STATUS_LABEL[c.status] ?? c.status}
-                </span>
-              </li>
+            {list.connections.map((c) => (
+              <ConnectionRow
+                key={c.id}
+                c={c}
+                onDisconnect={(id) => void list.disconnect(id)}
+                onReconnect={(o) => report(o, 'reconnect')}
+              />
             ))}
           </ul>
         )}
