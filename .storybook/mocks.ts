@@ -23,6 +23,11 @@ export const SERVER_ERRORS = {
   upstream_unavailable: { status: 502, message: 'OFAuth is unreachable right now. Try again shortly.' },
   upstream_timeout: { status: 504, message: 'OFAuth took too long to answer. Try again.' },
   unsupported_mode: { status: 500, message: 'OFAuth returned a session this app cannot open.' },
+  connection_not_found: { status: 404, message: 'That connection was not found.' },
+  store_unavailable: {
+    status: 503,
+    message: 'The connection records are unavailable right now. Try again shortly.',
+  },
 } as const satisfies Record<string, { status: number; message: string; retryAfter?: string; allow?: string }>;
 
 /** A server error code of {@link SERVER_ERRORS}. */
@@ -158,4 +163,56 @@ export function simulatorSession(options: SimulatorSessionOptions = {}) {
       { headers: { 'cache-control': 'no-store' } },
     );
   });
+}
+
+/** The connections endpoint `useConnections` calls by default. */
+export const CONNECTIONS_ENDPOINT = '/api/oflink/connections';
+
+/** A connection as the connections endpoint lists it, for stories. */
+export function storedConnection(id: string, status: string, username: string, minutesAgo = 5) {
+  return {
+    id,
+    status,
+    userData: {
+      id: `of_${username}`,
+      name: username[0]!.toUpperCase() + username.slice(1),
+      username,
+      avatar: null,
+    },
+    permissions: ['profile:read'],
+    clientReferenceId: STORY_USER,
+    createdAt: new Date(Date.now() - 86_400_000).toISOString(),
+    updatedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    lastEvent: status === 'expired' ? 'connection.expired' : null,
+  };
+}
+
+/**
+ * The connections endpoint, as `createConnectionsHandler` answers: `GET` lists `list`, `DELETE
+ * …/:id` removes one (or answers `failDelete`, or never answers when `holdDelete`).
+ *
+ * @example
+ * parameters: { msw: { handlers: { connections: connectionsEndpoint([storedConnection('conn_1', 'active', 'ada')]) } } }
+ */
+export function connectionsEndpoint(
+  initial: ReturnType<typeof storedConnection>[],
+  options: { failList?: ServerErrorCode; failDelete?: ServerErrorCode; holdDelete?: boolean } = {},
+) {
+  let list = [...initial];
+  const fail = (code: ServerErrorCode) =>
+    HttpResponse.json(
+      { error: { code, message: SERVER_ERRORS[code].message } },
+      { status: SERVER_ERRORS[code].status },
+    );
+  return [
+    http.get(CONNECTIONS_ENDPOINT, () =>
+      options.failList ? fail(options.failList) : HttpResponse.json({ connections: list }),
+    ),
+    http.delete(`${CONNECTIONS_ENDPOINT}/:id`, async ({ params }) => {
+      if (options.holdDelete) await delay('infinite');
+      if (options.failDelete) return fail(options.failDelete);
+      list = list.filter((c) => c.id !== params.id);
+      return HttpResponse.json({ disconnected: params.id });
+    }),
+  ];
 }
