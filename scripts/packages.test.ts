@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeBlocks } from './markdown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'react', 'server', 'simulator'] as const;
+const packages = ['core', 'react', 'server', 'simulator', 'connections'] as const;
 type PackageName = (typeof packages)[number];
 const tarballs = {} as Record<PackageName, string>;
 let work = '';
@@ -47,7 +47,7 @@ beforeAll(() => {
     run('pnpm', ['pack', '--pack-destination', work], dir);
   }
   for (const file of readdirSync(work)) {
-    const match = /^oflink-(core|react|server|simulator)-.*\.tgz$/.exec(file);
+    const match = /^oflink-(core|react|server|simulator|connections)-.*\.tgz$/.exec(file);
     if (match) tarballs[match[1] as PackageName] = join(work, file);
   }
 }, 300_000);
@@ -127,6 +127,7 @@ describe('a consumer outside the workspace', () => {
           '@oflink/react': `file:${tarballs.react}`,
           '@oflink/server': `file:${tarballs.server}`,
           '@oflink/simulator': `file:${tarballs.simulator}`,
+          '@oflink/connections': `file:${tarballs.connections}`,
           react: '^19.0.0',
           'react-dom': '^19.0.0',
           '@tanstack/react-query': '^5.0.0',
@@ -258,6 +259,29 @@ describe('a consumer outside the workspace', () => {
     const reachable = files.filter((f) => /\/(index|chunk-[\w-]+)\.js$/.test(f));
     expect(reachable.length).toBeGreaterThanOrEqual(1);
     for (const f of reachable) expect(readFileSync(f, 'utf8')).not.toMatch(/from\s*["']node:/);
+  });
+
+  it('runs the packed connection store on its embedded database, from ESM and CommonJS', () => {
+    const script = (load: string) => `${load}
+const store = createConnectionStore();
+const c = { id: 'conn_packed', status: 'active', userData: { id: '1', name: null, username: 'ada', avatar: null },
+  permissions: [], expiredAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+  clientReferenceId: 'user_1', imported: false, lastCheckedAt: null };
+store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => {
+  console.log(JSON.stringify(list.map((x) => [x.id, x.status])));
+  await store.close();
+});
+`;
+    writeFileSync(
+      join(app, 'store.mjs'),
+      script("import { createConnectionStore } from '@oflink/connections';"),
+    );
+    writeFileSync(
+      join(app, 'store.cjs'),
+      script("const { createConnectionStore } = require('@oflink/connections');"),
+    );
+    for (const file of ['store.mjs', 'store.cjs'])
+      expect(run('node', [file], app).trim()).toBe('[["conn_packed","active"]]');
   });
 
   it('refuses to load @oflink/server under the browser condition, with a message that says why', () => {
