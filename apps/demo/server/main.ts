@@ -85,6 +85,11 @@ if (stopRequested) {
     console.log(`      redirect URL to register for your client app: ${demo.url}/callback`);
     if (!process.env.OFAUTH_WEBHOOK_SECRET) console.log('      webhooks are off (set OFAUTH_WEBHOOK_SECRET)');
   }
+  console.log(
+    process.env.DATABASE_URL
+      ? 'Data: connections in PostgreSQL (DATABASE_URL)'
+      : 'Data: connections in an embedded PostgreSQL, in memory (set DATABASE_URL for a server)',
+  );
   console.log(`Demo: ${demo.url}`);
   console.log('Press Ctrl-C to stop.');
 }
