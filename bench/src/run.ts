@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCode } from './code';
 import { BENCH, log, machine, ROOT, type Row } from './common';
+import { measureConnections } from './connections';
 import { measurePopup } from './popup';
 import { measureSize } from './size';
 import { measureThroughput } from './throughput';
@@ -92,6 +93,7 @@ const measures: [string, () => Promise<Row[]>][] = [
   ],
   ['server throughput', measureThroughput],
   ['click → popup', measurePopup],
+  ['connection store', measureConnections],
 ];
 for (const [name, measure] of measures) {
   const t = Date.now();
