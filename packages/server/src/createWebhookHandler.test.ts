@@ -4,29 +4,19 @@ import { type Simulator, startSimulator } from '@oflink/simulator';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
+import { signedWebhook, WEBHOOK_SECRET } from '../test/support';
 import { createWebhookHandler, type WebhookErrorContext } from './createWebhookHandler';
 import { toNodeHandler } from './toNodeHandler';
 import type { WebhookEvent } from './webhookTypes';
 
-const SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
+const SECRET = WEBHOOK_SECRET;
 const OTHER_SECRET = `whsec_${Buffer.from('somebody-elses-webhook-secret-00').toString('base64')}`;
 
 const connection = { id: 'conn_h1', status: 'active', clientReferenceId: 'user_7' };
 const body = (eventType = 'connection.created', extra: Record<string, unknown> = {}) =>
   JSON.stringify({ eventType, live: false, data: { connection, clientReferenceId: 'user_7' }, ...extra });
 
-function signed(payload: string, { id = 'msg_1', secret = SECRET, at = new Date() } = {}): Request {
-  return new Request('http://localhost/api/webhooks/ofauth', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'svix-id': id,
-      'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'svix-signature': new Webhook(secret).sign(id, at, payload),
-    },
-    body: payload,
-  });
-}
+const signed = signedWebhook;
 
 async function json(res: Response) {
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);

@@ -2,14 +2,14 @@
 // store is 503 store_unavailable, a wrong store is a configuration error, and the webhook handler
 // applies a connection event before its handlers, once per delivery in flight.
 import type { ConnectionChange, ConnectionStore, StoredConnection } from '@oflink/protocol';
-import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
+import { signedWebhook, WEBHOOK_SECRET } from '../test/support';
 import { createConfirmHandler } from './createConfirmHandler';
 import { createConnectionsHandler } from './createConnectionsHandler';
 import { createLinkHandler } from './createLinkHandler';
 import { createWebhookHandler } from './createWebhookHandler';
 
-const SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
+const SECRET = WEBHOOK_SECRET;
 const APP = 'http://app.test';
 const user = () => 'user_7';
 
@@ -68,17 +68,7 @@ function signedEvent(id: string) {
     },
   });
   const at = new Date();
-  return () =>
-    new Request('http://localhost/api/webhooks/ofauth', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'svix-id': id,
-        'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'svix-signature': new Webhook(SECRET).sign(id, at, payload),
-      },
-      body: payload,
-    });
+  return () => signedWebhook(payload, { id, at });
 }
 
 describe('a store that is down', () => {

@@ -1,6 +1,7 @@
 // Shared by this package's tests only (not exported, not bundled).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ENDPOINT = 'http://localhost/api/oflink/session';
@@ -16,6 +17,26 @@ export function post(body: unknown = {}, headers: Record<string, string> = {}): 
       ...headers,
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** The webhook secret of this package's tests (`whsec_` + 32 bytes in base64). */
+export const WEBHOOK_SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
+
+/** A webhook POST signed the Standard Webhooks way (`svix-*` headers), as OFAuth sends it. */
+export function signedWebhook(
+  payload: string,
+  { id = 'msg_1', secret = WEBHOOK_SECRET, at = new Date() } = {},
+): Request {
+  return new Request('http://localhost/api/webhooks/ofauth', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': id,
+      'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'svix-signature': new Webhook(secret).sign(id, at, payload),
+    },
+    body: payload,
   });
 }
 
