@@ -1,0 +1,121 @@
+// Internal: the options of createWebhookHandler, checked once at creation, as what a request needs.
+import { type ConnectionStore, WEBHOOK_EVENT_TYPES } from '@oflink/protocol';
+import type {
+  CreateWebhookHandlerOptions,
+  WebhookErrorContext,
+  WebhookHandlers,
+} from './createWebhookHandler';
+import { ofauthEnv } from './env';
+import { logWebhookError } from './log';
+import { invalidOptions } from './OflinkServerError';
+import { isConnectionStore } from './storeCall';
+import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type WebhookSecret } from './verifyWebhook';
+import { decodeSecret } from './webhookSecret';
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const HANDLER_KEYS: ReadonlySet<string> = new Set<keyof WebhookHandlers>([
+  ...WEBHOOK_EVENT_TYPES,
+  'unknown',
+  '*',
+]);
+
+/** What one request of the webhook endpoint needs. */
+export interface WebhookSettings {
+  /** The secret now (the option, else `OFAUTH_WEBHOOK_SECRET`), or null when none is set. */
+  secretNow(): WebhookSecret | null;
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  on: WebhookHandlers;
+  store: ConnectionStore | undefined;
+  seen: CreateWebhookHandlerOptions['seen'];
+  remember: CreateWebhookHandlerOptions['remember'];
+  /** Tells `onError` (or the console); a failing logger never changes the answer. */
+  report(error: unknown, context: WebhookErrorContext): void;
+}
+
+/** Checks the options; a wrong one, or a secret given but malformed, throws `invalid_options`. */
+export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSettings {
+  if (!options || typeof options !== 'object') {
+    throw invalidOptions('createWebhookHandler needs an options object: { secret, on: { … } }.');
+  }
+  // Missing secret: reported by the first request (500 server_misconfigured, logged once), never
+  // here, so that `next build` loads the route without it. A malformed one throws at once.
+  const secretNow = () => {
+    const value = options.secret ?? ofauthEnv().webhookSecret;
+    return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
+  };
+  const present = secretNow();
+  try {
+    if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
+  } catch (error) {
+    throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
+  }
+  checkHandlers(options);
+  return {
+    secretNow,
+    toleranceSeconds: checkedNumber(
+      options.toleranceSeconds,
+      DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+      'toleranceSeconds',
+    ),
+    maxBodyBytes: checkedNumber(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes'),
+    on: options.on,
+    store: options.store,
+    seen: options.seen,
+    remember: options.remember,
+    report: (error, context) => {
+      if (!options.onError) return logWebhookError(error, context);
+      try {
+        const result: unknown = options.onError(error, context);
+        // An async logger that rejects must not become an unhandled rejection.
+        if (result instanceof Promise) result.catch(() => undefined);
+      } catch {
+        // A failing logger must not change the answer.
+      }
+    },
+  };
+}
+
+/** `toleranceSeconds`: a finite number, 0 or more; `maxBodyBytes`: a positive integer. */
+function checkedNumber(
+  value: number | undefined,
+  fallback: number,
+  name: 'toleranceSeconds' | 'maxBodyBytes',
+) {
+  const n = value ?? fallback;
+  const ok =
+    name === 'toleranceSeconds'
+      ? typeof n === 'number' && Number.isFinite(n) && n >= 0
+      : Number.isInteger(n) && n >= 1;
+  if (!ok)
+    throw invalidOptions(
+      name === 'toleranceSeconds'
+        ? 'createWebhookHandler: toleranceSeconds must be a finite number, 0 or more.'
+        : 'createWebhookHandler: maxBodyBytes must be a positive integer.',
+    );
+  return n;
+}
+
+/** `on` holds known event types with functions, and the callbacks are functions; else `invalid_options`. */
+function checkHandlers(options: CreateWebhookHandlerOptions): void {
+  const { on } = options;
+  if (!on || typeof on !== 'object')
+    throw invalidOptions(
+      "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
+    );
+  for (const [key, fn] of Object.entries(on)) {
+    if (!HANDLER_KEYS.has(key))
+      throw invalidOptions(
+        `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,
+      );
+    if (fn !== undefined && typeof fn !== 'function')
+      throw invalidOptions(`createWebhookHandler: on["${key}"] must be a function.`);
+  }
+  if (options.store !== undefined && !isConnectionStore(options.store))
+    throw invalidOptions(
+      'createWebhookHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
+    );
+  for (const name of ['seen', 'remember', 'onError'] as const)
+    if (options[name] !== undefined && typeof options[name] !== 'function')
+      throw invalidOptions(`createWebhookHandler: ${name} must be a function.`);
+}
