@@ -113,6 +113,55 @@ export function startMode(requested: LinkMode, win: Window): Exclude<LinkMode, '
   return win.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect';
 }
 
+/** What an attempt changes as it runs: whether it ended, the view it drives, what to undo. */
+interface AttemptState {
+  ended: boolean;
+  view: LinkView;
+  readonly cleanups: (() => void)[];
+}
+
+function runCleanups(state: AttemptState): void {
+  for (const c of state.cleanups.splice(0)) c();
+}
+
+/** The failure of a session request, as the error outcome it ends the attempt with. */
+function sessionFailure(e: unknown): LinkError {
+  return e instanceof LinkError
+    ? e
+    : new LinkError('session_request_failed', e instanceof Error ? e.message : String(e));
+}
+
+function makeContext(
+  host: AttemptHost,
+  running: RunningAttempt,
+  state: AttemptState,
+  end: AttemptContext['end'],
+): AttemptContext {
+  const win = window;
+  return {
+    win,
+    id: randomId(),
+    nonce: randomId(),
+    trigger: win.document.activeElement,
+    host,
+    listen(type, fn, capture) {
+      win.addEventListener(type, fn as EventListener, capture);
+      state.cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
+    },
+    after(ms, fn) {
+      const t = win.setTimeout(fn, ms);
+      state.cleanups.push(() => win.clearTimeout(t));
+    },
+    onCleanup: (fn) => state.cleanups.push(fn),
+    end,
+    fail(e) {
+      const err = sessionFailure(e);
+      end({ status: 'error', code: err.code, message: err.message }, err);
+    },
+    isCurrent: () => host.isCurrent(running),
+  };
+}
+
 /**
  * Starts an attempt in `view`'s mode; `fallback` replaces a popup the browser blocked in `auto`
  * mode. Call it synchronously in the click handler.
@@ -122,107 +171,102 @@ export function startAttempt(
   makeView: ViewFactory,
   fallback?: ViewFactory,
 ): RunningAttempt {
-  const win = window;
-  const cleanups: (() => void)[] = [];
-  let ended = false;
-  const running: RunningAttempt = { stop: (close) => (close ? closeNow() : teardown()) };
-  const cleanup = () => {
-    for (const c of cleanups.splice(0)) c();
-  };
-  const ctx: AttemptContext = {
-    win,
-    id: randomId(),
-    nonce: randomId(),
-    trigger: win.document.activeElement,
-    host,
-    listen(type, fn, capture) {
-      win.addEventListener(type, fn as EventListener, capture);
-      cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
-    },
-    after(ms, fn) {
-      const t = win.setTimeout(fn, ms);
-      cleanups.push(() => win.clearTimeout(t));
-    },
-    onCleanup: (fn) => cleanups.push(fn),
-    end,
-    fail,
-    isCurrent: () => host.isCurrent(running),
-  };
-  let view = makeView(ctx);
+  // the view is made from the context, which is made from this state: it is set just below
+  const state = { ended: false, cleanups: [] } as unknown as AttemptState;
   const closeUi = () => {
-    cleanup();
-    view.close();
+    runCleanups(state);
+    state.view.close();
   };
-
-  function teardown() {
-    ended = true;
+  const end: AttemptContext['end'] = (outcome, error, afterSuccess) => {
+    if (state.ended) return;
+    state.ended = true;
     host.release(running);
-    closeUi();
-  }
-  function closeNow() {
-    view.requestExit(true);
-    end(cancelled('closed'));
-  }
-  function end(outcome: LinkOutcome, error?: LinkError, afterSuccess?: () => void) {
-    if (ended) return;
-    ended = true;
-    host.release(running);
-    const hadUi = view.hasUi();
+    const hadUi = state.view.hasUi();
     host.conclude(outcome, error, closeUi, (final) => {
       if (hadUi) host.emit({ type: 'closed' });
       if (final.status === 'success') afterSuccess?.();
     });
-  }
-  function fail(e: unknown) {
-    const err =
-      e instanceof LinkError
-        ? e
-        : new LinkError('session_request_failed', e instanceof Error ? e.message : String(e));
-    end({ status: 'error', code: err.code, message: err.message }, err);
-  }
-
+  };
+  const running: RunningAttempt = {
+    stop(close) {
+      if (close) {
+        state.view.requestExit(true);
+        return end(cancelled('closed'));
+      }
+      state.ended = true;
+      host.release(running);
+      closeUi();
+    },
+  };
+  const ctx = makeContext(host, running, state, end);
+  state.view = makeView(ctx);
   host.begin(running);
-  // in the click task, the session request leaves first and the window opens next; app code (the
-  // event, state listeners) runs only after both, so it delays neither
+  inTheClick(ctx, state, fallback);
+  return running;
+}
+
+/**
+ * The click's work: the session request leaves first and the window opens next; app code (the
+ * event, state listeners) runs only after both, so it delays neither.
+ */
+function inTheClick(ctx: AttemptContext, state: AttemptState, fallback: ViewFactory | undefined): void {
+  const { host } = ctx;
   const cached = host.source.peek();
   const pending = cached ? null : host.source.get(new AbortController().signal);
-  const shown = view.prepare(cached?.url);
+  const shown = state.view.prepare(cached?.url);
   if (pending) host.emit({ type: 'session_requested' });
-  if (!ctx.isCurrent()) {
-    // that event's handler ended the attempt already
-    pending?.catch(() => {});
-    return running;
-  }
-  host.patch({ status: 'preparing', outcome: null, error: null, sandbox: null });
-  if (!shown) {
-    if (!fallback) {
-      const blocked = new LinkError(
-        'popup_blocked',
-        'The browser blocked the popup. Call open() directly in a click handler, allow popups, or use mode "redirect" or "embed".',
-      );
-      end({ status: 'error', code: 'popup_blocked', message: 'The browser blocked the popup.' }, blocked);
-      // the session stays cached for the next attempt; its failure has no one to tell
-      pending?.catch(() => {});
-      return running;
-    }
-    cleanup();
-    view = fallback(ctx);
-  }
-  const proceed = (s: LinkSession) => {
-    // a fetched session: the view acts on it before app code (events, listeners) can delay it
-    if (s !== cached && ctx.isCurrent()) {
-      view.navigate(s);
-      host.announce(s);
-    }
-    if (!ctx.isCurrent()) return; // ended (an ended attempt is never current), maybe by that onEvent
-    host.source.discard(); // single use
-    host.patch({ status: 'open', session: s, isReady: false });
-    view.show(s);
-  };
-  if (cached) proceed(cached);
+  // the session stays cached for the next attempt; when the attempt ends here, its failure has
+  // no one to tell
+  const drop = () => void pending?.catch(() => {});
+  if (!ctx.isCurrent()) return drop(); // that event's handler ended the attempt already
+  host.patch(PREPARING);
+  if (!shown && !replaceBlocked(ctx, state, fallback)) return drop();
+  if (cached) proceed(ctx, state, cached, true);
   else
-    pending?.then(proceed, (e: unknown) => {
-      if (ctx.isCurrent()) fail(e);
-    });
-  return running;
+    pending?.then(
+      (s) => proceed(ctx, state, s, false),
+      (e: unknown) => {
+        if (ctx.isCurrent()) ctx.fail(e);
+      },
+    );
+}
+
+const PREPARING: Partial<LinkState> = { status: 'preparing', outcome: null, error: null, sandbox: null };
+
+/** A blocked popup: switches to the fallback view, or ends the attempt when there is none. */
+function replaceBlocked(
+  ctx: AttemptContext,
+  state: AttemptState,
+  fallback: ViewFactory | undefined,
+): boolean {
+  if (!fallback) {
+    let message = 'The browser blocked the popup.';
+    try {
+      // development builds only: bundlers drop this branch from production ones
+      if (process.env.NODE_ENV !== 'production')
+        message +=
+          ' Call open() directly in a click handler, allow popups, or use mode "redirect" or "embed".';
+    } catch {
+      // native ES modules without a bundler: no process, the short message
+    }
+    const blocked = new LinkError('popup_blocked', message);
+    ctx.end({ status: 'error', code: 'popup_blocked', message: 'The browser blocked the popup.' }, blocked);
+    return false;
+  }
+  runCleanups(state);
+  state.view = fallback(ctx);
+  return true;
+}
+
+/** The session is known: a fetched one is navigated to before app code can delay it, then shown. */
+function proceed(ctx: AttemptContext, state: AttemptState, s: LinkSession, wasCached: boolean): void {
+  const { host } = ctx;
+  if (!wasCached && ctx.isCurrent()) {
+    state.view.navigate(s);
+    host.announce(s);
+  }
+  if (!ctx.isCurrent()) return; // ended (an ended attempt is never current), maybe by that onEvent
+  host.source.discard(); // single use
+  host.patch({ status: 'open', session: s, isReady: false });
+  state.view.show(s);
 }

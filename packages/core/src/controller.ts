@@ -122,92 +122,96 @@ export function createLinkController(
   source: SessionSource,
 ): LinkController {
   const store = createStore(getOptions, source);
-  const { host } = store;
   // sessions fetched ahead of the click; a reset or dispose makes a pending one stale
-  let generation = 0;
-
-  const open = () => {
-    if (isServer) return;
-    if (store.running()) {
-      try {
-        if (process.env.NODE_ENV !== 'production')
-          warn('open() was called while an attempt is already running; ignored. Call close() first.');
-      } catch {
-        // native ES modules without a bundler: no process, no development message
-      }
-      return;
-    }
-    const problem = optionsProblem(getOptions(), window.location.origin);
-    if (problem) {
-      // before any window, storage or request: nothing to undo
-      const message = `Invalid oflink options: ${problem}`;
-      return store.report(
-        { status: 'error', code: 'invalid_options', message },
-        new LinkError('invalid_options', message),
-      );
-    }
-    const { mode: requested = 'auto', embed } = getOptions();
-    const mode = startMode(requested, window);
-    // the options check refused `embed` mode without its view
-    const view =
-      mode === 'popup' ? popupView : mode === 'redirect' ? redirectView : viewOf(embed as LinkEmbed);
-    startAttempt(host, view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
-  };
-
-  const prefetch = () => {
-    if (isServer || store.running() || store.focusReturning()) return;
-    const problem = optionsProblem(getOptions(), window.location.origin);
-    if (problem) {
-      try {
-        if (process.env.NODE_ENV !== 'production') warn(`Not prefetching: ${problem}`);
-      } catch {
-        // native ES modules without a bundler: no process, no development message
-      }
-      return;
-    }
-    const hit = source.peek();
-    if (hit) {
-      if (!store.get().isReady) store.ready(hit);
-      return;
-    }
-    const gen = ++generation;
-    host.startSession().then(
-      (s) => {
-        host.announce(s);
-        if (gen === generation && !store.running()) store.ready(s);
-      },
-      (e: unknown) => {
-        try {
-          if (process.env.NODE_ENV !== 'production')
-            warn(
-              `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
-            );
-        } catch {
-          // native ES modules without a bundler: no process, no development message
-        }
-      },
-    );
-  };
-
+  const prefetches = { generation: 0 };
   return {
     getState: store.get,
     subscribe: store.subscribe,
-    open,
+    open: () => openAttempt(store, getOptions),
     close: () => store.running()?.stop(true),
     reset() {
       store.running()?.stop();
-      generation++;
+      prefetches.generation++;
       const session = source.peek() ?? null;
       store.set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
     },
-    prefetch,
+    prefetch: () => prefetchSession(store, source, getOptions, prefetches),
     resume: () => resumeReturned(store),
     dispose() {
       store.running()?.stop();
-      generation++;
+      prefetches.generation++;
       store.set(INITIAL, false);
     },
   };
+}
+
+/** `open()`: starts an attempt in the mode asked for, unless one runs or an option is wrong. */
+function openAttempt(store: Store, getOptions: () => LinkControllerOptions): void {
+  if (isServer) return;
+  if (store.running()) {
+    try {
+      if (process.env.NODE_ENV !== 'production')
+        warn('open() was called while an attempt is already running; ignored. Call close() first.');
+    } catch {
+      // native ES modules without a bundler: no process, no development message
+    }
+    return;
+  }
+  const problem = optionsProblem(getOptions(), window.location.origin);
+  if (problem) {
+    // before any window, storage or request: nothing to undo
+    const message = `Invalid oflink options: ${problem}`;
+    return store.report(
+      { status: 'error', code: 'invalid_options', message },
+      new LinkError('invalid_options', message),
+    );
+  }
+  const { mode: requested = 'auto', embed } = getOptions();
+  const mode = startMode(requested, window);
+  // the options check refused `embed` mode without its view
+  const view = mode === 'popup' ? popupView : mode === 'redirect' ? redirectView : viewOf(embed as LinkEmbed);
+  startAttempt(store.host, view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
+}
+
+/** `prefetch()`: fetches a session ahead of the click, once; a stale answer is not shown as ready. */
+function prefetchSession(
+  store: Store,
+  source: SessionSource,
+  getOptions: () => LinkControllerOptions,
+  prefetches: { generation: number },
+): void {
+  if (isServer || store.running() || store.focusReturning()) return;
+  const problem = optionsProblem(getOptions(), window.location.origin);
+  if (problem) {
+    try {
+      if (process.env.NODE_ENV !== 'production') warn(`Not prefetching: ${problem}`);
+    } catch {
+      // native ES modules without a bundler: no process, no development message
+    }
+    return;
+  }
+  const hit = source.peek();
+  if (hit) {
+    if (!store.get().isReady) store.ready(hit);
+    return;
+  }
+  const gen = ++prefetches.generation;
+  store.host.startSession().then(
+    (s) => {
+      store.host.announce(s);
+      if (gen === prefetches.generation && !store.running()) store.ready(s);
+    },
+    (e: unknown) => {
+      try {
+        if (process.env.NODE_ENV !== 'production')
+          warn(
+            `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
+          );
+      } catch {
+        // native ES modules without a bundler: no process, no development message
+      }
+    },
+  );
 }
 
 /**

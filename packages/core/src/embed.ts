@@ -41,11 +41,70 @@ export function mountEmbed(
   url: string,
   options: { zIndex?: number; title?: string; returnFocus?: Element | null; onEscape: () => void },
 ): Embed {
-  const title = options.title ?? 'Connect your OnlyFans account';
   const trigger = (options.returnFocus ?? doc.activeElement) as HTMLElement | null;
+  const { overlay, dialog, frame } = buildModal(
+    doc,
+    url,
+    options.title ?? 'Connect your OnlyFans account',
+    options.zIndex,
+  );
+  const body = doc.body;
+  const overflow = body.style.overflow;
+  body.style.overflow = 'hidden';
+  body.appendChild(overlay);
+  const release = holdFocus(doc, overlay, dialog, options.onEscape);
+  return {
+    frame,
+    load(next) {
+      frame.src = next;
+    },
+    destroy() {
+      release();
+      overlay.remove();
+      body.style.overflow = overflow;
+      // after the binding re-rendered: the trigger may still be disabled at this point
+      queueMicrotask(() => {
+        if (trigger?.isConnected) trigger.focus();
+      });
+    },
+  };
+}
+
+/**
+ * Keeps focus inside the dialog (anything focused outside is brought back to it) and calls
+ * `onEscape` for the Escape key; returns what undoes both.
+ */
+function holdFocus(
+  doc: Document,
+  overlay: HTMLElement,
+  dialog: HTMLElement,
+  onEscape: () => void,
+): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onEscape();
+    }
+  };
+  const onFocus = (e: FocusEvent) => {
+    if (!overlay.contains(e.target as Node)) dialog.focus();
+  };
+  doc.addEventListener('keydown', onKey, true);
+  doc.addEventListener('focusin', onFocus, true);
+  // the dialog itself, not the frame: keys pressed inside the cross-origin frame never reach this
+  // document, so Escape works until the person moves into the page (Tab goes to the frame next)
+  dialog.focus();
+  return () => {
+    doc.removeEventListener('keydown', onKey, true);
+    doc.removeEventListener('focusin', onFocus, true);
+  };
+}
+
+/** The overlay, the labelled modal dialog in it, and the frame of the hosted page, not yet attached. */
+function buildModal(doc: Document, url: string, title: string, zIndex = 2147483000) {
   const overlay = doc.createElement('div');
   overlay.setAttribute('data-oflink-overlay', '');
-  overlay.style.cssText = `position:fixed;inset:0;z-index:${options.zIndex ?? 2147483000};display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.5)`;
+  overlay.style.cssText = `position:fixed;inset:0;z-index:${zIndex};display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.5)`;
   const dialog = doc.createElement('div');
   dialog.setAttribute('role', 'dialog');
   dialog.setAttribute('aria-modal', 'true');
@@ -59,39 +118,5 @@ export function mountEmbed(
   frame.src = url;
   dialog.appendChild(frame);
   overlay.appendChild(dialog);
-  const body = doc.body;
-  const overflow = body.style.overflow;
-  body.style.overflow = 'hidden';
-  body.appendChild(overlay);
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      options.onEscape();
-    }
-  };
-  // keep focus inside the dialog: anything focused outside is brought back to it
-  const onFocus = (e: FocusEvent) => {
-    if (!overlay.contains(e.target as Node)) dialog.focus();
-  };
-  doc.addEventListener('keydown', onKey, true);
-  doc.addEventListener('focusin', onFocus, true);
-  // the dialog itself, not the frame: keys pressed inside the cross-origin frame never reach this
-  // document, so Escape works until the person moves into the page (Tab goes to the frame next)
-  dialog.focus();
-  return {
-    frame,
-    load(next) {
-      frame.src = next;
-    },
-    destroy() {
-      doc.removeEventListener('keydown', onKey, true);
-      doc.removeEventListener('focusin', onFocus, true);
-      overlay.remove();
-      body.style.overflow = overflow;
-      // after the binding re-rendered: the trigger may still be disabled at this point
-      queueMicrotask(() => {
-        if (trigger?.isConnected) trigger.focus();
-      });
-    },
-  };
+  return { overlay, dialog, frame };
 }

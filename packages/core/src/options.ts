@@ -7,23 +7,43 @@ const oneOf =
     allowed.includes(v);
 const isFunction = (v: unknown) => typeof v === 'function';
 
-/** Each checked option and what its value must pass (undefined always passes: the default). */
-const CHECKS: [name: string, ok: (v: unknown, origin: string) => boolean][] = [
-  ['mode', oneOf('auto', 'popup', 'embed', 'redirect')],
-  ['theme', oneOf('auto', 'light', 'dark')],
-  ['prefetch', oneOf(true, false, 'hover')],
-  ['endpoint', (v) => typeof v === 'string' && v !== ''],
-  ['returnTo', (v, origin) => safeReturnPath(v, origin) !== null],
-  ['zIndex', Number.isInteger],
-  ['popupCloseGraceMs', (v) => typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY],
-  ['confirm', (v) => (typeof v === 'string' && v !== '') || isFunction(v)],
-  ['fetchSession', isFunction],
-  ['onSuccess', isFunction],
-  ['onExit', isFunction],
-  ['onError', isFunction],
-  ['onEvent', isFunction],
-  ['embed', isFunction],
-];
+const anything = () => true;
+
+/**
+ * Every option of a controller, declared once with what its value must pass (undefined always
+ * passes: the default). The checks read it, and so does the split of `ConnectButton`'s props; the
+ * `satisfies` makes an option added to the type without an entry here a type error. The session
+ * params are the server's to check (`400 invalid_request`).
+ */
+const CHECKS = {
+  mode: oneOf('auto', 'popup', 'embed', 'redirect'),
+  theme: oneOf('auto', 'light', 'dark'),
+  prefetch: oneOf(true, false, 'hover'),
+  endpoint: (v) => typeof v === 'string' && v !== '',
+  returnTo: (v, origin) => safeReturnPath(v, origin) !== null,
+  zIndex: Number.isInteger,
+  popupCloseGraceMs: (v) => typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY,
+  confirm: (v) => (typeof v === 'string' && v !== '') || isFunction(v),
+  fetchSession: isFunction,
+  onSuccess: isFunction,
+  onExit: isFunction,
+  onError: isFunction,
+  onEvent: isFunction,
+  embed: isFunction,
+  connectionId: anything,
+  geolocation: anything,
+} satisfies Record<keyof LinkControllerOptions, (v: unknown, origin: string) => boolean>;
+
+/**
+ * Whether `name` is an option of a controller (for bindings that take the options among other
+ * props, such as `ConnectButton`).
+ *
+ * @example
+ * isLinkOption('mode'); // true
+ * isLinkOption('className'); // false
+ */
+export const isLinkOption = (name: string): name is keyof LinkControllerOptions =>
+  Object.hasOwn(CHECKS, name);
 
 /** How a rejected value appears in a message: strings quoted, objects and functions by kind. */
 const shown = (v: unknown): string => {
@@ -59,7 +79,7 @@ const EXPECTED: Record<string, string> = {
  * // production: 'mode: got "modal".'
  */
 export function optionsProblem(o: LinkControllerOptions, origin: string): string | null {
-  for (const [name, ok] of CHECKS) {
+  for (const [name, ok] of Object.entries(CHECKS) as [string, (v: unknown, origin: string) => boolean][]) {
     const v = (o as Record<string, unknown>)[name];
     if (v === undefined || ok(v, origin)) continue;
     const got = `got ${shown(v)}.`;

@@ -1,4 +1,5 @@
 'use client';
+import { isLinkOption } from '@oflink/core/internal';
 import {
   type ButtonHTMLAttributes,
   forwardRef,
@@ -41,51 +42,13 @@ function compose<E extends SyntheticEvent>(user: ((e: E) => void) | undefined, o
  */
 export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, ConnectButtonProps>(
   function ConnectButton(props, ref) {
-    const {
-      mode,
-      embed,
-      endpoint,
-      fetchSession,
-      connectionId,
-      geolocation,
-      theme,
-      prefetch,
-      returnTo,
-      zIndex,
-      popupCloseGraceMs,
-      confirm,
-      queryClient,
-      onSuccess,
-      onExit,
-      onError,
-      onEvent,
-      asChild,
-      children,
-      onClick,
-      onPointerEnter,
-      onFocus,
-      disabled,
-      ...rest
-    } = props;
-    const link = useLinkSession({
-      mode,
-      embed,
-      endpoint,
-      fetchSession,
-      connectionId,
-      geolocation,
-      theme,
-      prefetch,
-      returnTo,
-      zIndex,
-      popupCloseGraceMs,
-      confirm,
-      queryClient,
-      onSuccess,
-      onExit,
-      onError,
-      onEvent,
-    });
+    const { asChild, children, onClick, onPointerEnter, onFocus, disabled, queryClient, ...given } = props;
+    // the options go to the hook, every other prop to the element
+    const options: UseLinkSessionOptions = { queryClient };
+    const rest: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(given))
+      (isLinkOption(name) ? (options as Record<string, unknown>) : rest)[name] = value;
+    const link = useLinkSession(options);
     const hydrated = useSyncExternalStore(
       subscribeNothing,
       () => true,
@@ -99,7 +62,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
           ? s
           : 'idle';
     const warm = () => {
-      if ((prefetch ?? 'hover') === 'hover') link.prefetch();
+      if ((options.prefetch ?? 'hover') === 'hover') link.prefetch();
     };
     const off = Boolean(disabled) || s === 'open' || s === 'confirming' || !hydrated;
     const Comp = asChild ? Slot : 'button';

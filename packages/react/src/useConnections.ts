@@ -77,8 +77,8 @@ function asLinkError(error: unknown): LinkError {
     : new LinkError('connections_request_failed', error instanceof Error ? error.message : String(error));
 }
 
-const mark = (list: ConnectionView[] | undefined, id: string, disconnecting: boolean) =>
-  list?.map((c) => (c.id === id ? { ...c, disconnecting } : c));
+const mark = (list: ConnectionView[], id: string, disconnecting: boolean) =>
+  list.map((c) => (c.id === id ? { ...c, disconnecting } : c));
 
 /**
  * The signed-in user's OFAuth connections, from the app's connections endpoint, on react-query:
@@ -108,48 +108,19 @@ export function useConnections(options: UseConnectionsOptions = {}): UseConnecti
       '`useConnections` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.',
     );
   const endpoint = options.endpoint ?? DEFAULT_CONNECTIONS_ENDPOINT;
-  const queryKey = connectionsQueryKey(endpoint);
   const query = useQuery(
     {
-      queryKey,
+      queryKey: connectionsQueryKey(endpoint),
       queryFn: ({ signal }) => fetchList(endpoint, signal),
       refetchInterval: options.refetchInterval ?? false,
       enabled: options.enabled ?? true,
+      // an endpoint's refusal (4xx) is the same when asked again; a failing store may recover
       retry: (count, error) =>
         count < 2 && !(error instanceof LinkError && error.status !== undefined && error.status < 500),
     },
     client,
   );
-  const mutation = useMutation(
-    {
-      mutationFn: (id: string) => deleteOne(endpoint, id),
-      onMutate: async (id) => {
-        await client.cancelQueries({ queryKey });
-        client.setQueryData<ConnectionView[]>(queryKey, (list) => mark(list, id, true));
-      },
-      onSuccess: (_result, id) => {
-        client.setQueryData<ConnectionView[]>(queryKey, (list) => list?.filter((c) => c.id !== id));
-      },
-      onError: (_error, id) => {
-        client.setQueryData<ConnectionView[]>(queryKey, (list) => mark(list, id, false));
-      },
-      onSettled: () => client.invalidateQueries({ queryKey }),
-    },
-    client,
-  );
-  const { mutateAsync } = mutation;
-  const onError = options.onError;
-  const disconnect = useCallback(
-    (id: string) =>
-      mutateAsync(id).then(
-        () => true,
-        (error: unknown) => {
-          onError?.(asLinkError(error));
-          return false;
-        },
-      ),
-    [mutateAsync, onError],
-  );
+  const { disconnect, error: disconnectError } = useDisconnect(client, endpoint, options.onError);
   const { refetch } = query;
   const refresh = useCallback(async () => {
     await refetch();
@@ -162,8 +133,41 @@ export function useConnections(options: UseConnectionsOptions = {}): UseConnecti
       isFetching: query.isFetching,
       refresh,
       disconnect,
-      disconnectError: mutation.error ? asLinkError(mutation.error) : null,
+      disconnectError,
     }),
-    [query.data, query.status, query.error, query.isFetching, refresh, disconnect, mutation.error],
+    [query.data, query.status, query.error, query.isFetching, refresh, disconnect, disconnectError],
   );
+}
+
+/** `disconnect(id)`: the row marked at once, removed on success, the mark taken back on a failure. */
+function useDisconnect(client: QueryClient, endpoint: string, onError: UseConnectionsOptions['onError']) {
+  const queryKey = connectionsQueryKey(endpoint);
+  const update = (change: (list: ConnectionView[]) => ConnectionView[]) =>
+    client.setQueryData<ConnectionView[]>(queryKey, (list) => list && change(list));
+  const mutation = useMutation(
+    {
+      mutationFn: (id: string) => deleteOne(endpoint, id),
+      onMutate: async (id) => {
+        await client.cancelQueries({ queryKey });
+        update((list) => mark(list, id, true));
+      },
+      onSuccess: (_result, id) => update((list) => list.filter((c) => c.id !== id)),
+      onError: (_error, id) => update((list) => mark(list, id, false)),
+      onSettled: () => client.invalidateQueries({ queryKey }),
+    },
+    client,
+  );
+  const { mutateAsync } = mutation;
+  const disconnect = useCallback(
+    (id: string) =>
+      mutateAsync(id).then(
+        () => true,
+        (error: unknown) => {
+          onError?.(asLinkError(error));
+          return false;
+        },
+      ),
+    [mutateAsync, onError],
+  );
+  return { disconnect, error: mutation.error ? asLinkError(mutation.error) : null };
 }

@@ -77,6 +77,20 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
   };
 }
 
+/** The error of `useLinkSession` without a client; in development it names the fix. */
+function missingClient(): LinkError {
+  let message = '`useLinkSession` needs a QueryClient.';
+  try {
+    // development builds only: bundlers drop this branch from production ones
+    if (process.env.NODE_ENV !== 'production')
+      message =
+        '`useLinkSession` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.';
+  } catch {
+    // native ES modules without a bundler: no process, the short message
+  }
+  return new LinkError('missing_query_client', message);
+}
+
 /**
  * Drives one Link attempt at a time: fetches the session (cached with react-query), opens it as a
  * popup, an embedded modal or a redirect, and reports the validated outcome. Callbacks are read
@@ -89,12 +103,7 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
 export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSessionResult {
   const context = useContext(QueryClientContext);
   const client = options.queryClient ?? context;
-  if (!client) {
-    throw new LinkError(
-      'missing_query_client',
-      '`useLinkSession` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.',
-    );
-  }
+  if (!client) throw missingClient();
   const latest = useRef({ options, client });
   latest.current = { options, client };
   const [controller] = useState(() =>
