@@ -1,9 +1,12 @@
 // Measure 1: what an app ships, min+gzip, built with esbuild from the packed @oflink tarballs the way
-// an app installs them, side by side with the same one-line usage of each peer library.
+// an app installs them, side by side with the same one-line usage of each peer library; the same
+// apps also built by Vite 8 (rolldown).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
 import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
@@ -57,6 +60,34 @@ async function brotliSize(source: string, resolveDir: string): Promise<number> {
   return brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 }
 
+/**
+ * The same app built by Vite 8 (rolldown) as an app build (not a library build), minified, with
+ * the same externals: its gzip size, and whether the embedded modal's code is in it.
+ */
+async function rolldownBuild(source: string, dir: string): Promise<{ gzip: number; hasModal: boolean }> {
+  const require = createRequire(join(ROOT, 'package.json'));
+  const vite = (await import(pathToFileURL(require.resolve('vite')).href)) as typeof import('vite');
+  const entry = join(dir, `entry-${Date.now()}.tsx`);
+  writeFileSync(entry, source);
+  const result = await vite.build({
+    root: dir,
+    configFile: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      modulePreload: false,
+      rolldownOptions: { input: entry, preserveEntrySignatures: 'exports-only', external: APP_EXTERNAL },
+    },
+  });
+  const outputs = (Array.isArray(result) ? result : [result]) as { output: { code?: string }[] }[];
+  const code = outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join('');
+  if (!code) throw new Error('vite build produced no code');
+  return { gzip: gzipBytes(new TextEncoder().encode(code)), hasModal: code.includes('aria-modal') };
+}
+
 /** Builds core and react, packs them and unpacks the tarballs into a temp project's node_modules. */
 function installPacked(): { dir: string; cleanup: () => void } {
   log('size: pnpm build of @oflink/core and @oflink/react');
@@ -103,6 +134,8 @@ export async function measureSize(): Promise<Row[]> {
     const withEmbed = await gzipSize(ENTRIES.embedApp, app.dir);
     const callback = await gzipSize(ENTRIES.callback, app.dir);
     const buttonBrotli = await brotliSize(ENTRIES.connectButton, app.dir);
+    const viteButton = await rolldownBuild(ENTRIES.connectButton, app.dir);
+    const viteEmbed = await rolldownBuild(ENTRIES.embedApp, app.dir);
     const react = APP_EXTERNAL.filter((x) => x !== '@tanstack/react-query');
     const firstTime = gzipBytes(await minified(ENTRIES.firstTime, app.dir, react));
     const peers: [string, number][] = [];
@@ -138,6 +171,28 @@ export async function measureSize(): Promise<Row[]> {
         met: withEmbed <= 5000,
         unit: 'B',
         note: 'baseline column: the app without embed mode',
+      },
+      {
+        area: 'size',
+        measure: 'app importing ConnectButton, built by Vite 8 (rolldown) (min+gzip)',
+        goal: '—',
+        measured: viteButton.gzip,
+        baseline: button,
+        ratio: ratio(viteButton.gzip, button),
+        met: null,
+        unit: 'B',
+        note: `baseline column: the esbuild figure of the same app; the embedded modal's code is ${viteButton.hasModal ? 'IN' : 'not in'} it`,
+      },
+      {
+        area: 'size',
+        measure: 'the same app with embed mode, built by Vite 8 (rolldown) (min+gzip)',
+        goal: '—',
+        measured: viteEmbed.gzip,
+        baseline: withEmbed,
+        ratio: ratio(viteEmbed.gzip, withEmbed),
+        met: null,
+        unit: 'B',
+        note: `baseline column: the esbuild figure of the same app; the embedded modal's code is ${viteEmbed.hasModal ? 'in' : 'MISSING from'} it`,
       },
       {
         area: 'size',
