@@ -5,7 +5,7 @@
 //   demo: builds the packages and starts the demo app with the OFAuth simulator;
 //   test: makes sure Chromium is there, then runs every suite (scripts/test-all.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,24 +63,48 @@ if (task === 'demo') {
   sh('pnpm', ['build']);
   sh('pnpm', ['--filter', 'demo', 'start']);
 } else {
-  ensureChromium();
+  ensureDebianPackages();
   sh('pnpm', ['run', 'test:all', ...process.argv.slice(3)]);
 }
 
-function ensureChromium() {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    Boolean,
-  );
-  let found = candidates.find((p) => existsSync(p));
+/**
+ * What the tests need besides Node: Chromium (browser tests) and PostgreSQL's programs (the
+ * connection store's server-database tests start their own server). Missing ones are installed
+ * from Debian's packages when this runs as root on Debian/Ubuntu; else the message says how.
+ */
+function ensureDebianPackages() {
   const isDebian = existsSync('/etc/debian_version');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!found && isDebian && isRoot) {
-    console.log("› installing Debian's chromium (apt-get)");
+  const hasPostgres = () =>
+    existsSync('/usr/lib/postgresql') &&
+    readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  const missing = [];
+  if (!chromiumPath()) missing.push('chromium');
+  if (!hasPostgres()) missing.push('postgresql');
+  if (missing.length > 0 && isDebian && isRoot) {
+    console.log(`› installing Debian's ${missing.join(' and ')} (apt-get)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     sh('apt-get', ['update', '-qq'], { env });
-    sh('apt-get', ['install', '-y', '-qq', 'chromium'], { env });
-    found = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    sh('apt-get', ['install', '-y', '-qq', ...missing], { env });
   }
+  if (!hasPostgres()) {
+    console.error(
+      "PostgreSQL was not found. The connection store's tests start their own server from its programs.\n" +
+        '  Debian/Ubuntu: sudo apt-get install postgresql',
+    );
+    process.exit(1);
+  }
+  ensureChromium();
+}
+
+function chromiumPath() {
+  return [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']
+    .filter(Boolean)
+    .find((p) => existsSync(p));
+}
+
+function ensureChromium() {
+  const found = chromiumPath();
   if (!found) {
     console.error(
       'Chromium was not found. The browser tests need it, and this project never downloads a browser build.\n' +
