@@ -191,7 +191,8 @@ export function startAttempt(
     stop(close) {
       if (close) {
         state.view.requestExit(true);
-        return end(cancelled('closed'));
+        end(cancelled('closed'));
+        return;
       }
       state.ended = true;
       host.release(running);
@@ -218,9 +219,15 @@ function inTheClick(ctx: AttemptContext, state: AttemptState, fallback: ViewFact
   // the session stays cached for the next attempt; when the attempt ends here, its failure has
   // no one to tell
   const drop = () => void pending?.catch(() => {});
-  if (!ctx.isCurrent()) return drop(); // that event's handler ended the attempt already
+  if (!ctx.isCurrent()) {
+    drop(); // that event's handler ended the attempt already
+    return;
+  }
   host.patch(PREPARING);
-  if (!shown && !replaceBlocked(ctx, state, fallback)) return drop();
+  if (!shown && !replaceBlocked(ctx, state, fallback)) {
+    drop();
+    return;
+  }
   if (cached) proceed(ctx, state, cached, true);
   else
     pending?.then(

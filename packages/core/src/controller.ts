@@ -161,10 +161,11 @@ function openAttempt(store: Store, getOptions: () => LinkControllerOptions): voi
   if (problem) {
     // before any window, storage or request: nothing to undo
     const message = `Invalid oflink options: ${problem}`;
-    return store.report(
+    store.report(
       { status: 'error', code: 'invalid_options', message },
       new LinkError('invalid_options', message),
     );
+    return;
   }
   const { mode: requested = 'auto', embed } = getOptions();
   const mode = startMode(requested, window);
