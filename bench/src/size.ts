@@ -69,19 +69,26 @@ async function rolldownBuild(source: string, dir: string): Promise<{ gzip: numbe
   const vite = (await import(pathToFileURL(require.resolve('vite')).href)) as typeof import('vite');
   const entry = join(dir, `entry-${Date.now()}.tsx`);
   writeFileSync(entry, source);
-  const result = await vite.build({
-    root: dir,
-    configFile: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    build: {
-      write: false,
-      minify: true,
-      target: 'es2022',
-      modulePreload: false,
-      rolldownOptions: { input: entry, preserveEntrySignatures: 'exports-only', external: APP_EXTERNAL },
-    },
-  });
+  // vite.build sets process.env.NODE_ENV for the whole process: the later measures need it as it was
+  const nodeEnv = process.env.NODE_ENV;
+  const result = await vite
+    .build({
+      root: dir,
+      configFile: false,
+      logLevel: 'silent',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      build: {
+        write: false,
+        minify: true,
+        target: 'es2022',
+        modulePreload: false,
+        rolldownOptions: { input: entry, preserveEntrySignatures: 'exports-only', external: APP_EXTERNAL },
+      },
+    })
+    .finally(() => {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    });
   const outputs = (Array.isArray(result) ? result : [result]) as { output: { code?: string }[] }[];
   const code = outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join('');
   if (!code) throw new Error('vite build produced no code');
