@@ -74,20 +74,7 @@ function attemptHost(p: Parts): AttemptHost {
     release: (a) => {
       if (slot.attempt === a) slot.attempt = null;
     },
-    conclude(outcome, error, closeUi, afterwards) {
-      const done = (final: LinkOutcome, err: LinkError | null) => {
-        p.announce(final, err);
-        afterwards(final);
-      };
-      const confirm = p.getOptions().confirm;
-      if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined) {
-        p.confirmFirst(outcome, confirm, (final, e) => done(final, p.settle(final, e)));
-        return closeUi();
-      }
-      const err = p.settle(outcome, error);
-      closeUi();
-      done(outcome, err);
-    },
+    conclude: concluder(p),
     returningFocus(fn) {
       slot.returningFocus = true;
       fn();
@@ -95,6 +82,28 @@ function attemptHost(p: Parts): AttemptHost {
         slot.returningFocus = false;
       });
     },
+  };
+}
+
+/**
+ * How an attempt's outcome is reported: a success the app's server must confirm is confirmed
+ * first (the UI closes meanwhile); then the state changes, the UI closes, the callbacks run.
+ */
+function concluder(p: Parts): AttemptHost['conclude'] {
+  return (outcome, error, closeUi, afterwards) => {
+    const done = (final: LinkOutcome, err: LinkError | null) => {
+      p.announce(final, err);
+      afterwards(final);
+    };
+    const confirm = p.getOptions().confirm;
+    if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined) {
+      p.confirmFirst(outcome, confirm, (final, e) => done(final, p.settle(final, e)));
+      closeUi();
+      return;
+    }
+    const err = p.settle(outcome, error);
+    closeUi();
+    done(outcome, err);
   };
 }
 
@@ -157,9 +166,7 @@ export function createStore(getOptions: () => LinkControllerOptions, source: Ses
     set,
     subscribe(listener) {
       listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return () => void listeners.delete(listener);
     },
     running: () => slot.attempt,
     focusReturning: () => slot.returningFocus,

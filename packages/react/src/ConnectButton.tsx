@@ -1,4 +1,5 @@
 'use client';
+import type { LinkStatus } from '@oflink/core';
 import { isLinkOption } from '@oflink/core/internal';
 import {
   type ButtonHTMLAttributes,
@@ -24,6 +25,14 @@ export interface ConnectButtonProps
 export type ConnectButtonState = 'idle' | 'loading' | 'open' | 'success' | 'error';
 
 const subscribeNothing = () => () => {};
+
+/** The `data-state` of a controller status: the two waiting states are one `loading`. */
+const buttonState = (s: LinkStatus): ConnectButtonState =>
+  s === 'preparing' || s === 'confirming'
+    ? 'loading'
+    : s === 'open' || s === 'success' || s === 'error'
+      ? s
+      : 'idle';
 
 function compose<E extends SyntheticEvent>(user: ((e: E) => void) | undefined, ours: () => void) {
   return (e: E) => {
@@ -55,12 +64,6 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
       () => false,
     );
     const s = link.status;
-    const state: ConnectButtonState =
-      s === 'preparing' || s === 'confirming'
-        ? 'loading'
-        : s === 'open' || s === 'success' || s === 'error'
-          ? s
-          : 'idle';
     const warm = () => {
       if ((options.prefetch ?? 'hover') === 'hover') link.prefetch();
     };
@@ -71,7 +74,7 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
         {...(asChild ? {} : { type: 'button' as const })}
         {...rest}
         ref={ref}
-        data-state={state}
+        data-state={buttonState(s)}
         data-disabled={off ? '' : undefined}
         aria-busy={s === 'preparing' || s === 'confirming' ? true : undefined}
         disabled={off}
