@@ -6,7 +6,7 @@ import { errorAnswer, jsonAnswer } from './answer';
 import { isDevelopment } from './env';
 import { reportTo } from './log';
 import { invalidOptions, OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
-import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
+import { checkOrigin, type OriginPolicy, type OriginVerdict, originPolicy, refusalMessage } from './origin';
 import { sanitizeCause } from './redact';
 import { DEFAULT_BODY_TIMEOUT_MS, declaredTooLarge, readRequestBody } from './requestBody';
 import type { BrowserEndpointOptions } from './signedInUser';
@@ -104,6 +104,101 @@ function bodyTimeout(value: unknown, caller: string): number {
   return value;
 }
 
+/** The answers of one request: the CORS headers its origin earned go on every one of them. */
+interface Answers extends Omit<EndpointCall, 'request' | 'body'> {
+  refuse(
+    code: OflinkServerErrorCode,
+    status: number,
+    detail?: string,
+    headers?: Record<string, string>,
+  ): Response;
+  /** The answer to a thrown {@link OflinkServerError}, reported first when it is the server's fault. */
+  fail(error: OflinkServerError): Response;
+}
+
+function answersFor(request: Request, config: EndpointConfig, cors: Record<string, string>): Answers {
+  const { caller } = config;
+  const refuse: Answers['refuse'] = (code, status, detail, headers) => {
+    request.body?.cancel().catch(() => undefined);
+    // a shape problem describes the client's own input: always said; other details only in development
+    const shown = code === 'invalid_request' && detail ? detail : PUBLIC_MESSAGES[code];
+    const why = detail && shown !== detail ? `: ${detail}` : '';
+    const more = isDevelopment() ? ` (${request.method} ${pathOf(request)} refused by ${caller}${why})` : '';
+    return errorAnswer(code, status, shown + more, { ...cors, ...headers });
+  };
+  const fail = (error: OflinkServerError): Response => {
+    // A browser that went away is not a server failure: nothing to log.
+    if ((error.status >= 500 || error.code === 'rate_limited') && !request.signal?.aborted) {
+      const once = error.code === 'server_misconfigured' ? `${caller}:${error.message}` : undefined;
+      reportTo(config.onError, `${caller} (${request.method} ${pathOf(request)})`, error, once);
+    }
+    if (error.code === 'rate_limited') {
+      const seconds = error.retryAfter ?? 1;
+      return errorAnswer('rate_limited', 429, `Too many requests. Try again in ${seconds} s.`, {
+        ...cors,
+        'retry-after': String(seconds),
+      });
+    }
+    if (error.status < 500) return refuse(error.code, error.status, error.message);
+    return errorAnswer(error.code, error.status, PUBLIC_MESSAGES[error.code], cors);
+  };
+  const internal = (what: string, cause?: unknown) =>
+    new OflinkServerError(
+      'internal_error',
+      500,
+      what,
+      cause === undefined ? {} : { cause: sanitizeCause(cause, config.secrets()) },
+    );
+  return { reply: (status, body) => jsonAnswer(status, body, cors), refuse, fail, internal };
+}
+
+/**
+ * The answer of the checks that need no body (a CORS preflight, the method, the origin), or null
+ * when the request may go on.
+ */
+function gate(request: Request, config: EndpointConfig, verdict: OriginVerdict, answers: Answers) {
+  const allow = config.methods.join(', ');
+  if (request.method === 'OPTIONS' && verdict.ok && Object.keys(verdict.cors).length > 0) {
+    const headers = {
+      ...verdict.cors,
+      'access-control-allow-methods': allow,
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    };
+    return new Response(null, { status: 204, headers });
+  }
+  if (!(config.methods as readonly string[]).includes(request.method))
+    return answers.refuse('method_not_allowed', 405, `got ${request.method}; use ${allow}`, { allow });
+  if (verdict.ok) return null;
+  const message = refusalMessage(verdict, config.caller);
+  const error = new OflinkServerError('forbidden_origin', 403, message);
+  reportTo(config.onError, config.caller, error, `origin:${verdict.seen}`);
+  return answers.refuse('forbidden_origin', 403, message);
+}
+
+/** The POST body parsed as JSON, or the refusal: wrong type, too large, too slow, unreadable or not JSON. */
+async function readJson(request: Request, config: EndpointConfig, answers: Answers): Promise<unknown> {
+  const { maxBodyBytes: max, bodyTimeoutMs } = config;
+  const type = request.headers.get('content-type');
+  if (!isJsonContentType(type))
+    return answers.refuse('unsupported_media_type', 415, `got ${type ?? 'no Content-Type'}`);
+  if (declaredTooLarge(request, max)) return answers.refuse('body_too_large', 413, `at most ${max} bytes`);
+  if (request.bodyUsed)
+    throw answers.internal(
+      `The request body was already read before ${config.caller}; mount the handler before body parsers.`,
+    );
+  const bytes = await readRequestBody(request, max, bodyTimeoutMs);
+  if (bytes === 'too_large') return answers.refuse('body_too_large', 413, `at most ${max} bytes`);
+  if (bytes === 'timeout')
+    return answers.refuse('request_timeout', 408, `the body did not arrive within ${bodyTimeoutMs} ms`);
+  if (bytes === 'unreadable') return answers.refuse('invalid_request', 400, 'The body could not be read.');
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return answers.refuse('invalid_request', 400, 'The body is not valid JSON.');
+  }
+}
+
 /**
  * Builds one endpoint around `handle`, which runs only for one of the endpoint's methods from an
  * allowed origin (a POST also with a JSON body within the size limit); every refusal is the one
@@ -113,115 +208,21 @@ export function jsonEndpoint(
   config: EndpointConfig,
   handle: (call: EndpointCall) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
-  const { caller, policy, maxBodyBytes } = config;
-  const allow = config.methods.join(', ');
   return async (request) => {
-    let cors: Record<string, string> = {};
-    const reply = (status: number, body: unknown) => jsonAnswer(status, body, cors);
-    const refuse = (
-      code: OflinkServerErrorCode,
-      status: number,
-      detail?: string,
-      headers?: Record<string, string>,
-    ) => {
-      request.body?.cancel().catch(() => undefined);
-      // a shape problem describes the client's own input: always said; other details only in development
-      const shown = code === 'invalid_request' && detail ? detail : PUBLIC_MESSAGES[code];
-      const why = detail && shown !== detail ? `: ${detail}` : '';
-      const more = isDevelopment()
-        ? ` (${request.method} ${pathOf(request)} refused by ${caller}${why})`
-        : '';
-      return errorAnswer(code, status, shown + more, { ...cors, ...headers });
-    };
-    const failWith = (error: OflinkServerError): Response => {
-      // A browser that went away is not a server failure: nothing to log.
-      if ((error.status >= 500 || error.code === 'rate_limited') && !request.signal?.aborted) {
-        const once = error.code === 'server_misconfigured' ? `${caller}:${error.message}` : undefined;
-        reportTo(config.onError, `${caller} (${request.method} ${pathOf(request)})`, error, once);
-      }
-      if (error.code === 'rate_limited') {
-        const seconds = error.retryAfter ?? 1;
-        return errorAnswer('rate_limited', 429, `Too many requests. Try again in ${seconds} s.`, {
-          ...cors,
-          'retry-after': String(seconds),
-        });
-      }
-      if (error.status < 500) return refuse(error.code, error.status, error.message);
-      return errorAnswer(error.code, error.status, PUBLIC_MESSAGES[error.code], cors);
-    };
-    const internal = (what: string, cause?: unknown) =>
-      new OflinkServerError(
-        'internal_error',
-        500,
-        what,
-        cause === undefined ? {} : { cause: sanitizeCause(cause, config.secrets()) },
-      );
-
+    let answers = answersFor(request, config, {});
     try {
-      const verdict = checkOrigin(request, policy);
-      if (verdict.ok) cors = verdict.cors;
-      if (request.method === 'OPTIONS' && verdict.ok && Object.keys(cors).length > 0) {
-        return new Response(null, {
-          status: 204,
-          headers: {
-            ...cors,
-            'access-control-allow-methods': allow,
-            'access-control-allow-headers': 'content-type',
-            'access-control-max-age': '600',
-          },
-        });
-      }
-      if (!(config.methods as readonly string[]).includes(request.method))
-        return refuse('method_not_allowed', 405, `got ${request.method}; use ${allow}`, { allow });
-      if (!verdict.ok) {
-        const message = refusalMessage(verdict, caller);
-        reportTo(
-          config.onError,
-          caller,
-          new OflinkServerError('forbidden_origin', 403, message),
-          `origin:${verdict.seen}`,
-        );
-        return refuse('forbidden_origin', 403, message);
-      }
-      if (request.method !== 'POST') {
-        request.body?.cancel().catch(() => undefined);
-        return await handle({
-          request,
-          body: undefined,
-          reply,
-          refuse: (c, s, d) => refuse(c, s, d),
-          internal,
-        });
-      }
-      if (!isJsonContentType(request.headers.get('content-type')))
-        return refuse(
-          'unsupported_media_type',
-          415,
-          `got ${request.headers.get('content-type') ?? 'no Content-Type'}`,
-        );
-      if (declaredTooLarge(request, maxBodyBytes))
-        return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
-      if (request.bodyUsed)
-        return failWith(
-          internal(
-            `The request body was already read before ${caller}; mount the handler before body parsers.`,
-          ),
-        );
-      const bytes = await readRequestBody(request, maxBodyBytes, config.bodyTimeoutMs);
-      if (bytes === 'too_large') return refuse('body_too_large', 413, `at most ${maxBodyBytes} bytes`);
-      if (bytes === 'timeout')
-        return refuse('request_timeout', 408, `the body did not arrive within ${config.bodyTimeoutMs} ms`);
-      if (bytes === 'unreadable') return refuse('invalid_request', 400, 'The body could not be read.');
-      let body: unknown;
-      try {
-        body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-      } catch {
-        return refuse('invalid_request', 400, 'The body is not valid JSON.');
-      }
+      const verdict = checkOrigin(request, config.policy);
+      if (verdict.ok) answers = answersFor(request, config, verdict.cors);
+      const early = gate(request, config, verdict, answers);
+      if (early) return early;
+      if (request.method !== 'POST') request.body?.cancel().catch(() => undefined);
+      const body = request.method === 'POST' ? await readJson(request, config, answers) : undefined;
+      if (body instanceof Response) return body;
+      const { reply, refuse, internal } = answers;
       return await handle({ request, body, reply, refuse: (c, s, d) => refuse(c, s, d), internal });
     } catch (error) {
-      if (error instanceof OflinkServerError) return failWith(error);
-      return failWith(internal(`Unexpected error in ${caller}.`, error));
+      if (error instanceof OflinkServerError) return answers.fail(error);
+      return answers.fail(answers.internal(`Unexpected error in ${config.caller}.`, error));
     }
   };
 }

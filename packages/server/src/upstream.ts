@@ -1,7 +1,7 @@
 // Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
 // Used by createLinkSession and confirmConnection; nothing here is exported from the package.
 import { readErrorBody } from '@oflink/protocol';
-import { OflinkServerError } from './OflinkServerError';
+import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
 import { redact, sanitizeCause } from './redact';
 import {
   type Answer,
@@ -66,65 +66,74 @@ async function attempts(
 ): Promise<UpstreamResult> {
   const secrets = [up.apiKey];
   const startedAt = Date.now();
-  const timedOut = (cause?: unknown) =>
-    new OflinkServerError(
-      'upstream_timeout',
-      504,
-      `OFAuth did not answer ${request.method} ${request.path.split('?')[0]} within ${up.timeoutMs} ms.`,
-      cause === undefined ? {} : { cause: sanitizeCause(cause, secrets) },
+  // the deadline passing and the caller aborting both stop the call; each has its own answer
+  const stopped = (error: unknown) => {
+    if (pastDeadline()) return timedOut(up, request, sanitizeCause(error, secrets));
+    return new OflinkServerError(
+      'upstream_unavailable',
+      502,
+      'The upstream call was aborted by the caller.',
+      {
+        cause: sanitizeCause(request.signal?.reason, secrets),
+      },
     );
-  const aborted = () =>
-    new OflinkServerError('upstream_unavailable', 502, 'The upstream call was aborted by the caller.', {
-      cause: sanitizeCause(request.signal?.reason, secrets),
+  };
+  const sent = outgoing(up, request, signal);
+  for (let attempt = 1; ; attempt++) {
+    let outcome: Attempt;
+    try {
+      outcome = { kind: 'response', ...(await send(up.fetch, sent)) };
+    } catch (error) {
+      if (pastDeadline() || request.signal?.aborted) throw stopped(error);
+      outcome = error instanceof RedirectRefused ? { kind: 'redirect' } : { kind: 'network', error };
+    }
+    const wait = retryWait(outcome, attempt);
+    const remaining = up.timeoutMs - (Date.now() - startedAt);
+    if (wait === null || attempt > up.retries || wait >= remaining) {
+      return { json: mapOutcome(outcome, secrets), attempts: attempt };
+    }
+    await sleep(wait, signal).catch((error: unknown) => {
+      throw stopped(error);
     });
+  }
+}
 
+function timedOut(up: ResolvedUpstream, request: UpstreamRequest, cause: unknown): OflinkServerError {
+  const what = `${request.method} ${request.path.split('?')[0]}`;
+  return new OflinkServerError(
+    'upstream_timeout',
+    504,
+    `OFAuth did not answer ${what} within ${up.timeoutMs} ms.`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** The request as sent on every attempt. A redirect is never followed: it would carry the apiKey header elsewhere. */
+function outgoing(up: ResolvedUpstream, request: UpstreamRequest, signal: AbortSignal): Outgoing {
   // a User-Agent on every call: some API gateways refuse requests without one
   const headers: Record<string, string> = {
     apiKey: up.apiKey,
     accept: 'application/json',
     'user-agent': USER_AGENT,
   };
-  if (request.body !== undefined) headers['content-type'] = 'application/json';
-  // A redirect is never followed: it would carry the apiKey header elsewhere.
-  const sent: Outgoing = {
-    method: request.method,
-    url: `${up.baseUrl}${request.path}`,
-    headers,
-    signal,
-  };
-  if (request.body !== undefined) sent.body = JSON.stringify(request.body);
-
-  for (let attempt = 1; ; attempt++) {
-    let outcome: Attempt;
-    try {
-      outcome = { kind: 'response', ...(await send(up.fetch, sent)) };
-    } catch (error) {
-      if (pastDeadline()) throw timedOut(error);
-      if (request.signal?.aborted) throw aborted();
-      outcome = error instanceof RedirectRefused ? { kind: 'redirect' } : { kind: 'network', error };
-    }
-
-    const remaining = up.timeoutMs - (Date.now() - startedAt);
-    let wait: number | null = null;
-    if (outcome.kind === 'redirect') {
-      // never retried: the same call would be redirected again
-    } else if (outcome.kind === 'network' || [502, 503, 504].includes(outcome.status)) {
-      wait = BACKOFF_MS * 2 ** (attempt - 1);
-    } else if (outcome.status === 429) {
-      const seconds = parseRetryAfter(outcome.header('retry-after')) ?? 1;
-      wait = seconds * 1000 <= MAX_RETRY_AFTER_MS ? seconds * 1000 : null;
-    }
-    if (wait !== null && attempt <= up.retries && wait < remaining) {
-      try {
-        await sleep(wait, signal);
-      } catch (error) {
-        if (pastDeadline()) throw timedOut(error);
-        throw aborted();
-      }
-      continue;
-    }
-    return { json: mapOutcome(outcome, secrets), attempts: attempt };
+  const sent: Outgoing = { method: request.method, url: `${up.baseUrl}${request.path}`, headers, signal };
+  if (request.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    sent.body = JSON.stringify(request.body);
   }
+  return sent;
+}
+
+/** How long to wait before attempt `attempt + 1`, or null when this outcome is final. */
+function retryWait(outcome: Attempt, attempt: number): number | null {
+  // a redirect is never retried: the same call would be redirected again
+  if (outcome.kind === 'redirect') return null;
+  if (outcome.kind === 'network' || [502, 503, 504].includes(outcome.status)) {
+    return BACKOFF_MS * 2 ** (attempt - 1);
+  }
+  if (outcome.status !== 429) return null;
+  const ms = (parseRetryAfter(outcome.header('retry-after')) ?? 1) * 1000;
+  return ms <= MAX_RETRY_AFTER_MS ? ms : null;
 }
 
 /** A redirect from OFAuth (refused by `redirect: 'error'`, or a 3xx seen with `'manual'`): never followed. */
@@ -137,6 +146,9 @@ function redirected(what: string, details?: { upstreamStatus: number }) {
   );
 }
 
+type UpstreamDetails = { upstreamStatus: number; upstreamCode?: string };
+
+/** The JSON of a 2xx answer, or the error the README's table gives for this outcome. */
 function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
   if (outcome.kind === 'network') {
     throw new OflinkServerError('upstream_unavailable', 502, 'OFAuth could not be reached (network error).', {
@@ -144,63 +156,49 @@ function mapOutcome(outcome: Attempt, secrets: string[]): unknown {
     });
   }
   if (outcome.kind === 'redirect') throw redirected('with a redirect');
-  const { status, header, text } = outcome;
-  const error = status >= 300 ? upstreamError(text) : undefined;
-  const detail = () => redact(error?.detail ?? '', secrets);
-  const details: { upstreamStatus: number; upstreamCode?: string } = { upstreamStatus: status };
-  if (error?.code !== undefined) details.upstreamCode = redact(error.code, secrets);
+  const { status, text } = outcome;
+  const details: UpstreamDetails = { upstreamStatus: status };
   if (status >= 200 && status < 300) {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new OflinkServerError(
-        'upstream_unavailable',
-        502,
-        `OFAuth answered ${status} with a body that is not JSON.`,
-        details,
-      );
+      const message = `OFAuth answered ${status} with a body that is not JSON.`;
+      throw new OflinkServerError('upstream_unavailable', 502, message, details);
     }
   }
-  if (status === 401) {
-    throw new OflinkServerError(
+  const error = upstreamError(text);
+  if (error.code !== undefined) details.upstreamCode = redact(error.code, secrets);
+  throw statusError(status, redact(error.detail, secrets), details, outcome.header('retry-after'));
+}
+
+/** The error for a non-2xx status: the apiKey refused, a limit, a rate limit, a rejection or an outage. */
+function statusError(
+  status: number,
+  detail: string,
+  details: UpstreamDetails,
+  retryAfterHeader: string | null,
+): OflinkServerError {
+  const fail = (code: OflinkServerErrorCode, http: number, message: string) =>
+    new OflinkServerError(code, http, message, details);
+  if (status === 401)
+    return fail(
       'server_misconfigured',
       500,
-      `OFAuth refused the apiKey (401: ${detail()}). Check OFAUTH_API_KEY.`,
-      details,
+      `OFAuth refused the apiKey (401: ${detail}). Check OFAUTH_API_KEY.`,
     );
-  }
+  if (status === 403 && /limit/i.test(detail))
+    return fail('limit_reached', 503, `OFAuth refused a new session: ${detail}.`);
   if (status === 403) {
-    const d = detail();
-    if (/limit/i.test(d)) {
-      throw new OflinkServerError('limit_reached', 503, `OFAuth refused a new session: ${d}.`, details);
-    }
-    throw new OflinkServerError(
-      'server_misconfigured',
-      500,
-      `OFAuth refused the apiKey for this call (403: ${d}). Check the key's permissions.`,
-      details,
-    );
+    const message = `OFAuth refused the apiKey for this call (403: ${detail}). Check the key's permissions.`;
+    return fail('server_misconfigured', 500, message);
   }
   if (status === 429) {
-    const retryAfter = parseRetryAfter(header('retry-after')) ?? 1;
-    throw new OflinkServerError(
-      'rate_limited',
-      429,
-      `OFAuth rate-limited the call; retry in ${retryAfter} s.`,
-      {
-        ...details,
-        retryAfter,
-      },
-    );
+    const retryAfter = parseRetryAfter(retryAfterHeader) ?? 1;
+    const message = `OFAuth rate-limited the call; retry in ${retryAfter} s.`;
+    return new OflinkServerError('rate_limited', 429, message, { ...details, retryAfter });
   }
-  if (status >= 400 && status < 500) {
-    throw new OflinkServerError(
-      'upstream_rejected',
-      502,
-      `OFAuth rejected the call (${status}: ${detail()}).`,
-      details,
-    );
-  }
-  if (status >= 300 && status < 400) throw redirected(`${status}, a redirect`, details);
-  throw new OflinkServerError('upstream_unavailable', 502, `OFAuth answered ${status}.`, details);
+  if (status >= 400 && status < 500)
+    return fail('upstream_rejected', 502, `OFAuth rejected the call (${status}: ${detail}).`);
+  if (status >= 300 && status < 400) return redirected(`${status}, a redirect`, details);
+  return fail('upstream_unavailable', 502, `OFAuth answered ${status}.`);
 }

@@ -27,42 +27,9 @@ export function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
   const family = ['svix-id', 'svix-timestamp', 'svix-signature'].some((n) => get(n) !== undefined)
     ? 'svix'
     : 'webhook';
-  const id = get(`${family}-id`);
-  const timestamp = get(`${family}-timestamp`);
-  const signature = get(`${family}-signature`);
-
-  if (id !== undefined || timestamp !== undefined || signature !== undefined) {
-    const missing = [
-      id === undefined && `${family}-id`,
-      timestamp === undefined && `${family}-timestamp`,
-      signature === undefined && `${family}-signature`,
-    ].filter(Boolean);
-    if (missing.length > 0 || !id || !timestamp || !signature) {
-      throw new WebhookVerificationError(
-        'missing_headers',
-        `Missing webhook header(s): ${missing.join(', ')}.`,
-      );
-    }
-    const signatures: Uint8Array[] = [];
-    // Several header lines arrive joined by ", ": drop the separator's comma from each entry.
-    for (const entry of signature.split(/\s+/).map((e) => e.replace(/,$/, ''))) {
-      const comma = entry.indexOf(',');
-      if (comma === -1 || entry.slice(0, comma) !== 'v1') continue;
-      const bytes = decodeBase64(entry.slice(comma + 1));
-      if (bytes) signatures.push(bytes);
-    }
-    if (signatures.length === 0) {
-      throw new WebhookVerificationError('invalid_signature', `${family}-signature holds no v1 signature.`);
-    }
-    return {
-      scheme: 'standard',
-      id,
-      timestamp: parseUnixSeconds(timestamp, `${family}-timestamp`),
-      timestampText: timestamp,
-      signatures,
-    };
-  }
-
+  const names = [`${family}-id`, `${family}-timestamp`, `${family}-signature`] as const;
+  const values = names.map(get);
+  if (values.some((v) => v !== undefined)) return standardHeaders(names, values);
   const header = get('ofauth-signature');
   if (header === undefined || header === '') {
     throw new WebhookVerificationError(
@@ -71,6 +38,36 @@ export function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
         'webhook-id/webhook-timestamp/webhook-signature, or OFAuth-Signature.',
     );
   }
+  return ofauthHeader(header);
+}
+
+/** The Standard Webhooks headers (`svix-*` or `webhook-*`): id, timestamp and the `v1,` signatures. */
+function standardHeaders(names: readonly string[], values: (string | undefined)[]): SignedHeaders {
+  const missing = names.filter((_, i) => values[i] === undefined);
+  const [id, timestamp, signature] = values;
+  if (missing.length > 0 || !id || !timestamp || !signature) {
+    throw new WebhookVerificationError(
+      'missing_headers',
+      `Missing webhook header(s): ${missing.join(', ')}.`,
+    );
+  }
+  const signatures: Uint8Array[] = [];
+  // Several header lines arrive joined by ", ": drop the separator's comma from each entry.
+  for (const entry of signature.split(/\s+/).map((e) => e.replace(/,$/, ''))) {
+    const comma = entry.indexOf(',');
+    if (comma === -1 || entry.slice(0, comma) !== 'v1') continue;
+    const bytes = decodeBase64(entry.slice(comma + 1));
+    if (bytes) signatures.push(bytes);
+  }
+  if (signatures.length === 0) {
+    throw new WebhookVerificationError('invalid_signature', `${names[2]} holds no v1 signature.`);
+  }
+  const at = parseUnixSeconds(timestamp, names[1] as string);
+  return { scheme: 'standard', id, timestamp: at, timestampText: timestamp, signatures };
+}
+
+/** The `OFAuth-Signature: t=<seconds>,v1=<hex or base64>` header. */
+function ofauthHeader(header: string): SignedHeaders {
   let t: string | undefined;
   const signatures: Uint8Array[] = [];
   for (const part of header.split(/[,\s]+/)) {
@@ -94,13 +91,8 @@ export function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
   if (signatures.length === 0) {
     throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature holds no v1= signature.');
   }
-  return {
-    scheme: 'ofauth',
-    id: '',
-    timestamp: parseUnixSeconds(t, 'OFAuth-Signature t='),
-    timestampText: t,
-    signatures,
-  };
+  const at = parseUnixSeconds(t, 'OFAuth-Signature t=');
+  return { scheme: 'ofauth', id: '', timestamp: at, timestampText: t, signatures };
 }
 
 function headerReader(headers: WebhookHeaders): (name: string) => string | undefined {
