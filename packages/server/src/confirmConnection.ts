@@ -2,7 +2,7 @@ import { OflinkServerError } from './OflinkServerError';
 import { checkClientReferenceId, checkConnectionId, isPlainObject } from './sessionParams';
 import type { Connection } from './types';
 import { callUpstream } from './upstream';
-import { resolveUpstream } from './upstreamOptions';
+import { type ResolvedUpstream, resolveUpstream } from './upstreamOptions';
 
 /**
  * Options of {@link confirmConnection}: how to reach OFAuth.
@@ -126,40 +126,35 @@ export async function confirmConnection(
   if (!id.ok) throw new OflinkServerError('invalid_request', 400, `confirmConnection: ${id.message}`);
   const ref = checkClientReferenceId(params.clientReferenceId);
   if (!ref.ok) throw new OflinkServerError('invalid_request', 400, `confirmConnection: ${ref.message}`);
+  return oneAtATime(`${upstream.baseUrl}\n${upstream.apiKey}`, id.value, async () =>
+    owned(await findActive(upstream, id.value, params.signal), ref.value),
+  );
+}
 
-  const signal = params.signal;
-  return oneAtATime(`${upstream.baseUrl}\n${upstream.apiKey}`, id.value, async () => {
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const { json } = await callUpstream(upstream, {
-        method: 'GET',
-        path: `/v2/account/connections?status=active&limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
-        ...(signal ? { signal } : {}),
-      });
-      if (!isPlainObject(json) || !Array.isArray(json.list) || typeof json.hasMore !== 'boolean') {
-        throw new OflinkServerError(
-          'upstream_unavailable',
-          502,
-          'OFAuth answered the connections list without { list, hasMore }.',
-        );
-      }
-      const found = json.list.find((item) => isConnection(item) && item.id === id.value) as
-        | Connection
-        | undefined;
-      if (found) return owned(found, ref.value);
-      if (!json.hasMore || json.list.length === 0) {
-        throw new OflinkServerError(
-          'connection_not_found',
-          404,
-          'No active connection with this id exists for the apiKey.',
-        );
-      }
+/** Pages through the account's active connections until `id` is listed. */
+async function findActive(upstream: ResolvedUpstream, id: string, signal?: AbortSignal): Promise<Connection> {
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { json } = await callUpstream(upstream, {
+      method: 'GET',
+      path: `/v2/account/connections?status=active&limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
+      ...(signal ? { signal } : {}),
+    });
+    if (!isPlainObject(json) || !Array.isArray(json.list) || typeof json.hasMore !== 'boolean') {
+      const message = 'OFAuth answered the connections list without { list, hasMore }.';
+      throw new OflinkServerError('upstream_unavailable', 502, message);
     }
-    throw new OflinkServerError(
-      'lookup_limit_reached',
-      503,
-      `The connection is not among the first ${MAX_PAGES * PAGE_SIZE} active connections of the account; confirm it from a verified connection.created webhook instead.`,
-    );
-  });
+    const found = json.list.find((item) => isConnection(item) && item.id === id) as Connection | undefined;
+    if (found) return found;
+    if (!json.hasMore || json.list.length === 0) {
+      const message = 'No active connection with this id exists for the apiKey.';
+      throw new OflinkServerError('connection_not_found', 404, message);
+    }
+  }
+  throw new OflinkServerError(
+    'lookup_limit_reached',
+    503,
+    `The connection is not among the first ${MAX_PAGES * PAGE_SIZE} active connections of the account; confirm it from a verified connection.created webhook instead.`,
+  );
 }
 
 /** The connection, when it is the user's (an inactive one was never listed). */

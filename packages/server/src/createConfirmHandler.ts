@@ -1,10 +1,10 @@
 import type { ConnectionStore } from '@oflink/protocol';
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
+import { checkHandlerOptions } from './handlerOptions';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions } from './OflinkServerError';
 import { isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
-import { fromStore, isConnectionStore } from './storeCall';
+import { fromStore } from './storeCall';
 import type { Connection } from './types';
 import { deferMissing, resolveUpstream } from './upstreamOptions';
 
@@ -59,17 +59,12 @@ export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, Browser
 export function createConfirmHandler(
   options: ConfirmHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  if (options === null || typeof options !== 'object')
-    throw invalidOptions('createConfirmHandler: pass an options object.');
-  if (options.store !== undefined && !isConnectionStore(options.store))
-    throw invalidOptions(
-      'createConfirmHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
-    );
-  for (const name of ['getClientReferenceId', 'onConfirmed', 'onError'] as const) {
-    const required = name === 'getClientReferenceId';
-    if ((required || options[name] !== undefined) && typeof options[name] !== 'function')
-      throw invalidOptions(`createConfirmHandler: ${name} must be a function.`);
-  }
+  checkHandlerOptions(
+    options,
+    'createConfirmHandler',
+    ['getClientReferenceId', 'onConfirmed', 'onError'],
+    ['getClientReferenceId'],
+  );
   const settings = deferMissing(() => resolveUpstream(options, 'createConfirmHandler'));
   const { getClientReferenceId, onConfirmed, store } = options;
   let apiKey = '';

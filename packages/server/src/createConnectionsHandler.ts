@@ -1,10 +1,11 @@
 import type { ConnectionStore, ConnectionsListBody } from '@oflink/protocol';
 import type { ConfirmConnectionOptions } from './confirmConnection';
+import { checkHandlerOptions } from './handlerOptions';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions, OflinkServerError } from './OflinkServerError';
+import { OflinkServerError } from './OflinkServerError';
 import { checkConnectionId } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
-import { fromStore, isConnectionStore } from './storeCall';
+import { fromStore } from './storeCall';
 import { callUpstream } from './upstream';
 import { deferMissing, type ResolvedUpstream, resolveUpstream } from './upstreamOptions';
 
@@ -44,17 +45,12 @@ export interface ConnectionsHandlerOptions extends ConfirmConnectionOptions, Bro
 export function createConnectionsHandler(
   options: ConnectionsHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  if (options === null || typeof options !== 'object')
-    throw invalidOptions('createConnectionsHandler: pass an options object.');
-  if (!isConnectionStore(options.store))
-    throw invalidOptions(
-      'createConnectionsHandler: store must be a ConnectionStore (record, applyChange, list, find, remove), e.g. createConnectionStore() of @oflink/connections.',
-    );
-  for (const name of ['getClientReferenceId', 'onError'] as const) {
-    const required = name === 'getClientReferenceId';
-    if ((required || options[name] !== undefined) && typeof options[name] !== 'function')
-      throw invalidOptions(`createConnectionsHandler: ${name} must be a function.`);
-  }
+  checkHandlerOptions(
+    options,
+    'createConnectionsHandler',
+    ['getClientReferenceId', 'onError'],
+    ['getClientReferenceId', 'store'],
+  );
   const settings = deferMissing(() => resolveUpstream(options, 'createConnectionsHandler'));
   const { store, getClientReferenceId } = options;
   let apiKey = '';

@@ -1,11 +1,12 @@
 import type { ConnectionStore } from '@oflink/protocol';
 import type { ErrorBody } from './answer';
 import { type LinkSessionOptions, requestLinkSession, resolveSessionOptions } from './createLinkSession';
-import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { invalidOptions, OflinkServerError } from './OflinkServerError';
+import { checkHandlerOptions } from './handlerOptions';
+import { type EndpointCall, endpointConfig, jsonEndpoint } from './jsonEndpoint';
+import { OflinkServerError } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
-import { fromStore, isConnectionStore } from './storeCall';
+import { fromStore } from './storeCall';
 import { deferMissing } from './upstreamOptions';
 
 /**
@@ -69,30 +70,16 @@ export type LinkHandlerErrorBody = ErrorBody;
  * });
  */
 export function createLinkHandler(options: LinkHandlerOptions): (request: Request) => Promise<Response> {
-  if (options === null || typeof options !== 'object') {
-    throw invalidOptions('createLinkHandler: pass an options object.');
-  }
-  if (typeof options.getClientReferenceId !== 'function') {
-    throw invalidOptions(
-      'createLinkHandler needs getClientReferenceId(request): return your signed-in user id, or null when nobody is signed in.',
-    );
-  }
-  for (const name of ['ownsConnection', 'onError'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw invalidOptions(`createLinkHandler: ${name} must be a function.`);
-  }
+  checkHandlerOptions(
+    options,
+    'createLinkHandler',
+    ['getClientReferenceId', 'ownsConnection', 'onError'],
+    ['getClientReferenceId'],
+  );
   // a missing apiKey is reported by the first request, not here: see deferMissing
   const settings = deferMissing(() => resolveSessionOptions(options, 'createLinkHandler'));
-  if (options.store !== undefined && !isConnectionStore(options.store))
-    throw invalidOptions(
-      'createLinkHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
-    );
-  const { getClientReferenceId, store } = options;
-  const ownsConnection =
-    options.ownsConnection ??
-    (store &&
-      (async (user: string, id: string) =>
-        (await fromStore('find the connection', () => store.find(id)))?.clientReferenceId === user));
+  const { getClientReferenceId } = options;
+  const owns = ownership(options);
   let apiKey = '';
 
   return jsonEndpoint(
@@ -106,15 +93,9 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       if (user === null) return refuse('unauthenticated', 401, 'getClientReferenceId returned no user');
       const { connectionId, geolocation } = body.value;
       if (connectionId !== undefined) {
-        if (!ownsConnection) return refuse('reconnect_not_allowed', 403, 'no ownsConnection option');
-        let owned: unknown;
-        try {
-          owned = await ownsConnection(user, connectionId);
-        } catch (error) {
-          if (error instanceof OflinkServerError && error.code === 'store_unavailable') throw error;
-          throw internal('ownsConnection threw.', error);
-        }
-        if (owned !== true) return refuse('connection_not_owned', 403, 'ownsConnection did not return true');
+        if (!owns) return refuse('reconnect_not_allowed', 403, 'no ownsConnection option');
+        if ((await owns(user, connectionId, internal)) !== true)
+          return refuse('connection_not_owned', 403, 'ownsConnection did not return true');
       }
       const result = await requestLinkSession(session, {
         clientReferenceId: user,
@@ -125,4 +106,27 @@ export function createLinkHandler(options: LinkHandlerOptions): (request: Reques
       return reply(200, result);
     },
   );
+}
+
+type Ownership = (user: string, connectionId: string, internal: EndpointCall['internal']) => Promise<unknown>;
+
+/**
+ * Who may reconnect what: the app's `ownsConnection`, else the store's record, else nobody (null).
+ * A throwing `ownsConnection` is a 500; a failing store keeps its own 503.
+ */
+function ownership({ ownsConnection, store }: LinkHandlerOptions): Ownership | null {
+  const owns =
+    ownsConnection ??
+    (store &&
+      (async (user: string, id: string) =>
+        (await fromStore('find the connection', () => store.find(id)))?.clientReferenceId === user));
+  if (!owns) return null;
+  return async (user, connectionId, internal) => {
+    try {
+      return await owns(user, connectionId);
+    } catch (error) {
+      if (error instanceof OflinkServerError && error.code === 'store_unavailable') throw error;
+      throw internal('ownsConnection threw.', error);
+    }
+  };
 }

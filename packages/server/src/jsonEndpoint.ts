@@ -10,6 +10,7 @@ import { checkOrigin, type OriginPolicy, type OriginVerdict, originPolicy, refus
 import { sanitizeCause } from './redact';
 import { DEFAULT_BODY_TIMEOUT_MS, declaredTooLarge, readRequestBody } from './requestBody';
 import type { BrowserEndpointOptions } from './signedInUser';
+import { isTimeout } from './upstreamOptions';
 
 /** The public sentence of each code (a development answer adds what refused the request). */
 export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
@@ -99,7 +100,7 @@ export function endpointConfig(
 /** Checks and defaults the `bodyTimeoutMs` option; a wrong value throws `invalid_options`. */
 function bodyTimeout(value: unknown, caller: string): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 2_147_483_647)
+  if (!isTimeout(value))
     throw invalidOptions(`${caller}: bodyTimeoutMs must be a positive number of milliseconds.`);
   return value;
 }

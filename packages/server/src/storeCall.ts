@@ -13,10 +13,3 @@ export async function fromStore<T>(what: string, work: () => Promise<T>, secrets
     });
   }
 }
-
-/** Whether `value` has the methods of a `ConnectionStore`. */
-export function isConnectionStore(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const store = value as Record<string, unknown>;
-  return ['record', 'applyChange', 'list', 'find', 'remove'].every((m) => typeof store[m] === 'function');
-}

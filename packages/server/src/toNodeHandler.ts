@@ -233,54 +233,53 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
       if (!res.writableFinished) controller.abort(new Error('The client closed the connection.'));
     };
     res.once('close', onClose);
-
-    const run = async () => {
-      const method = (req.method ?? 'GET').toUpperCase();
-      const init: RequestInit & { duplex?: 'half' } = {
-        method,
-        headers: requestHeaders(req),
-        signal: controller.signal,
-      };
-      if (method !== 'GET' && method !== 'HEAD') {
-        const already = (req as NodeRequest & { body?: unknown }).body;
-        if (already !== undefined && (req.readableEnded || req.complete)) {
-          const body = parsedBody(already);
-          if (body !== null) {
-            init.body = body;
-            (init.headers as Headers).delete('content-length');
-          }
-        } else {
-          init.body = bodyStream(req);
-          init.duplex = 'half';
-        }
-      }
+    // async, so that a Request the Fetch API refuses (an odd method) is an error like the handler's own
+    const answer = async () => {
       // the body streams to the handler only when it reads it: its checks that need none answer first
-      await writeResponse(await handler(new Request(requestUrl(req), init)), res);
+      const request = new Request(requestUrl(req), requestInit(req, controller.signal));
+      await writeResponse(await handler(request), res);
     };
-
-    run().then(
-      () => {
-        res.off('close', onClose);
-      },
+    answer().then(
+      () => res.off('close', onClose),
       (error: unknown) => {
         res.off('close', onClose);
-        if (controller.signal.aborted) {
-          // the client is gone: nobody to answer, nothing for an error handler to report
-          res.destroy();
-          return;
-        }
-        if (next) {
-          next(error);
-          return;
-        }
-        if (!res.headersSent) {
-          writeResponse(errorAnswer('internal_error', 500, 'Something went wrong on the server.'), res).catch(
-            () => res.destroy(),
-          );
-        } else {
-          res.destroy();
-        }
+        failed(error, controller.signal, res, next);
       },
     );
   };
+}
+
+/** The Request's method, headers, body and signal, from the IncomingMessage. */
+function requestInit(req: NodeRequest, signal: AbortSignal): RequestInit & { duplex?: 'half' } {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const headers = requestHeaders(req);
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
+  if (method === 'GET' || method === 'HEAD') return init;
+  const already = (req as NodeRequest & { body?: unknown }).body;
+  if (already === undefined || !(req.readableEnded || req.complete)) {
+    init.body = bodyStream(req);
+    init.duplex = 'half';
+    return init;
+  }
+  const body = parsedBody(already);
+  if (body !== null) {
+    init.body = body;
+    headers.delete('content-length');
+  }
+  return init;
+}
+
+/** A handler that threw (or an answer that could not be written): to `next`, else a 500. */
+function failed(
+  error: unknown,
+  signal: AbortSignal,
+  res: NodeResponse,
+  next?: (error?: unknown) => void,
+): void {
+  // the client is gone: nobody to answer, nothing for an error handler to report
+  if (signal.aborted) return void res.destroy();
+  if (next) return void next(error);
+  if (res.headersSent) return void res.destroy();
+  const answer = errorAnswer('internal_error', 500, 'Something went wrong on the server.');
+  writeResponse(answer, res).catch(() => res.destroy());
 }

@@ -55,7 +55,31 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
   if (options === null || typeof options !== 'object')
     throw invalidOptions(`${caller}: options must be an object.`);
   const env = ofauthEnv();
-  const apiKey = options.apiKey ?? env.apiKey;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!isTimeout(timeoutMs)) {
+    throw invalidOptions(
+      `${caller}: timeoutMs must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
+    );
+  }
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 5) {
+    throw invalidOptions(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function')
+    throw invalidOptions(`${caller}: fetch must be a function.`);
+  const f =
+    options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
+  if (!f) throw invalidOptions(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
+  const baseUrl = checkBaseUrl(options.baseUrl ?? env.baseUrl ?? DEFAULT_BASE_URL, caller);
+  return { apiKey: checkApiKey(options.apiKey ?? env.apiKey, caller), baseUrl, timeoutMs, retries, fetch: f };
+}
+
+/** A positive number of milliseconds that a timer can hold. */
+export function isTimeout(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 2_147_483_647;
+}
+
+function checkApiKey(apiKey: unknown, caller: string): string {
   if (apiKey === undefined || apiKey === '') {
     throw new OflinkServerError(
       'server_misconfigured',
@@ -71,10 +95,14 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
       `${caller}: the apiKey contains whitespace or non-ASCII characters; check OFAUTH_API_KEY.`,
     );
   }
-  const rawBase = options.baseUrl ?? env.baseUrl ?? DEFAULT_BASE_URL;
+  return apiKey;
+}
+
+/** The base URL without a trailing slash; an http(s) URL without query or hash. */
+function checkBaseUrl(raw: unknown, caller: string): string {
   let base: URL | null = null;
   try {
-    base = typeof rawBase === 'string' ? new URL(rawBase) : null;
+    base = typeof raw === 'string' ? new URL(raw) : null;
   } catch {
     base = null;
   }
@@ -83,28 +111,7 @@ export function resolveUpstream(options: UpstreamOptions, caller: string): Resol
       `${caller}: baseUrl (or OFAUTH_BASE_URL) must be an http(s) URL without query or hash, e.g. "${DEFAULT_BASE_URL}".`,
     );
   }
-  const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (
-    typeof timeoutMs !== 'number' ||
-    !Number.isFinite(timeoutMs) ||
-    timeoutMs <= 0 ||
-    timeoutMs > 2_147_483_647
-  ) {
-    throw invalidOptions(
-      `${caller}: timeoutMs must be a positive number of milliseconds (default ${DEFAULT_TIMEOUT_MS}).`,
-    );
-  }
-  const retries = options.retries ?? DEFAULT_RETRIES;
-  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 5) {
-    throw invalidOptions(`${caller}: retries must be an integer from 0 to 5 (default ${DEFAULT_RETRIES}).`);
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function')
-    throw invalidOptions(`${caller}: fetch must be a function.`);
-  const f =
-    options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch.bind(globalThis) : undefined);
-  if (!f) throw invalidOptions(`${caller}: no fetch is available in this runtime; pass { fetch }.`);
-  return { apiKey, baseUrl, timeoutMs, retries, fetch: f };
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
 }
 
 /**

@@ -68,17 +68,7 @@ export async function verifyWebhook(
   secret: WebhookSecret,
   options: VerifyWebhookOptions = {},
 ): Promise<WebhookEvent> {
-  const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
-  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw invalidOptions('toleranceSeconds must be a finite number of seconds, 0 or more.');
-  }
-  const nowMs = options.now === undefined ? Date.now() : +options.now;
-  if (!Number.isFinite(nowMs)) throw invalidOptions('now must be a valid Date or epoch milliseconds.');
-  // By tag, not instanceof: bytes from another realm (a vm context, an iframe) are bytes too.
-  if (typeof rawBody !== 'string' && Object.prototype.toString.call(rawBody) !== '[object Uint8Array]') {
-    throw new WebhookVerificationError('invalid_payload', 'The raw body must be a string or a Uint8Array.');
-  }
-
+  const { tolerance, nowMs } = checkInputs(rawBody, options);
   const signed = readSignedHeaders(headers);
   const keys = await importSecrets(secret);
   const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
@@ -105,6 +95,22 @@ export async function verifyWebhook(
 
   const id = await messageId(signed, body);
   return parseEvent(body, { id, scheme: signed.scheme, signedAt: signed.timestamp });
+}
+
+/** The tolerance and the time now, checked; a body that is neither text nor bytes is refused. */
+function checkInputs(rawBody: unknown, options: VerifyWebhookOptions): { tolerance: number; nowMs: number } {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw invalidOptions('toleranceSeconds must be a finite number of seconds, 0 or more.');
+  }
+  const nowMs = options.now === undefined ? Date.now() : +options.now;
+  if (!Number.isFinite(nowMs)) throw invalidOptions('now must be a valid Date or epoch milliseconds.');
+  // By tag, not instanceof: bytes from another realm (a vm context, an iframe) are bytes too.
+  if (typeof rawBody !== 'string' && Object.prototype.toString.call(rawBody) !== '[object Uint8Array]') {
+    throw new WebhookVerificationError('invalid_payload', 'The raw body must be a string or a Uint8Array.');
+  }
+
+  return { tolerance, nowMs };
 }
 
 // ---------------------------------------------------------------- payload

@@ -6,9 +6,9 @@ import type {
   WebhookHandlers,
 } from './createWebhookHandler';
 import { ofauthEnv } from './env';
+import { checkHandlerOptions } from './handlerOptions';
 import { logWebhookError } from './log';
 import { invalidOptions } from './OflinkServerError';
-import { isConnectionStore } from './storeCall';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type WebhookSecret } from './verifyWebhook';
 import { decodeSecret } from './webhookSecret';
 
@@ -38,18 +38,7 @@ export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSe
   if (!options || typeof options !== 'object') {
     throw invalidOptions('createWebhookHandler needs an options object: { secret, on: { … } }.');
   }
-  // Missing secret: reported by the first request (500 server_misconfigured, logged once), never
-  // here, so that `next build` loads the route without it. A malformed one throws at once.
-  const secretNow = () => {
-    const value = options.secret ?? ofauthEnv().webhookSecret;
-    return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
-  };
-  const present = secretNow();
-  try {
-    if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
-  } catch (error) {
-    throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
-  }
+  const secretNow = secretReader(options);
   checkHandlers(options);
   return {
     secretNow,
@@ -74,6 +63,25 @@ export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSe
       }
     },
   };
+}
+
+/**
+ * The secret as a request reads it. A missing one is reported by the first request (500
+ * server_misconfigured, logged once), never here, so that `next build` loads the route without
+ * it; a malformed one throws `invalid_options` at once.
+ */
+function secretReader(options: CreateWebhookHandlerOptions): () => WebhookSecret | null {
+  const secretNow = () => {
+    const value = options.secret ?? ofauthEnv().webhookSecret;
+    return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
+  };
+  const present = secretNow();
+  try {
+    if (present !== null) for (const s of typeof present === 'string' ? [present] : present) decodeSecret(s);
+  } catch (error) {
+    throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
+  }
+  return secretNow;
 }
 
 /** `toleranceSeconds`: a finite number, 0 or more; `maxBodyBytes`: a positive integer. */
@@ -111,11 +119,5 @@ function checkHandlers(options: CreateWebhookHandlerOptions): void {
     if (fn !== undefined && typeof fn !== 'function')
       throw invalidOptions(`createWebhookHandler: on["${key}"] must be a function.`);
   }
-  if (options.store !== undefined && !isConnectionStore(options.store))
-    throw invalidOptions(
-      'createWebhookHandler: store must be a ConnectionStore (record, applyChange, list, find, remove).',
-    );
-  for (const name of ['seen', 'remember', 'onError'] as const)
-    if (options[name] !== undefined && typeof options[name] !== 'function')
-      throw invalidOptions(`createWebhookHandler: ${name} must be a function.`);
+  checkHandlerOptions(options, 'createWebhookHandler', ['seen', 'remember', 'onError']);
 }
