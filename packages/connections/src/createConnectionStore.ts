@@ -5,7 +5,7 @@ import { ConnectionStoreError } from './ConnectionStoreError';
 import { type Database, openDatabase } from './database';
 import { migrate } from './migrate';
 import { type ConnectionRow, changeParams, recordParams, toStored } from './rows';
-import { APPLY_CHANGE, CLAIM_MESSAGE, FIND, LIST, RECORD, REMOVE } from './statements';
+import { APPLY_CHANGE, CLAIM_MESSAGE, FIND, FIND_ANY, LIST, RECORD, REMOVE } from './statements';
 
 /**
  * Options of {@link createConnectionStore}.
@@ -66,26 +66,7 @@ export interface PostgresConnectionStore extends ConnectionStore {
  */
 export function createConnectionStore(options: ConnectionStoreOptions = {}): PostgresConnectionStore {
   const db: Database = openDatabase(options.database);
-  let ready: Promise<void> | null = null;
-  let closed = false;
-  const prepared = () => {
-    ready ??= migrate(db).catch((error: unknown) => {
-      ready = null;
-      throw error;
-    });
-    return ready;
-  };
-  const run = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    if (closed) throw new ConnectionStoreError(`The connection store is closed (${what}).`, undefined);
-    try {
-      await prepared();
-      return await work();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConnectionStoreError(`The connection store could not ${what}: ${reason}`, error);
-    }
-  };
-
+  const { run, close } = lifecycle(db);
   return {
     kind: db.kind,
     ready: () => run('open the database', async () => undefined),
@@ -115,20 +96,44 @@ export function createConnectionStore(options: ConnectionStoreOptions = {}): Pos
       run('remove a connection', async () => {
         await db.query(REMOVE, [connectionId]);
       }),
-    close: async () => {
-      closed = true;
-      await db.close();
-    },
+    close,
   };
+}
+
+/**
+ * Every call runs after the tables are ready (created on first use; a failed attempt is retried by
+ * the next call), refuses once the store is closed, and fails only as a {@link ConnectionStoreError}.
+ */
+function lifecycle(db: Database) {
+  let ready: Promise<void> | null = null;
+  let closed = false;
+  const prepared = () => {
+    ready ??= migrate(db).catch((error: unknown) => {
+      ready = null;
+      throw error;
+    });
+    return ready;
+  };
+  const run = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    if (closed) throw new ConnectionStoreError(`The connection store is closed (${what}).`, undefined);
+    try {
+      await prepared();
+      return await work();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConnectionStoreError(`The connection store could not ${what}: ${reason}`, error);
+    }
+  };
+  const close = async () => {
+    closed = true;
+    await db.close();
+  };
+  return { run, close };
 }
 
 /** The record a confirmation could not change because the connection was disconnected meanwhile. */
 async function disconnectedRecord(db: Database, id: string): Promise<StoredConnection> {
-  const [row] = await db.query<ConnectionRow>(
-    `SELECT id, client_reference_id, status, user_data, permissions, created_at, changed_at, last_event
-     FROM oflink_connections WHERE id = $1`,
-    [id],
-  );
+  const [row] = await db.query<ConnectionRow>(FIND_ANY, [id]);
   if (!row) throw new Error(`connection ${id} vanished while it was recorded`);
   return toStored(row);
 }

@@ -48,6 +48,9 @@ export const LIST = `
 export const FIND = `
   SELECT ${COLUMNS} FROM oflink_connections WHERE id = $1 AND status <> 'disconnected'`;
 
+/** $1 id: the record whatever its status (a disconnected one included). */
+export const FIND_ANY = `SELECT ${COLUMNS} FROM oflink_connections WHERE id = $1`;
+
 /** $1 id. */
 export const REMOVE = `
   UPDATE oflink_connections SET status = 'disconnected', changed_at = GREATEST(changed_at, now())
