@@ -12,96 +12,93 @@ export class CliError extends Error {
   override name = 'CliError';
 }
 
+const CLI_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'api-key': { type: 'string', multiple: true },
+  app: { type: 'string', multiple: true },
+  'allowed-origin': { type: 'string', multiple: true },
+  'webhook-url': { type: 'string' },
+  'webhook-secret': { type: 'string' },
+  'session-ttl': { type: 'string' },
+  coop: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function readArgs(args: string[]) {
+  try {
+    return parseArgs({ args, strict: true, options: CLI_OPTIONS }).values;
+  } catch (e) {
+    throw new CliError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  }
+}
+
 /**
  * Turn `oflink-simulator` arguments into {@link SimulatorOptions}.
  * @example parseCliArgs(['--port', '0', '--app', 'app_x=http://localhost:3000/cb']).apps?.[0]?.id // 'app_x'
  */
 export function parseCliArgs(argv: string[]): SimulatorOptions & { help?: boolean } {
-  let values: ReturnType<typeof parse>['values'];
-  function parse(args: string[]) {
-    return parseArgs({
-      args,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'api-key': { type: 'string', multiple: true },
-        app: { type: 'string', multiple: true },
-        'allowed-origin': { type: 'string', multiple: true },
-        'webhook-url': { type: 'string' },
-        'webhook-secret': { type: 'string' },
-        'session-ttl': { type: 'string' },
-        coop: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  }
-  try {
-    values = parse(argv).values;
-  } catch (e) {
-    throw new CliError(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-  }
+  const values = readArgs(argv);
   const out: SimulatorOptions & { help?: boolean } = {};
   if (values.help) out.help = true;
-  if (values.port !== undefined) {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new CliError(`--port must be a number from 0 to 65535, got "${values.port}".`);
-    out.port = port;
-  }
+  if (values.port !== undefined) out.port = portArg(values.port);
   if (values.host) out.host = values.host;
   if (values['api-key']?.length) out.apiKeys = values['api-key'];
-  if (values['allowed-origin']?.length) {
-    for (const o of values['allowed-origin'])
-      if (!/^https?:\/\/[^/]+$/.test(o))
-        throw new CliError(`--allowed-origin must be an origin like http://localhost:3000, got "${o}".`);
-    out.allowedOrigins = values['allowed-origin'];
-  }
-  if (values.app?.length) {
-    out.apps = values.app.map((spec): SimulatorApp => {
-      const eq = spec.indexOf('=');
-      const id = eq === -1 ? spec : spec.slice(0, eq);
-      if (!/^app_[a-zA-Z0-9]+$/.test(id))
-        throw new CliError(`--app id must match ^app_[a-zA-Z0-9]+$, got "${id}".`);
-      if (eq === -1) return { id };
-      const uris = spec
-        .slice(eq + 1)
-        .split(',')
-        .filter(Boolean);
-      for (const u of uris)
-        if (!u.endsWith(':*') && !URL.canParse(u)) throw new CliError(`--app ${id}: "${u}" is not a URL.`);
-      const origins = [...new Set(uris.map((u) => (u.endsWith(':*') ? u : new URL(u).origin)))];
-      const first = uris.find((u) => !u.endsWith(':*'));
-      return {
-        id,
-        redirectUris: uris,
-        allowedOrigins: origins,
-        ...(first ? { defaultRedirectUri: first } : {}),
-      };
-    });
-  }
-  if (values['webhook-url']) {
-    if (!URL.canParse(values['webhook-url']))
-      throw new CliError(`--webhook-url must be a URL, got "${values['webhook-url']}".`);
-    out.webhookUrl = values['webhook-url'];
-  }
+  if (values['allowed-origin']?.length) out.allowedOrigins = values['allowed-origin'].map(originArg);
+  if (values.app?.length) out.apps = values.app.map(appArg);
+  if (values['webhook-url']) out.webhookUrl = webhookUrlArg(values['webhook-url']);
   if (values['webhook-secret']) {
     if (!values['webhook-secret'].startsWith('whsec_'))
       throw new CliError('--webhook-secret must look like whsec_<base64>.');
     out.webhookSecret = values['webhook-secret'];
   }
-  if (values['session-ttl'] !== undefined) {
-    const ttl = Number(values['session-ttl']);
-    if (!(ttl > 0))
-      throw new CliError(
-        `--session-ttl must be a positive number of seconds, got "${values['session-ttl']}".`,
-      );
-    out.sessionTtlSeconds = ttl;
-  }
+  if (values['session-ttl'] !== undefined) out.sessionTtlSeconds = ttlArg(values['session-ttl']);
   if (values.coop) out.coop = true;
   if (values.quiet) out.quiet = true;
   return out;
+}
+
+function portArg(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`--port must be a number from 0 to 65535, got "${value}".`);
+  return port;
+}
+
+function originArg(origin: string): string {
+  if (!/^https?:\/\/[^/]+$/.test(origin))
+    throw new CliError(`--allowed-origin must be an origin like http://localhost:3000, got "${origin}".`);
+  return origin;
+}
+
+/** `--app ID[=REDIRECT_URI[,REDIRECT_URI]...]`: the app, its redirect URIs and their origins. */
+function appArg(spec: string): SimulatorApp {
+  const eq = spec.indexOf('=');
+  const id = eq === -1 ? spec : spec.slice(0, eq);
+  if (!/^app_[a-zA-Z0-9]+$/.test(id))
+    throw new CliError(`--app id must match ^app_[a-zA-Z0-9]+$, got "${id}".`);
+  if (eq === -1) return { id };
+  const uris = spec
+    .slice(eq + 1)
+    .split(',')
+    .filter(Boolean);
+  for (const u of uris)
+    if (!u.endsWith(':*') && !URL.canParse(u)) throw new CliError(`--app ${id}: "${u}" is not a URL.`);
+  const origins = [...new Set(uris.map((u) => (u.endsWith(':*') ? u : new URL(u).origin)))];
+  const first = uris.find((u) => !u.endsWith(':*'));
+  return { id, redirectUris: uris, allowedOrigins: origins, ...(first ? { defaultRedirectUri: first } : {}) };
+}
+
+function webhookUrlArg(url: string): string {
+  if (!URL.canParse(url)) throw new CliError(`--webhook-url must be a URL, got "${url}".`);
+  return url;
+}
+
+function ttlArg(value: string): number {
+  const ttl = Number(value);
+  if (!(ttl > 0)) throw new CliError(`--session-ttl must be a positive number of seconds, got "${value}".`);
+  return ttl;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { appsOf, type SimContext } from './context';
 import { json, type Reply, rand } from './http';
-import { parseInitRequest } from './initRequest';
+import { type InitRequest, parseInitRequest } from './initRequest';
 import { LOCAL_PATTERNS, redirectAllowed } from './origins';
 import type { SessionInternal } from './store';
 
@@ -23,22 +23,35 @@ export function linkInit(ctx: SimContext, raw: string, key: string): Reply {
   // counting scans every session: only done when a limit is set
   if (opts.maxOpenSessions !== undefined && store.openCount() >= opts.maxOpenSessions)
     return json(403, { error: 'limit reached' });
+  const session = newSession(ctx, body, app.id, key, redirect);
+  store.sessions.set(session.id, session);
+  const { url, expiresAt, clientSecret } = session;
+  if (clientSecret) return json(200, { mode: 'whitelabel', clientSecret, expiresAt });
+  if (opts.initResponse === 'legacy') return json(200, { url, expiresAt });
+  return json(200, { mode: 'hosted', url, expiresAt });
+}
+
+/** A session at its first step, with its own id, hosted URL and expiry. */
+function newSession(
+  { opts, baseUrl }: SimContext,
+  body: InitRequest,
+  appId: string,
+  key: string,
+  redirect: string | null,
+): SessionInternal {
   const id = `cs_${rand(18)}`;
-  const url = `${ctx.baseUrl()}${opts.sessionPath === 's' ? '/s' : ''}/${id}`;
   const now = Date.now();
-  const expiresAt = new Date(now + (opts.sessionTtlSeconds ?? 1800) * 1000).toISOString();
-  const shape = opts.initResponse ?? 'hosted';
-  const session: SessionInternal = {
+  return {
     id,
-    url,
-    appId: app.id,
+    url: `${baseUrl()}${opts.sessionPath === 's' ? '/s' : ''}/${id}`,
+    appId,
     apiKey: key,
     redirectUrl: redirect !== null && URL.canParse(redirect) ? redirect : null,
     clientReferenceId: body.clientReferenceId ?? null,
     connectionId: body.connectionId ?? null,
     geolocation: body.geolocation ?? null,
     createdAt: new Date(now).toISOString(),
-    expiresAt,
+    expiresAt: new Date(now + (opts.sessionTtlSeconds ?? 1800) * 1000).toISOString(),
     state: 'pre-login',
     scenarioId: null,
     email: null,
@@ -46,12 +59,7 @@ export function linkInit(ctx: SimContext, raw: string, key: string): Reply {
     resultConnectionId: null,
     mode: body.mode ?? null,
     cancelStep: null,
-    clientSecret: shape === 'whitelabel' ? `${id}_secret_${rand(18)}` : null,
+    clientSecret: opts.initResponse === 'whitelabel' ? `${id}_secret_${rand(18)}` : null,
     badLogin: false,
   };
-  store.sessions.set(id, session);
-  if (session.clientSecret)
-    return json(200, { mode: 'whitelabel', clientSecret: session.clientSecret, expiresAt });
-  if (shape === 'legacy') return json(200, { url, expiresAt });
-  return json(200, { mode: 'hosted', url, expiresAt });
 }

@@ -147,28 +147,31 @@ function successPage(ctx: SimContext, s: SessionInternal, page: PageContext): Re
   });
 }
 
+/** The page of a session the person left, or that failed. */
 function endPage(ctx: SimContext, s: SessionInternal, page: PageContext): Reply {
-  if (s.state === 'cancelled') {
-    const step = s.cancelStep ?? 'pre-login';
-    const metadata: ExitMetadata = { type: 'user_exit', step, error: null };
-    return render(ctx, page, {
-      step: 'done',
-      outcome: 'cancelled',
-      title: 'Cancelled',
-      text: 'Nothing was connected.',
-      exitStep: step,
-      sandboxInfo: null,
-      message: { event: 'exit', metadata },
-      navigateTo: callbackUrl(s, { status: 'cancelled', step }),
-    });
-  }
+  if (s.state !== 'cancelled') return errorPage(ctx, s, page);
+  const step = s.cancelStep ?? 'pre-login';
+  const metadata: ExitMetadata = { type: 'user_exit', step, error: null };
+  return render(ctx, page, {
+    step: 'done',
+    outcome: 'cancelled',
+    title: 'Cancelled',
+    text: 'Nothing was connected.',
+    exitStep: step,
+    sandboxInfo: null,
+    message: { event: 'exit', metadata },
+    navigateTo: callbackUrl(s, { status: 'cancelled', step }),
+  });
+}
+
+const ERROR_TEXT: Record<string, string> = {
+  account_locked: 'This account is locked. Unlock it on OnlyFans, then try again.',
+  '2fa_failed': 'The one-time code was rejected.',
+};
+
+function errorPage(ctx: SimContext, s: SessionInternal, page: PageContext): Reply {
   const code = s.errorCode ?? 'unknown_error';
-  const text =
-    code === 'account_locked'
-      ? 'This account is locked. Unlock it on OnlyFans, then try again.'
-      : code === '2fa_failed'
-        ? 'The one-time code was rejected.'
-        : 'Something went wrong.';
+  const text = ERROR_TEXT[code] ?? 'Something went wrong.';
   const message: PageMessage = {
     event: 'exit',
     metadata: {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { admin, adminPreflight } from './admin';
 import { api } from './api';
@@ -91,8 +91,19 @@ async function handle(
   return send(res, json(404, { error: 'Not found' }));
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+/** An HTTP server on `host:port` that can be stopped with its keep-alive sockets. */
+async function serve(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  host: string,
+  port: number,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer(listener);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
@@ -100,6 +111,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve(typeof address === 'object' && address ? address.port : port);
     });
   });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+    });
+  return { port: bound, close };
 }
 
 /**
@@ -120,40 +138,48 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     webhooks.send(type, { ...c }).catch(() => undefined);
   });
   const faults = new FaultQueue();
-  const sockets = new Set<Socket>();
   let baseUrl = '';
   const log = (line: string) => {
     if (!opts.quiet) process.stdout.write(`[oflink-simulator] ${line}\n`);
   };
   const ctx: SimContext = { opts, store, baseUrl: () => baseUrl, log };
-
-  const server = createServer((req, res) => {
-    handle(ctx, () => sim, faults, req, res).catch((e: unknown) => {
-      log(`internal error: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) send(res, json(500, { error: 'Failed to initialize Link session' }));
-      else res.destroy();
-    });
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const parts = { opts, secret, store, faults, webhooks };
   const host = opts.host ?? '127.0.0.1';
-  const port = await listen(server, opts.port ?? 4010, host);
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const server = await serve(
+    (req, res) => {
+      handle(ctx, () => sim, faults, req, res).catch((e: unknown) => {
+        log(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+        if (!res.headersSent) send(res, json(500, { error: 'Failed to initialize Link session' }));
+        else res.destroy();
+      });
+    },
+    host,
+    opts.port ?? 4010,
+  );
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  const sim = controls(baseUrl, parts, server.close);
+  log(`listening on ${baseUrl}`);
+  return sim;
+}
 
+interface Parts {
+  opts: SimulatorOptions;
+  secret: string;
+  store: Store;
+  faults: FaultQueue;
+  webhooks: WebhookSender;
+}
+
+/** The {@link Simulator} handle over the running parts. */
+function controls(url: string, { opts, secret, store, faults, webhooks }: Parts, close: () => Promise<void>) {
   const sim: Simulator = {
-    url: baseUrl,
+    url,
     apiKey: apiKeysOf(opts)[0] ?? 'sk_sandbox_simulator',
     webhookSecret: secret,
     options: () => ({ ...opts, apiKeys: apiKeysOf(opts), apps: appsOf(opts) }),
     stop: async () => {
       webhooks.reset();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      });
+      await close();
     },
     configure: (patch) => {
       Object.assign(opts, patch);
@@ -172,6 +198,5 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       webhooks.reset();
     },
   };
-  log(`listening on ${baseUrl}`);
   return sim;
 }

@@ -126,19 +126,8 @@ export class WebhookSender {
       if (gen !== this.generation) return;
       const s = this.settings();
       if (!s.url) return;
-      const ts = Math.floor(Date.now() / 1000);
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'user-agent': 'oflink-simulator',
-      };
-      if (s.scheme === 'ofauth') {
-        headers['ofauth-signature'] = signOfauth(s.secret, ts, body);
-        headers['ofauth-webhook-id'] = id;
-      } else {
-        headers['svix-id'] = id;
-        headers['svix-timestamp'] = String(ts);
-        headers['svix-signature'] = signStandard(s.secret, id, ts, body);
-      }
+      const headers = signedHeaders(s, id, body);
+      const at = new Date().toISOString();
       const record: WebhookDelivery = {
         id,
         eventType,
@@ -148,41 +137,67 @@ export class WebhookSender {
         body,
         status: null,
         error: null,
-        at: new Date().toISOString(),
+        at,
       };
-      const controller = new AbortController();
-      this.controllers.add(controller);
-      const timer = setTimeout(
-        () => controller.abort(new Error(`timed out after ${s.timeoutMs} ms`)),
-        s.timeoutMs,
-      );
-      try {
-        const res = await fetch(s.url, { method: 'POST', headers, body, signal: controller.signal });
-        await res.arrayBuffer().catch(() => undefined);
-        record.status = res.status;
-      } catch (e) {
-        record.error = controller.signal.aborted
-          ? String(controller.signal.reason ?? 'aborted')
-          : e instanceof Error
-            ? e.message
-            : String(e);
-      } finally {
-        clearTimeout(timer);
-        this.controllers.delete(controller);
-      }
+      await this.post(s, record);
       if (gen !== this.generation) return;
       this.deliveries.push(record);
       if (record.status !== null && record.status >= 200 && record.status < 300) return;
-      if (attempt < MAX_ATTEMPTS) {
-        const delay = s.retryBaseMs * 2 ** (attempt - 1);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            this.timers.delete(t);
-            resolve();
-          }, delay);
-          this.timers.set(t, resolve);
-        });
-      }
+      if (attempt < MAX_ATTEMPTS) await this.wait(s.retryBaseMs * 2 ** (attempt - 1));
     }
   }
+
+  /** One attempt: its answer's status, or why there was none, goes into `record`. */
+  private async post(s: WebhookSettings, record: WebhookDelivery): Promise<void> {
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`timed out after ${s.timeoutMs} ms`)),
+      s.timeoutMs,
+    );
+    try {
+      const { headers, body } = record;
+      const res = await fetch(record.url, { method: 'POST', headers, body, signal: controller.signal });
+      await res.arrayBuffer().catch(() => undefined);
+      record.status = res.status;
+    } catch (e) {
+      record.error = controller.signal.aborted
+        ? String(controller.signal.reason ?? 'aborted')
+        : e instanceof Error
+          ? e.message
+          : String(e);
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+    }
+  }
+
+  /** The backoff before a retry; `reset()` ends it early. */
+  private wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.set(t, resolve);
+    });
+  }
+}
+
+/** The signature headers of one attempt, in the configured scheme, dated now. */
+function signedHeaders(s: WebhookSettings, id: string, body: string): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'oflink-simulator',
+  };
+  if (s.scheme === 'ofauth') {
+    headers['ofauth-signature'] = signOfauth(s.secret, ts, body);
+    headers['ofauth-webhook-id'] = id;
+  } else {
+    headers['svix-id'] = id;
+    headers['svix-timestamp'] = String(ts);
+    headers['svix-signature'] = signStandard(s.secret, id, ts, body);
+  }
+  return headers;
 }
