@@ -91,6 +91,10 @@ export async function measureCode(): Promise<Row[]> {
   const serverSide = longest(['server', 'simulator', 'connections'], 'longestFile');
   const browserFile = longest(['core', 'react'], 'longestFile');
   const browserFn = longest(['core', 'react'], 'longestFunction') as PackageCode['longestFunction'];
+  const serverFn = longest(
+    ['server', 'simulator', 'connections'],
+    'longestFunction',
+  ) as PackageCode['longestFunction'];
   const all = Object.entries(p)
     .map(([n, c]) => `${n} ${c.files} files, ${c.lines} lines (${c.code} of code)`)
     .join('; ');
@@ -121,7 +125,14 @@ export async function measureCode(): Promise<Row[]> {
       '≤ 40',
       browserFn.lines,
       browserFn.lines <= 40,
-      `${browserFn.name} in ${browserFn.path}; server, simulator and connections: ${longest(['server', 'simulator', 'connections'], 'longestFunction').lines} lines`,
+      `${browserFn.name} in ${browserFn.path}`,
+    ),
+    row(
+      'longest function in server, simulator and connections, lines',
+      '≤ 40',
+      serverFn.lines,
+      serverFn.lines <= 40,
+      `${serverFn.name} in ${serverFn.path}`,
     ),
   ];
 }
