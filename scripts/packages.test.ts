@@ -4,7 +4,8 @@
 // - a consumer outside the workspace installs the packed tarballs and imports them (ESM and CJS),
 //   and TypeScript resolves their types (bundler and node16 resolution);
 // - importing @oflink/server under the `browser` condition fails with a clear error; Node gets its
-//   node:http entry, Workers (`workerd`) and edge (`edge-light`) the fetch entry.
+//   node:http entry, Workers (`workerd`) and edge (`edge-light`) the fetch entry;
+// - Vite 8 (rolldown) and webpack leave the embedded modal out of an app that does not import it.
 // Runs after `pnpm build` (the test command builds first).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,6 +140,9 @@ describe('a consumer outside the workspace', () => {
           '@types/express': '^5.0.6',
           hono: '^4.13.19',
           next: '16.4.6',
+          // the bundlers whose tree-shaking of the embed entry is checked below
+          vite: '^8.3.8',
+          webpack: '^5.113.0',
         },
         pnpm: { overrides },
       }),
@@ -284,6 +288,27 @@ store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => 
       expect(run('node', [file], app).trim()).toBe('[["conn_packed","active"]]');
   });
 
+  it.each(['vite', 'webpack'] as const)(
+    'ships the modal only to an app that imports @oflink/react/embed, built by %s',
+    (bundler) => {
+      writeFileSync(join(app, 'bundle.mjs'), BUNDLE_SCRIPT);
+      writeFileSync(join(app, 'button.js'), "export { ConnectButton } from '@oflink/react';\n");
+      writeFileSync(
+        join(app, 'withEmbed.js'),
+        "export { ConnectButton } from '@oflink/react';\nexport { embed } from '@oflink/react/embed';\n",
+      );
+      const button = run('node', ['bundle.mjs', bundler, 'button.js'], app);
+      const withEmbed = run('node', ['bundle.mjs', bundler, 'withEmbed.js'], app);
+      // the popup's window features: proof that the library itself is in both bundles
+      for (const code of [button, withEmbed]) expect(code).toContain('popup=yes');
+      for (const marker of ['aria-modal', 'exit_requested']) {
+        expect(button).not.toContain(marker);
+        expect(withEmbed).toContain(marker);
+      }
+    },
+    240_000,
+  );
+
   it('refuses to load @oflink/server under the browser condition, with a message that says why', () => {
     writeFileSync(join(app, 'browser.mjs'), "await import('@oflink/server');\n");
     let message = '';
@@ -299,3 +324,51 @@ store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => 
     expect(message).toContain('must only run on your server');
   });
 });
+
+/**
+ * Builds one entry file for production with Vite 8 (rolldown) or webpack 5, as an app build with
+ * React and react-query external, and prints the code.
+ */
+const BUNDLE_SCRIPT = `import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+const external = ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client', '@tanstack/react-query'];
+const [bundler, entry] = process.argv.slice(2);
+const cwd = process.cwd();
+if (bundler === 'vite') {
+  const { build } = await import('vite');
+  const result = await build({
+    root: cwd,
+    configFile: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      write: false,
+      minify: true,
+      modulePreload: false,
+      rolldownOptions: { input: join(cwd, entry), preserveEntrySignatures: 'exports-only', external },
+    },
+  });
+  const outputs = Array.isArray(result) ? result : [result];
+  process.stdout.write(outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join(''));
+} else {
+  const { default: webpack } = await import('webpack');
+  const outDir = join(cwd, 'webpack-out');
+  const stats = await new Promise((resolve, reject) =>
+    webpack(
+      {
+        mode: 'production',
+        context: cwd,
+        entry: './' + entry,
+        target: 'web',
+        externals: external,
+        externalsType: 'module',
+        experiments: { outputModule: true },
+        output: { path: outDir, filename: entry, library: { type: 'module' } },
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+  if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
+  process.stdout.write(readFileSync(join(outDir, entry), 'utf8'));
+}
+`;
