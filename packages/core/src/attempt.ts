@@ -171,7 +171,8 @@ export function startAttempt(
   makeView: ViewFactory,
   fallback?: ViewFactory,
 ): RunningAttempt {
-  // the view is made from the context, which is made from this state: it is set just below
+  const [cached, pending] = requestFirst(host);
+  // its view is made from the context, made from this state: it is set below
   const state = { ended: false, cleanups: [] } as unknown as AttemptState;
   const closeUi = () => {
     runCleanups(state);
@@ -189,31 +190,40 @@ export function startAttempt(
   };
   const running: RunningAttempt = {
     stop(close) {
-      if (close) {
-        state.view.requestExit(true);
-        end(cancelled('closed'));
-        return;
+      if (close) state.view.requestExit(true);
+      else {
+        state.ended = true;
+        host.release(running);
+        closeUi();
       }
-      state.ended = true;
-      host.release(running);
-      closeUi();
+      end(cancelled('closed')); // only when closing: a torn-down attempt has ended already
     },
   };
   const ctx = makeContext(host, running, state, end);
   state.view = makeView(ctx);
   host.begin(running);
-  inTheClick(ctx, state, fallback);
+  inTheClick(ctx, state, fallback, cached, pending);
   return running;
 }
 
-/**
- * The click's work: the session request leaves first and the window opens next; app code (the
- * event, state listeners) runs only after both, so it delays neither.
- */
-function inTheClick(ctx: AttemptContext, state: AttemptState, fallback: ViewFactory | undefined): void {
-  const { host } = ctx;
+/** The click's first work: a session at hand, or a request that leaves before anything else runs. */
+function requestFirst(host: AttemptHost): [LinkSession | undefined, Promise<LinkSession> | null] {
   const cached = host.source.peek();
-  const pending = cached ? null : host.source.get(new AbortController().signal);
+  return [cached, cached ? null : host.source.get(new AbortController().signal)];
+}
+
+/**
+ * The click's work once the session request left: the window opens; app code (the event, state
+ * listeners) runs only after both, so it delays neither.
+ */
+function inTheClick(
+  ctx: AttemptContext,
+  state: AttemptState,
+  fallback: ViewFactory | undefined,
+  cached: LinkSession | undefined,
+  pending: Promise<LinkSession> | null,
+): void {
+  const { host } = ctx;
   const shown = state.view.prepare(cached?.url);
   if (pending) host.emit({ type: 'session_requested' });
   // the session stays cached for the next attempt; when the attempt ends here, its failure has

@@ -148,6 +148,19 @@ describe('useLinkSession', () => {
     expect(button.getAttribute('data-state')).toBe('open');
   });
 
+  it('a click while the hover prefetch is in flight joins that request: one request, one window', async () => {
+    render(wrap(<ConnectButton endpoint={endpoint} mode="popup" />));
+    const button = screen.getByRole('button');
+    await waitFor(() => expect(button.hasAttribute('disabled')).toBe(false));
+    fireEvent.pointerEnter(button);
+    expect(client.getQueryState(sessionQueryKey({ endpoint }))?.fetchStatus).toBe('fetching');
+    fireEvent.click(button);
+    await waitFor(() => expect(popups[0]?.location.replace).toHaveBeenCalledWith('https://link.test/cs_1'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hits).toBe(1);
+    expect(window.open).toHaveBeenCalledTimes(1);
+  });
+
   it('with prefetch: false, hover and focus fetch nothing; the click does', async () => {
     render(wrap(<ConnectButton endpoint={endpoint} mode="popup" prefetch={false} />));
     const button = screen.getByRole('button');

@@ -58,13 +58,21 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
   return {
     peek,
     get() {
-      const hit = peek();
-      if (hit) return Promise.resolve(hit);
       const { options, client } = get();
-      // staleTime 0: a cached but stale session is refetched; a request in flight is joined
+      const queryKey = sessionQueryKey(options);
+      const state = client.getQueryState<LinkSession>(queryKey);
+      if (state?.data && isSessionFresh(state.data)) return Promise.resolve(state.data);
+      // a request in flight is joined; else this one leaves now, before react-query's own work, and
+      // react-query's signal (the query removed) still cancels it
+      const aborter = new AbortController();
+      const early = state?.fetchStatus !== 'fetching' && requestSession(options, aborter.signal);
+      // staleTime 0: a cached but stale session is refetched
       return client.fetchQuery({
-        queryKey: sessionQueryKey(options),
-        queryFn: ({ signal }) => requestSession(options, signal),
+        queryKey,
+        queryFn: ({ signal }) => {
+          signal.onabort = () => aborter.abort();
+          return early || requestSession(options, signal);
+        },
         staleTime: 0,
         gcTime: SESSION_GC_TIME_MS,
         retry: false,
