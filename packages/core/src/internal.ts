@@ -7,7 +7,7 @@ export { type ConnectionsListBody, needsReconnect, type StoredConnection } from 
 export { type ConfirmOption, confirmOutcome } from './confirm';
 export { isDev } from './env';
 export { isLinkOption } from './options';
-export { channelName, RELAY_TYPE, readReturned, saveReturned } from './relay';
+export { channelName, RELAY_TYPE, readReturned, runCallbackPage, saveReturned } from './relay';
 export { callEndpoint, DEFAULT_ENDPOINT, endpointError, isSessionFresh } from './session';
 export {
   requestSession,

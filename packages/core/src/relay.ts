@@ -91,6 +91,20 @@ export interface CallbackResult {
  * const { outcome, returnTo } = handleCallback(window);
  */
 export function handleCallback(win: Window, close = true): CallbackResult {
+  return runCallbackPage(win, close).result;
+}
+
+/**
+ * {@link handleCallback}, plus the id of the redirect attempt whose outcome it saved (null when it
+ * saved none), for a binding that confirms the outcome before the page it returns to reads it.
+ *
+ * @example
+ * const { result, redirectId } = runCallbackPage(window);
+ */
+export function runCallbackPage(
+  win: Window,
+  close = true,
+): { result: CallbackResult; redirectId: string | null } {
   const loc = win.location;
   const result: CallbackResult = { outcome: parseCallback(loc.search), returnTo: null, relayed: false };
   const url = new URL(loc.href);
@@ -108,7 +122,7 @@ export function handleCallback(win: Window, close = true): CallbackResult {
       s.removeItem(POPUP_KEY);
       result.relayed = true;
       if (close) win.setTimeout(() => win.close(), 50);
-      return result;
+      return { result, redirectId: null };
     }
     const redirect = readRecord(s, REDIRECT_KEY);
     if (redirect) {
@@ -116,11 +130,12 @@ export function handleCallback(win: Window, close = true): CallbackResult {
       result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
       // the page the person returns to reports it (and confirms it, if the callback page did not)
       saveReturned(s, { id: redirect.id, outcome: result.outcome });
+      return { result, redirectId: redirect.id };
     }
   } catch {
     // storage or BroadcastChannel unavailable: nothing to relay
   }
-  return result;
+  return { result, redirectId: null };
 }
 
 /** The popup attempt this window belongs to: its own copy of the record, else its same-origin opener's. */

@@ -1,6 +1,6 @@
 'use client';
-import { type CallbackResult, handleCallback, LinkError } from '@oflink/core';
-import { type ConfirmOption, confirmOutcome, readReturned, saveReturned } from '@oflink/core/internal';
+import { type CallbackResult, LinkError } from '@oflink/core';
+import { type ConfirmOption, confirmOutcome, runCallbackPage, saveReturned } from '@oflink/core/internal';
 import { useEffect, useRef, useState } from 'react';
 
 /** Options of {@link useLinkCallback}. */
@@ -72,18 +72,17 @@ export function useLinkCallback(options: UseLinkCallbackOptions = {}): UseLinkCa
   useEffect(() => {
     if (done.current) return;
     done.current = true;
-    const r = handleCallback(window, latest.current.closePopup !== false);
+    const { result: r, redirectId } = runCallbackPage(window, latest.current.closePopup !== false);
     const finish = (final: CallbackResult) => {
       setResult({ ...final, confirming: false });
       latest.current.onResult?.(final);
     };
     const { confirm } = latest.current;
-    const saved = r.relayed ? null : readReturned(window.sessionStorage);
-    if (!saved || confirm === undefined || r.outcome.status !== 'success') return finish(r);
+    if (!redirectId || confirm === undefined || r.outcome.status !== 'success') return finish(r);
     setResult({ ...EMPTY, returnTo: r.returnTo, confirming: true });
     // not aborted on unmount: the answer is saved for the page at returnTo either way
     confirmOutcome(confirm, r.outcome, new AbortController().signal).then(({ outcome }) => {
-      saveReturned(window.sessionStorage, { id: saved.id, outcome });
+      saveReturned(window.sessionStorage, { id: redirectId, outcome });
       finish({ ...r, outcome });
     });
   }, []);
