@@ -38,6 +38,18 @@ function longestFunction(file: string, text: string): { name: string; lines: num
   return best;
 }
 
+/** The names a package's entry exports (values and types), read from its `export … from` lines. */
+function exportedNames(entry: string): string[] {
+  const source = ts.createSourceFile(entry, readFileSync(entry, 'utf8'), ts.ScriptTarget.Latest, true);
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    const clause = ts.isExportDeclaration(statement) ? statement.exportClause : undefined;
+    if (clause && ts.isNamedExports(clause)) names.push(...clause.elements.map((e) => e.name.text));
+    else if (ts.isExportDeclaration(statement)) names.push('*');
+  }
+  return names;
+}
+
 interface PackageCode {
   files: number;
   lines: number;
@@ -95,6 +107,7 @@ export async function measureCode(): Promise<Row[]> {
     ['server', 'simulator', 'connections'],
     'longestFunction',
   ) as PackageCode['longestFunction'];
+  const coreNames = exportedNames(join(ROOT, 'packages/core/src/index.ts'));
   const all = Object.entries(p)
     .map(([n, c]) => `${n} ${c.files} files, ${c.lines} lines (${c.code} of code)`)
     .join('; ');
@@ -126,6 +139,13 @@ export async function measureCode(): Promise<Row[]> {
       browserFn.lines,
       browserFn.lines <= 40,
       `${browserFn.name} in ${browserFn.path}`,
+    ),
+    row(
+      'names exported by @oflink/core',
+      '≤ 25',
+      coreNames.length,
+      coreNames.length <= 25 && !coreNames.includes('*'),
+      `from packages/core/src/index.ts (the bindings' own subpath, @oflink/core/internal, is not counted); @oflink/react: ${exportedNames(join(ROOT, 'packages/react/src/index.ts')).length}`,
     ),
     row(
       'longest function in server, simulator and connections, lines',
