@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
 import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
+import { anatomy } from './anatomy';
 import { BENCH, log, ROOT, type Row, ratio } from './common';
 
 /** The entries: each is one small app file using the library the way its README shows. */
@@ -154,6 +155,10 @@ export async function measureSize(): Promise<Row[]> {
     ] as const) {
       peers.push([peer, await gzipSize(ENTRIES[peer], BENCH)]);
     }
+    // where the bytes go: what explains a missed goal
+    const [buttonParts, embedParts, callbackParts] = await Promise.all(
+      [ENTRIES.connectButton, ENTRIES.embedApp, ENTRIES.callback].map((entry) => anatomy(entry)),
+    );
     const smallest = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
     log(`size: ConnectButton ${button} B, useLinkCallback ${callback} B, peers ${JSON.stringify(peers)}`);
     return [
@@ -166,7 +171,7 @@ export async function measureSize(): Promise<Row[]> {
         ratio: ratio(button, smallest[1]),
         met: button <= 3000,
         unit: 'B',
-        note: `baseline: smallest peer (${smallest[0]})`,
+        note: `baseline: smallest peer (${smallest[0]}); where the bytes go (minified, from source): ${buttonParts}`,
       },
       {
         area: 'size',
@@ -177,7 +182,7 @@ export async function measureSize(): Promise<Row[]> {
         ratio: ratio(withEmbed, button),
         met: withEmbed <= 5000,
         unit: 'B',
-        note: 'baseline column: the app without embed mode',
+        note: `baseline column: the app without embed mode; where the bytes go (minified, from source): ${embedParts}`,
       },
       {
         area: 'size',
@@ -233,7 +238,7 @@ export async function measureSize(): Promise<Row[]> {
         ratio: null,
         met: callback <= 1000,
         unit: 'B',
-        note: 'no peer ships a callback-page entry',
+        note: `no peer ships a callback-page entry; where the bytes go (minified, from source): ${callbackParts}`,
       },
       ...peers.map(
         ([peer, size]): Row => ({
