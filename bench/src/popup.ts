@@ -3,65 +3,14 @@
 // navigation to the hosted page (the hosted document's performance.timeOrigin); baselines: a naive
 // page that fetches on click and then calls window.open, and the floor (window.open of a known URL).
 // Chromium is driven through its debugging pipe (cdp.ts), never paused by the driver.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { startSimulator } from '@oflink/simulator';
-import { build } from 'esbuild';
-import { PRODUCTION_BUILD } from '../../scripts/appBundle';
 import { type Cdp, type CdpEvent, evaluate, launchCdp, nextEvent, waitFor } from './cdp';
 import { log, median, quantile, type Row, ratio, round } from './common';
-import { sessionEndpoint } from './endpoint';
+import { serve } from './popupSite';
 
 /** Simulator latency for the not-prefetched runs (the L of the goal `≤ L + 15 ms`). */
 export const LATENCY_MS = 100;
 const RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 15);
-
-const src = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/index.ts`, import.meta.url));
-
-async function bundleApp(): Promise<string> {
-  const result = await build({
-    ...PRODUCTION_BUILD,
-    // a whole page: React is bundled in
-    entryPoints: [fileURLToPath(new URL('./pages/popupApp.tsx', import.meta.url))],
-    alias: {
-      // subpaths first: an alias also matches the ids under it
-      '@oflink/core/internal': fileURLToPath(new URL('../../packages/core/src/internal.ts', import.meta.url)),
-      '@oflink/core': src('core'),
-      '@oflink/react': src('react'),
-    },
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('esbuild produced no output for the bench page');
-  return file.text;
-}
-
-const html = (body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body>${body}</body></html>`;
-
-// The naive integration most apps write first: fetch on click, then window.open the URL.
-const NAIVE = html(`<button type="button" id="naive">Connect</button><script>
-window.__bench = { click: null, opened: null, blocked: null };
-document.getElementById('naive').addEventListener('click', async (e) => {
-  window.__bench.click = e.timeStamp;
-  const r = await fetch('/api/oflink/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const s = await r.json();
-  const w = window.open(s.url, 'naive', 'popup=yes,width=500,height=720');
-  window.__bench.opened = performance.now();
-  window.__bench.blocked = !w;
-});
-</script>`);
-
-// The floor: the URL is fetched at load, the click only calls window.open(url). Nothing can be faster.
-const FLOOR = html(`<button type="button" id="floor">Connect</button><script>
-window.__bench = { click: null, ready: false, url: null };
-fetch('/api/oflink/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-  .then((r) => r.json()).then((s) => { window.__bench.url = s.url; window.__bench.ready = true; });
-document.getElementById('floor').addEventListener('click', (e) => {
-  window.__bench.click = e.timeStamp;
-  window.open(window.__bench.url, 'floor', 'popup=yes,width=500,height=720');
-});
-</script>`);
 
 interface Sample {
   /** click → the popup's navigation to the hosted URL starts (its document's `performance.timeOrigin`). */
@@ -228,28 +177,6 @@ async function interleaved(cdp: Cdp, prefix: string, variants: readonly Variant[
     }
   }
   return samples.map(summary);
-}
-
-async function serve(simulatorUrl: string, apiKey: string) {
-  const app = await bundleApp();
-  let endpoint: Awaited<ReturnType<typeof sessionEndpoint>> | null = null;
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/api/oflink/session' && endpoint) return endpoint.listener(req, res);
-    if (path === '/app.js')
-      return res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(app);
-    if (path === '/')
-      return res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end(html('<div id="root"></div><script type="module" src="/app.js"></script>'));
-    if (path === '/naive') return res.writeHead(200, { 'content-type': 'text/html' }).end(NAIVE);
-    if (path === '/floor') return res.writeHead(200, { 'content-type': 'text/html' }).end(FLOOR);
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  endpoint = await sessionEndpoint(simulatorUrl, apiKey, [origin]);
-  return { origin, kind: endpoint.kind, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** What the session request cost in the not-prefetched runs, next to the naive page's. */
