@@ -39,6 +39,51 @@ async function fileAt(path: string): Promise<{ size: number } | null> {
   }
 }
 
+const text = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
+
+/** The request's path, decoded; null when it cannot be decoded. */
+function decodedPath(req: IncomingMessage): string | null {
+  try {
+    return decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    return null;
+  }
+}
+
+/** The file inside `root` for a page path: the file itself, or `index.html` for a page; null for none. */
+async function resolveFile(root: string, pathname: string) {
+  const candidate = normalize(join(root, pathname));
+  const own = candidate.startsWith(root) && pathname !== '/' ? candidate : null;
+  const info = own ? await fileAt(own) : null;
+  if (own && info) return { file: own, size: info.size };
+  // a missing file with an extension is a 404, not the page
+  if (extname(pathname) && pathname !== '/index.html') return 'missing';
+  const index = join(root, 'index.html');
+  const page = await fileAt(index);
+  return page ? { file: index, size: page.size } : 'unbuilt';
+}
+
+/** The headers of a served file: its type and length, and how long it may be cached. */
+function fileHeaders(file: string, size: number, pathname: string) {
+  const isHtml = file.endsWith('.html');
+  return {
+    'content-type': contentType(file),
+    'content-length': size,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    // no other site may frame the app (its Connect button would be a clickjacking target)
+    ...(isHtml
+      ? { 'content-security-policy': "frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' }
+      : {}),
+    'cache-control': isHtml
+      ? 'no-cache'
+      : pathname.startsWith('/assets/')
+        ? 'public, max-age=31536000, immutable'
+        : 'public, max-age=3600',
+  };
+}
+
 /**
  * Serves the built client from `dir`: existing files with their content type (hashed assets cached
  * for a year), and `index.html` for every other GET of a page path (SPA fallback). Paths that
@@ -51,55 +96,16 @@ async function fileAt(path: string): Promise<{ size: number } | null> {
 export function createStaticHandler(dir: string) {
   const root = normalize(dir + sep);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Method not allowed');
-      return;
-    }
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    } catch {
-      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad path');
-      return;
-    }
-    const candidate = normalize(join(root, pathname));
-    let file = candidate.startsWith(root) && pathname !== '/' ? candidate : null;
-    let info = file ? await fileAt(file) : null;
-    if (!info) {
-      if (extname(pathname) && pathname !== '/index.html') {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
-        return;
-      }
-      file = join(root, 'index.html');
-      info = await fileAt(file);
-      if (!info) {
-        res
-          .writeHead(503, { 'content-type': 'text/plain; charset=utf-8' })
-          .end(`The demo client is not built in ${dir}. Run: pnpm --filter demo build`);
-        return;
-      }
-    }
-    const isHtml = file!.endsWith('.html');
-    res.writeHead(200, {
-      'content-type': contentType(file!),
-      'content-length': info.size,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'strict-origin-when-cross-origin',
-      // no other site may frame the app (its Connect button would be a clickjacking target)
-      ...(isHtml
-        ? { 'content-security-policy': "frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' }
-        : {}),
-      'cache-control': isHtml
-        ? 'no-cache'
-        : pathname.startsWith('/assets/')
-          ? 'public, max-age=31536000, immutable'
-          : 'public, max-age=3600',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file!).pipe(res);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return void text(res, 405, 'Method not allowed', { allow: 'GET, HEAD' });
+    const pathname = decodedPath(req);
+    if (pathname === null) return void text(res, 400, 'Bad path');
+    const found = await resolveFile(root, pathname);
+    if (found === 'missing') return void text(res, 404, 'Not found');
+    if (found === 'unbuilt')
+      return void text(res, 503, `The demo client is not built in ${dir}. Run: pnpm --filter demo build`);
+    res.writeHead(200, fileHeaders(found.file, found.size, pathname));
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(found.file).pipe(res);
   };
 }
