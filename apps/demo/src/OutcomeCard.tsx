@@ -28,6 +28,21 @@ export function Avatar({ user, size = 48 }: { user: DemoConnection['userData'] |
   );
 }
 
+/** What the tests and styles read off a card: the outcome's status, connection, step or code. */
+function dataAttributes(outcome: ShownOutcome) {
+  const success = outcome.status === 'success' ? outcome : null;
+  const cancelled = outcome.status === 'cancelled' ? outcome : null;
+  const failedConfirm = success?.confirm === 'failed' ? success.code : undefined;
+  return {
+    'data-status': outcome.status,
+    'data-confirmed': String(success?.confirm === 'ok'),
+    'data-connection-id': success?.connectionId,
+    'data-step': cancelled?.step,
+    'data-reason': cancelled?.reason,
+    'data-error-code': outcome.status === 'error' ? outcome.code : failedConfirm,
+  };
+}
+
 function Card({
   outcome,
   tone,
@@ -41,24 +56,11 @@ function Card({
   children: ReactNode;
   footer?: ReactNode;
 }) {
-  const connectionId = outcome.status === 'success' ? outcome.connectionId : undefined;
-  const confirmed = outcome.status === 'success' && outcome.confirm === 'ok';
   return (
     <section
       className={`outcome outcome-${tone}`}
       data-testid="outcome"
-      data-status={outcome.status}
-      data-confirmed={String(confirmed)}
-      data-connection-id={connectionId}
-      data-step={outcome.status === 'cancelled' ? outcome.step : undefined}
-      data-reason={outcome.status === 'cancelled' ? outcome.reason : undefined}
-      data-error-code={
-        outcome.status === 'error'
-          ? outcome.code
-          : outcome.status === 'success' && outcome.confirm === 'failed'
-            ? outcome.code
-            : undefined
-      }
+      {...dataAttributes(outcome)}
       aria-live="polite"
       aria-busy={outcome.status === 'success' && outcome.confirm === 'pending'}
     >
@@ -114,6 +116,13 @@ export function OutcomeCard({ outcome, actions }: { outcome: ShownOutcome; actio
       </Card>
     );
   }
+  return <VerifiedCard outcome={outcome} actions={actions} />;
+}
+
+type Confirmed = Extract<ShownOutcome, { status: 'success'; confirm: 'ok' }>;
+
+/** A success the server confirmed: the account, by name. */
+function VerifiedCard({ outcome, actions }: { outcome: Confirmed; actions?: ReactNode }) {
   const { connection } = outcome;
   return (
     <Card

@@ -43,6 +43,23 @@ function recallOutcome(): ShownOutcome | null {
   }
 }
 
+/** A cancellation or an error, as shown. */
+function settledExit(o: Exclude<LinkOutcome, { status: 'success' }>, origin: Origin): ShownOutcome {
+  if (o.status === 'error') return { status: 'error', origin, code: o.code, message: o.message };
+  return { status: 'cancelled', origin, reason: o.reason, ...(o.step ? { step: o.step } : {}) };
+}
+
+/** A success once the demo server confirmed it (or said why it did not). Never rejects. */
+function confirmed(connectionId: string, origin: Origin): Promise<ShownOutcome> {
+  return confirmConnection(connectionId).then(
+    ({ connection }) => ({ status: 'success', connectionId, origin, confirm: 'ok', connection }),
+    (error: unknown) => {
+      const e = error instanceof DemoApiError ? error : new DemoApiError('server_error', String(error), 0);
+      return { status: 'success', connectionId, origin, confirm: 'failed', code: e.code, message: e.message };
+    },
+  );
+}
+
 /**
  * The latest outcome, confirming successes on the server (`POST /api/oflink/confirm`) before they
  * are shown as connected. Only the latest report wins when attempts overlap.
@@ -67,30 +84,9 @@ export function useOutcome(options: { recall?: boolean; onSettled?: (o: ShownOut
       setOutcome(shown);
       onSettled.current?.(shown);
     };
-    if (o.status === 'cancelled') {
-      settle({ status: 'cancelled', origin, reason: o.reason, ...(o.step ? { step: o.step } : {}) });
-      return;
-    }
-    if (o.status === 'error') {
-      settle({ status: 'error', origin, code: o.code, message: o.message });
-      return;
-    }
-    const { connectionId } = o;
-    setOutcome({ status: 'success', connectionId, origin, confirm: 'pending' });
-    confirmConnection(connectionId).then(
-      ({ connection }) => settle({ status: 'success', connectionId, origin, confirm: 'ok', connection }),
-      (error: unknown) => {
-        const e = error instanceof DemoApiError ? error : new DemoApiError('server_error', String(error), 0);
-        settle({
-          status: 'success',
-          connectionId,
-          origin,
-          confirm: 'failed',
-          code: e.code,
-          message: e.message,
-        });
-      },
-    );
+    if (o.status !== 'success') return settle(settledExit(o, origin));
+    setOutcome({ status: 'success', connectionId: o.connectionId, origin, confirm: 'pending' });
+    confirmed(o.connectionId, origin).then(settle);
   }, []);
 
   const clear = useCallback(() => {

@@ -28,17 +28,7 @@ export function CallbackPage() {
   });
   const back = callback.returnTo ?? '/';
 
-  if (revisit && !callback.relayed) {
-    return (
-      <section className="panel centered outcome-idle" data-testid="outcome-idle">
-        <h1>Nothing to finish here</h1>
-        <p className="muted">This sign-in was already handled. Your accounts are on the Connect page.</p>
-        <Link href="/" className="button button-primary" data-testid="return">
-          Back to Connect
-        </Link>
-      </section>
-    );
-  }
+  if (revisit && !callback.relayed) return <AlreadyHandled />;
   if (!callback.outcome) {
     return (
       <section className="panel centered" data-testid="callback-pending">
@@ -46,14 +36,7 @@ export function CallbackPage() {
       </section>
     );
   }
-  if (callback.relayed) {
-    return (
-      <section className="panel centered" data-testid="callback-relayed">
-        <h1>All done</h1>
-        <p className="muted">You can close this window and go back to Northlight.</p>
-      </section>
-    );
-  }
+  if (callback.relayed) return <Relayed />;
   return (
     <div className="narrow stack">
       <h1>Sign-in result</h1>
@@ -68,5 +51,28 @@ export function CallbackPage() {
         />
       ) : null}
     </div>
+  );
+}
+
+/** A revisit of a callback already handled (the back button, a bookmark): nothing went wrong. */
+function AlreadyHandled() {
+  return (
+    <section className="panel centered outcome-idle" data-testid="outcome-idle">
+      <h1>Nothing to finish here</h1>
+      <p className="muted">This sign-in was already handled. Your accounts are on the Connect page.</p>
+      <Link href="/" className="button button-primary" data-testid="return">
+        Back to Connect
+      </Link>
+    </section>
+  );
+}
+
+/** In a pop-up: the outcome went to the page that opened it, and this window closes. */
+function Relayed() {
+  return (
+    <section className="panel centered" data-testid="callback-relayed">
+      <h1>All done</h1>
+      <p className="muted">You can close this window and go back to Northlight.</p>
+    </section>
   );
 }

@@ -1,4 +1,10 @@
-import { ConnectButton, connectionsQueryKey, type LinkOutcome, useConnections } from '@oflink/react';
+import {
+  ConnectButton,
+  type ConnectionView,
+  connectionsQueryKey,
+  type LinkOutcome,
+  useConnections,
+} from '@oflink/react';
 import { embed } from '@oflink/react/embed';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -34,6 +40,14 @@ const MODES: { mode: Exclude<Origin, 'reconnect'>; title: string; text: string; 
   },
 ];
 
+type Report = (outcome: LinkOutcome, origin: Origin) => void;
+
+/** The outcome callbacks of a ConnectButton: both go to the page's outcome card. */
+const handlers = (report: Report, origin: Origin) => ({
+  onSuccess: (o: LinkOutcome) => report(o, origin),
+  onExit: (o: LinkOutcome) => report(o, origin),
+});
+
 /** `/`: one ConnectButton per mode, a reconnect action, and the latest confirmed outcome. */
 export function ConnectPage() {
   const queryClient = useQueryClient();
@@ -45,16 +59,6 @@ export function ConnectPage() {
     },
   });
   const info = useQuery({ queryKey: ['demo', 'info'], queryFn: demoInfo, staleTime: Infinity });
-  const connections = useConnections();
-  const mine = connections.connections;
-  const [picked, setPicked] = useState('');
-  const selected = mine.some((c) => c.id === picked) ? picked : (mine[0]?.id ?? '');
-
-  const handlers = (origin: Origin) => ({
-    onSuccess: (o: LinkOutcome) => report(o, origin),
-    onExit: (o: LinkOutcome) => report(o, origin),
-  });
-
   return (
     <>
       <section className="hero">
@@ -65,135 +69,170 @@ export function ConnectPage() {
           in on OnlyFans through OFAuth: we never see your password.
         </p>
       </section>
-
       <div className="layout">
         <div className="stack">
-          <section aria-labelledby="modes-title" className="panel">
-            <div className="panel-head">
-              <h2 id="modes-title">Choose how to sign in</h2>
-              <p className="muted">Each button runs the same secure flow, shown a different way.</p>
-            </div>
-            <ul className="modes">
-              {MODES.map((m) => (
-                <li key={m.mode} className="mode">
-                  <div>
-                    <h3>{m.title}</h3>
-                    <p className="muted">{m.text}</p>
-                  </div>
-                  <ConnectButton
-                    mode={m.mode}
-                    embed={embed}
-                    data-mode={m.mode}
-                    className="button button-primary"
-                    returnTo="/"
-                    {...handlers(m.mode)}
-                  >
-                    {m.label}
-                  </ConnectButton>
-                </li>
-              ))}
-            </ul>
-          </section>
-
-          <section aria-labelledby="reconnect-title" className="panel">
-            <div className="panel-head">
-              <h2 id="reconnect-title">Reconnect an account</h2>
-              <p className="muted">
-                When OnlyFans signs you out (a password change, an expired session), sign in again to keep the
-                same connection.
-              </p>
-            </div>
-            {mine.length === 0 ? (
-              <p className="empty">
-                {connections.status === 'pending' ? 'Loading your connections…' : 'Connect an account first.'}
-              </p>
-            ) : (
-              <div className="reconnect">
-                <label className="field">
-                  <span>Connection</span>
-                  <select
-                    name="connectionId"
-                    value={selected}
-                    onChange={(e) => setPicked(e.currentTarget.value)}
-                  >
-                    {mine.map((c) => (
-                      <option key={c.id} value={c.id}>
-                        {c.userData
-                          ? `${c.userData.name ?? c.userData.username} (@${c.userData.username})`
-                          : c.id}{' '}
-                        · {c.status}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                {selected ? (
-                  <ConnectButton
-                    key={selected}
-                    mode="auto"
-                    connectionId={selected}
-                    data-action="reconnect"
-                    data-connection-id={selected}
-                    className="button button-secondary"
-                    returnTo="/"
-                    {...handlers('reconnect')}
-                  >
-                    Reconnect
-                  </ConnectButton>
-                ) : null}
-              </div>
-            )}
-          </section>
+          <ModesPanel report={report} />
+          <ReconnectPanel report={report} />
         </div>
-
         <aside className="stack">
-          {outcome ? (
-            <OutcomeCard
-              outcome={outcome}
-              actions={
-                outcome.status === 'success' && outcome.confirm === 'ok' ? (
-                  <Link href="/connections" className="button button-ghost">
-                    View connections
-                  </Link>
-                ) : (
-                  <button type="button" className="button button-ghost" onClick={clear}>
-                    Dismiss
-                  </button>
-                )
-              }
-            />
-          ) : (
-            <section className="outcome outcome-idle" data-testid="outcome-idle">
-              <h2>No account connected yet</h2>
-              <p className="muted">
-                Pick a way to sign in. The result appears here once our server verified it.
-              </p>
-            </section>
-          )}
-          {info.data?.backend === 'simulator' ? (
-            <section className="panel hint" aria-labelledby="sandbox-title">
-              <h2 id="sandbox-title">Sandbox accounts</h2>
-              <p className="muted small">
-                This demo runs against the local OFAuth simulator. Sign in with any of these, password{' '}
-                <code>good-password</code>, code <code>123456</code>:
-              </p>
-              <ul className="small">
-                <li>
-                  <code>you@creator.sandbox.com</code> creator
-                </li>
-                <li>
-                  <code>you@creator-otp.sandbox.com</code> creator with a code
-                </li>
-                <li>
-                  <code>you@fan.sandbox.com</code> fan
-                </li>
-                <li>
-                  <code>you@locked.sandbox.com</code> locked account
-                </li>
-              </ul>
-            </section>
-          ) : null}
+          <OutcomePanel outcome={outcome} clear={clear} />
+          {info.data?.backend === 'simulator' ? <SandboxAccounts /> : null}
         </aside>
       </div>
     </>
+  );
+}
+
+/** One ConnectButton per way of showing Link. */
+function ModesPanel({ report }: { report: Report }) {
+  return (
+    <section aria-labelledby="modes-title" className="panel">
+      <div className="panel-head">
+        <h2 id="modes-title">Choose how to sign in</h2>
+        <p className="muted">Each button runs the same secure flow, shown a different way.</p>
+      </div>
+      <ul className="modes">
+        {MODES.map((m) => (
+          <li key={m.mode} className="mode">
+            <div>
+              <h3>{m.title}</h3>
+              <p className="muted">{m.text}</p>
+            </div>
+            <ConnectButton
+              mode={m.mode}
+              embed={embed}
+              data-mode={m.mode}
+              className="button button-primary"
+              returnTo="/"
+              {...handlers(report, m.mode)}
+            >
+              {m.label}
+            </ConnectButton>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Reconnect: pick one of the user's connections and sign in again, keeping its id. */
+function ReconnectPanel({ report }: { report: Report }) {
+  const connections = useConnections();
+  const mine = connections.connections;
+  const [picked, setPicked] = useState('');
+  const selected = mine.some((c) => c.id === picked) ? picked : (mine[0]?.id ?? '');
+  return (
+    <section aria-labelledby="reconnect-title" className="panel">
+      <div className="panel-head">
+        <h2 id="reconnect-title">Reconnect an account</h2>
+        <p className="muted">
+          When OnlyFans signs you out (a password change, an expired session), sign in again to keep the same
+          connection.
+        </p>
+      </div>
+      {mine.length === 0 ? (
+        <p className="empty">
+          {connections.status === 'pending' ? 'Loading your connections…' : 'Connect an account first.'}
+        </p>
+      ) : (
+        <div className="reconnect">
+          <ConnectionPicker connections={mine} selected={selected} onPick={setPicked} />
+          {selected ? (
+            <ConnectButton
+              key={selected}
+              mode="auto"
+              connectionId={selected}
+              data-action="reconnect"
+              data-connection-id={selected}
+              className="button button-secondary"
+              returnTo="/"
+              {...handlers(report, 'reconnect')}
+            >
+              Reconnect
+            </ConnectButton>
+          ) : null}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The user's connections, by name when their profile is known. */
+function ConnectionPicker(props: {
+  connections: ConnectionView[];
+  selected: string;
+  onPick: (id: string) => void;
+}) {
+  return (
+    <label className="field">
+      <span>Connection</span>
+      <select
+        name="connectionId"
+        value={props.selected}
+        onChange={(e) => props.onPick(e.currentTarget.value)}
+      >
+        {props.connections.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.userData ? `${c.userData.name ?? c.userData.username} (@${c.userData.username})` : c.id} ·{' '}
+            {c.status}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The latest outcome once the server verified it, or what to do first. */
+function OutcomePanel({ outcome, clear }: { outcome: ShownOutcome | null; clear: () => void }) {
+  if (!outcome)
+    return (
+      <section className="outcome outcome-idle" data-testid="outcome-idle">
+        <h2>No account connected yet</h2>
+        <p className="muted">Pick a way to sign in. The result appears here once our server verified it.</p>
+      </section>
+    );
+  const confirmed = outcome.status === 'success' && outcome.confirm === 'ok';
+  return (
+    <OutcomeCard
+      outcome={outcome}
+      actions={
+        confirmed ? (
+          <Link href="/connections" className="button button-ghost">
+            View connections
+          </Link>
+        ) : (
+          <button type="button" className="button button-ghost" onClick={clear}>
+            Dismiss
+          </button>
+        )
+      }
+    />
+  );
+}
+
+/** The simulator's sandbox sign-ins. */
+function SandboxAccounts() {
+  return (
+    <section className="panel hint" aria-labelledby="sandbox-title">
+      <h2 id="sandbox-title">Sandbox accounts</h2>
+      <p className="muted small">
+        This demo runs against the local OFAuth simulator. Sign in with any of these, password{' '}
+        <code>good-password</code>, code <code>123456</code>:
+      </p>
+      <ul className="small">
+        <li>
+          <code>you@creator.sandbox.com</code> creator
+        </li>
+        <li>
+          <code>you@creator-otp.sandbox.com</code> creator with a code
+        </li>
+        <li>
+          <code>you@fan.sandbox.com</code> fan
+        </li>
+        <li>
+          <code>you@locked.sandbox.com</code> locked account
+        </li>
+      </ul>
+    </section>
   );
 }

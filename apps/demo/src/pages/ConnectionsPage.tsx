@@ -3,6 +3,7 @@ import {
   type ConnectionView,
   connectionsQueryKey,
   type LinkOutcome,
+  type UseConnectionsResult,
   useConnections,
 } from '@oflink/react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -25,15 +26,7 @@ const EVENT_LABEL: Record<string, string> = {
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-function ConnectionRow({
-  c,
-  onDisconnect,
-  onReconnect,
-}: {
-  c: ConnectionView;
-  onDisconnect: (id: string) => void;
-  onReconnect: (o: LinkOutcome) => void;
-}) {
+function ConnectionRow({ c, onDisconnect, onReconnect }: { c: ConnectionView } & RowActions) {
   const name = c.userData ? (c.userData.name ?? c.userData.username) : 'OnlyFans account';
   return (
     <li className="connection" data-connection-id={c.id} data-status={c.status} aria-busy={c.disconnecting}>
@@ -45,48 +38,72 @@ function ConnectionRow({
           <code>{c.id}</code>
         </div>
       </div>
-      <div className="connection-meta small muted">
-        <div>Updated {dateFormat.format(new Date(c.updatedAt))}</div>
-        <div>
-          {c.lastEvent ? (
-            <span title="Received and verified from a signed OFAuth webhook">
-              Webhook: {EVENT_LABEL[c.lastEvent] ?? c.lastEvent}
-            </span>
-          ) : (
-            <span title="Confirmed by the server with OFAuth">Confirmed</span>
-          )}
-        </div>
-      </div>
+      <ConnectionMeta c={c} />
       <span className={`badge badge-${c.status === 'active' ? 'ok' : 'warn'}`}>
         {c.disconnecting ? 'Disconnecting…' : (STATUS_LABEL[c.status] ?? c.status)}
       </span>
-      <div className="connection-actions">
-        {c.needsReconnect ? (
-          <ConnectButton
-            mode="auto"
-            connectionId={c.id}
-            returnTo="/connections"
-            data-action="reconnect"
-            className="button button-primary"
-            disabled={c.disconnecting}
-            onSuccess={onReconnect}
-            onExit={onReconnect}
-          >
-            Reconnect
-          </ConnectButton>
-        ) : null}
-        <button
-          type="button"
-          className="button button-ghost"
-          data-action="disconnect"
-          disabled={c.disconnecting}
-          onClick={() => onDisconnect(c.id)}
-        >
-          Disconnect
-        </button>
-      </div>
+      <ConnectionActions c={c} onDisconnect={onDisconnect} onReconnect={onReconnect} />
     </li>
   );
+}
+
+/** When the record last changed, and whether a signed webhook or the confirmation wrote it. */
+function ConnectionMeta({ c }: { c: ConnectionView }) {
+  return (
+    <div className="connection-meta small muted">
+      <div>Updated {dateFormat.format(new Date(c.updatedAt))}</div>
+      <div>
+        {c.lastEvent ? (
+          <span title="Received and verified from a signed OFAuth webhook">
+            Webhook: {EVENT_LABEL[c.lastEvent] ?? c.lastEvent}
+          </span>
+        ) : (
+          <span title="Confirmed by the server with OFAuth">Confirmed</span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+type RowActions = { onDisconnect: (id: string) => void; onReconnect: (o: LinkOutcome) => void };
+
+/** Reconnect (when OnlyFans signed the account out) and Disconnect. */
+function ConnectionActions({ c, onDisconnect, onReconnect }: { c: ConnectionView } & RowActions) {
+  return (
+    <div className="connection-actions">
+      {c.needsReconnect ? (
+        <ConnectButton
+          mode="auto"
+          connectionId={c.id}
+          returnTo="/connections"
+          data-action="reconnect"
+          className="button button-primary"
+          disabled={c.disconnecting}
+          onSuccess={onReconnect}
+          onExit={onReconnect}
+        >
+          Reconnect
+        </ConnectButton>
+      ) : null}
+      <button
+        type="button"
+        className="button button-ghost"
+        data-action="disconnect"
+        disabled={c.disconnecting}
+        onClick={() => onDisconnect(c.id)}
+      >
+        Disconnect
+      </button>
+    </div>
+  );
+}
+
+/** The list's state in words: failing, refreshing, or how many accounts. */
+function statusText(list: UseConnectionsResult): string {
+  const count = list.connections.length;
+  if (list.error) return `Could not load the list (${list.error.code}); retrying…`;
+  if (list.isFetching) return 'Refreshing…';
+  return `${count} ${count === 1 ? 'account' : 'accounts'}`;
 }
 
 /** `/connections`: what the server records, kept current by OFAuth's signed webhooks. */
@@ -99,7 +116,6 @@ export function ConnectionsPage() {
       if (o.status === 'success') void queryClient.invalidateQueries({ queryKey: connectionsQueryKey() });
     },
   });
-  const count = list.connections.length;
   return (
     <div className="stack">
       <section className="hero hero-small">
@@ -113,11 +129,7 @@ export function ConnectionsPage() {
         <div className="panel-head row">
           <h2 id="list-title">Your accounts</h2>
           <span className="muted small" data-testid="connections-status">
-            {list.error
-              ? `Could not load the list (${list.error.code}); retrying…`
-              : list.isFetching
-                ? 'Refreshing…'
-                : `${count} ${count === 1 ? 'account' : 'accounts'}`}
+            {statusText(list)}
           </span>
         </div>
         {list.disconnectError ? (
@@ -130,28 +142,40 @@ export function ConnectionsPage() {
             The reconnect was not confirmed: {outcome.message}
           </p>
         ) : null}
-        {list.status === 'pending' ? (
-          <p className="empty">Loading…</p>
-        ) : count === 0 ? (
-          <div className="empty" data-testid="connections-empty">
-            <p>No accounts yet.</p>
-            <Link href="/" className="button button-primary">
-              Connect an account
-            </Link>
-          </div>
-        ) : (
-          <ul className="connections" data-testid="connections">
-            {list.connections.map((c) => (
-              <ConnectionRow
-                key={c.id}
-                c={c}
-                onDisconnect={(id) => void list.disconnect(id)}
-                onReconnect={(o) => report(o, 'reconnect')}
-              />
-            ))}
-          </ul>
-        )}
+        <ConnectionList list={list} onReconnect={(o) => report(o, 'reconnect')} />
       </section>
     </div>
+  );
+}
+
+/** The accounts, or what to do when there are none yet. */
+function ConnectionList({
+  list,
+  onReconnect,
+}: {
+  list: UseConnectionsResult;
+  onReconnect: RowActions['onReconnect'];
+}) {
+  if (list.status === 'pending') return <p className="empty">Loading…</p>;
+  if (list.connections.length === 0)
+    return (
+      <div className="empty" data-testid="connections-empty">
+        <p>No accounts yet.</p>
+        <Link href="/" className="button button-primary">
+          Connect an account
+        </Link>
+      </div>
+    );
+  return (
+    <ul className="connections" data-testid="connections">
+      {list.connections.map((c) => (
+        <ConnectionRow
+          key={c.id}
+          c={c}
+          onDisconnect={(id) => void list.disconnect(id)}
+          onReconnect={onReconnect}
+        />
+      ))}
+    </ul>
   );
 }
