@@ -14,6 +14,28 @@ export type AppName =
   | 'next-mistake-turbopack'
   | 'next-mistake-webpack';
 
+const NEXT_START = ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', '$PORT'];
+
+/** How each app starts: from which installed example, with which command and environment. */
+const APPS: { name: AppName; dir: string; args: string[]; env?: () => Promise<Record<string, string>> }[] = [
+  { name: 'nextjs', dir: 'nextjs', args: NEXT_START },
+  { name: 'vite-express', dir: 'vite-express', args: ['server/start.js'] },
+  { name: 'vite-express-react18', dir: 'vite-express-react18', args: ['server/start.js'] },
+  { name: 'vite-hono', dir: 'vite-express', args: ['server/start.js', '--hono'] },
+  {
+    name: 'vite-dev-proxy',
+    dir: 'vite-express',
+    args: ['server/start.js', '--dev'],
+    env: async () => ({ API_PORT: String(await freePort()), NODE_ENV: 'development' }),
+  },
+  ...Object.entries(MISTAKE_BUILDS).map(([bundler, distDir]) => ({
+    name: `next-mistake-${bundler}` as AppName,
+    dir: 'nextjs-mistake',
+    args: NEXT_START,
+    env: async () => ({ NEXT_DIST_DIR: distDir }),
+  })),
+];
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now();
   const tarballs = packTarballs();
@@ -24,35 +46,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   const sim = await startSimulator({ port: 0, quiet: true, webhookRetryBaseMs: 250 });
   const apps: Partial<Record<AppName, RunningApp>> = {};
-  const next = dirs.nextjs as string;
-  const vite = dirs['vite-express'] as string;
-  apps.nextjs = await startApp(
-    'nextjs',
-    next,
-    ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', '$PORT'],
-    sim,
-  );
-  apps['vite-express'] = await startApp('vite-express', vite, ['server/start.js'], sim);
-  apps['vite-express-react18'] = await startApp(
-    'vite-express-react18',
-    dirs['vite-express-react18'] as string,
-    ['server/start.js'],
-    sim,
-  );
-  apps['vite-hono'] = await startApp('vite-hono', vite, ['server/start.js', '--hono'], sim);
-  apps['vite-dev-proxy'] = await startApp('vite-dev-proxy', vite, ['server/start.js', '--dev'], sim, {
-    API_PORT: String(await freePort()),
-    NODE_ENV: 'development',
-  });
-  for (const [bundler, distDir] of Object.entries(MISTAKE_BUILDS)) {
-    const name = `next-mistake-${bundler}` as AppName;
-    apps[name] = await startApp(
-      name,
-      dirs['nextjs-mistake'] as string,
-      ['node_modules/next/dist/bin/next', 'start', '-H', '127.0.0.1', '-p', '$PORT'],
-      sim,
-      { NEXT_DIST_DIR: distDir },
-    );
+  for (const app of APPS) {
+    const env = app.env ? await app.env() : undefined;
+    apps[app.name] = await startApp(app.name, dirs[app.dir] as string, app.args, sim, env);
   }
   // OFAuth delivers the account's webhooks to one URL: the Next app's route
   sim.configure({ webhookUrl: `${apps.nextjs?.url}/api/oflink/webhook` });
