@@ -134,126 +134,142 @@ function installPacked(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const PEERS = [
+  'react-plaid-link',
+  '@tryfinch/react-connect',
+  '@nangohq/frontend',
+  '@mergeapi/react-merge-link',
+] as const;
+
+/** Every figure of measure 1, from one install of the packed packages. */
+async function sizeFigures(dir: string) {
+  const react = APP_EXTERNAL.filter((x) => x !== '@tanstack/react-query');
+  const peers: [string, number][] = [];
+  for (const peer of PEERS) peers.push([peer, await gzipSize(ENTRIES[peer], BENCH)]);
+  // where the bytes go: what explains a missed goal
+  const [buttonParts, embedParts, callbackParts] = await Promise.all(
+    [ENTRIES.connectButton, ENTRIES.embedApp, ENTRIES.callback].map((entry) => anatomy(entry)),
+  );
+  return {
+    button: await gzipSize(ENTRIES.connectButton, dir),
+    withEmbed: await gzipSize(ENTRIES.embedApp, dir),
+    callback: await gzipSize(ENTRIES.callback, dir),
+    buttonBrotli: await brotliSize(ENTRIES.connectButton, dir),
+    viteButton: await rolldownBuild(ENTRIES.connectButton, dir),
+    viteEmbed: await rolldownBuild(ENTRIES.embedApp, dir),
+    firstTime: gzipBytes(await minified(ENTRIES.firstTime, dir, react)),
+    peers,
+    parts: { button: buttonParts, embed: embedParts, callback: callbackParts },
+  };
+}
+
+const sizeRow = (
+  measure: string,
+  goal: string,
+  measured: number,
+  baseline: number | null,
+  met: boolean | null,
+  note: string,
+): Row => ({
+  area: 'size',
+  measure,
+  goal,
+  measured,
+  baseline,
+  ratio: baseline === null ? null : ratio(measured, baseline),
+  met,
+  unit: 'B',
+  note,
+});
+
+const WHERE = 'where the bytes go (minified, from source)';
+
+/** The rows of the figures: ours with their goals, then the other builds, then the peers. */
+function sizeRows(f: Awaited<ReturnType<typeof sizeFigures>>): Row[] {
+  const { button, withEmbed, callback, viteButton, viteEmbed } = f;
+  const smallest = f.peers.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const modal = (has: boolean, expected: boolean) =>
+    has === expected ? (has ? 'in' : 'not in') : has ? 'IN' : 'MISSING from';
+  const esbuildNote = 'baseline column: the esbuild figure of the same app';
+  return [
+    sizeRow(
+      'app importing ConnectButton (min+gzip)',
+      '≤ 3000 B',
+      button,
+      smallest[1],
+      button <= 3000,
+      `baseline: smallest peer (${smallest[0]}); ${WHERE}: ${f.parts.button}`,
+    ),
+    sizeRow(
+      'the same app with embed mode (ConnectButton + @oflink/react/embed, min+gzip)',
+      '≤ 5000 B',
+      withEmbed,
+      button,
+      withEmbed <= 5000,
+      `baseline column: the app without embed mode; ${WHERE}: ${f.parts.embed}`,
+    ),
+    sizeRow(
+      'app importing ConnectButton, built by Vite 8 (rolldown) (min+gzip)',
+      '—',
+      viteButton.gzip,
+      button,
+      null,
+      `${esbuildNote}; the embedded modal's code is ${modal(viteButton.hasModal, false)} it`,
+    ),
+    sizeRow(
+      'the same app with embed mode, built by Vite 8 (rolldown) (min+gzip)',
+      '—',
+      viteEmbed.gzip,
+      withEmbed,
+      null,
+      `${esbuildNote}; the embedded modal's code is ${modal(viteEmbed.hasModal, true)} it`,
+    ),
+    sizeRow(
+      'app importing ConnectButton, brotli (min+brotli 11)',
+      '—',
+      f.buttonBrotli,
+      button,
+      null,
+      'baseline column: the gzip figure of the same bundle',
+    ),
+    sizeRow(
+      'app importing ConnectButton, first time: react-query and its provider bundled too (min+gzip)',
+      '—',
+      f.firstTime,
+      button,
+      null,
+      'for an app that does not already use @tanstack/react-query: the QueryClient and its provider in the bundle; React still external',
+    ),
+    sizeRow(
+      'callback page importing useLinkCallback (min+gzip)',
+      '≤ 1000 B',
+      callback,
+      null,
+      callback <= 1000,
+      `no peer ships a callback-page entry; ${WHERE}: ${f.parts.callback}`,
+    ),
+    ...f.peers.map(([peer, size]) =>
+      sizeRow(
+        `peer: ${peer} one-line usage (min+gzip)`,
+        '—',
+        size,
+        button,
+        null,
+        'baseline column: our ConnectButton app; ratio = peer / ours',
+      ),
+    ),
+  ];
+}
+
 /** Rows of measure 1. */
 export async function measureSize(): Promise<Row[]> {
   const app = installPacked();
   try {
-    const button = await gzipSize(ENTRIES.connectButton, app.dir);
-    const withEmbed = await gzipSize(ENTRIES.embedApp, app.dir);
-    const callback = await gzipSize(ENTRIES.callback, app.dir);
-    const buttonBrotli = await brotliSize(ENTRIES.connectButton, app.dir);
-    const viteButton = await rolldownBuild(ENTRIES.connectButton, app.dir);
-    const viteEmbed = await rolldownBuild(ENTRIES.embedApp, app.dir);
-    const react = APP_EXTERNAL.filter((x) => x !== '@tanstack/react-query');
-    const firstTime = gzipBytes(await minified(ENTRIES.firstTime, app.dir, react));
-    const peers: [string, number][] = [];
-    for (const peer of [
-      'react-plaid-link',
-      '@tryfinch/react-connect',
-      '@nangohq/frontend',
-      '@mergeapi/react-merge-link',
-    ] as const) {
-      peers.push([peer, await gzipSize(ENTRIES[peer], BENCH)]);
-    }
-    // where the bytes go: what explains a missed goal
-    const [buttonParts, embedParts, callbackParts] = await Promise.all(
-      [ENTRIES.connectButton, ENTRIES.embedApp, ENTRIES.callback].map((entry) => anatomy(entry)),
+    const figures = await sizeFigures(app.dir);
+    log(
+      `size: ConnectButton ${figures.button} B, useLinkCallback ${figures.callback} B, peers ${JSON.stringify(figures.peers)}`,
     );
-    const smallest = peers.reduce((a, b) => (b[1] < a[1] ? b : a));
-    log(`size: ConnectButton ${button} B, useLinkCallback ${callback} B, peers ${JSON.stringify(peers)}`);
-    return [
-      {
-        area: 'size',
-        measure: 'app importing ConnectButton (min+gzip)',
-        goal: '≤ 3000 B',
-        measured: button,
-        baseline: smallest[1],
-        ratio: ratio(button, smallest[1]),
-        met: button <= 3000,
-        unit: 'B',
-        note: `baseline: smallest peer (${smallest[0]}); where the bytes go (minified, from source): ${buttonParts}`,
-      },
-      {
-        area: 'size',
-        measure: 'the same app with embed mode (ConnectButton + @oflink/react/embed, min+gzip)',
-        goal: '≤ 5000 B',
-        measured: withEmbed,
-        baseline: button,
-        ratio: ratio(withEmbed, button),
-        met: withEmbed <= 5000,
-        unit: 'B',
-        note: `baseline column: the app without embed mode; where the bytes go (minified, from source): ${embedParts}`,
-      },
-      {
-        area: 'size',
-        measure: 'app importing ConnectButton, built by Vite 8 (rolldown) (min+gzip)',
-        goal: '—',
-        measured: viteButton.gzip,
-        baseline: button,
-        ratio: ratio(viteButton.gzip, button),
-        met: null,
-        unit: 'B',
-        note: `baseline column: the esbuild figure of the same app; the embedded modal's code is ${viteButton.hasModal ? 'IN' : 'not in'} it`,
-      },
-      {
-        area: 'size',
-        measure: 'the same app with embed mode, built by Vite 8 (rolldown) (min+gzip)',
-        goal: '—',
-        measured: viteEmbed.gzip,
-        baseline: withEmbed,
-        ratio: ratio(viteEmbed.gzip, withEmbed),
-        met: null,
-        unit: 'B',
-        note: `baseline column: the esbuild figure of the same app; the embedded modal's code is ${viteEmbed.hasModal ? 'in' : 'MISSING from'} it`,
-      },
-      {
-        area: 'size',
-        measure: 'app importing ConnectButton, brotli (min+brotli 11)',
-        goal: '—',
-        measured: buttonBrotli,
-        baseline: button,
-        ratio: ratio(buttonBrotli, button),
-        met: null,
-        unit: 'B',
-        note: 'baseline column: the gzip figure of the same bundle',
-      },
-      {
-        area: 'size',
-        measure:
-          'app importing ConnectButton, first time: react-query and its provider bundled too (min+gzip)',
-        goal: '—',
-        measured: firstTime,
-        baseline: button,
-        ratio: ratio(firstTime, button),
-        met: null,
-        unit: 'B',
-        note: 'for an app that does not already use @tanstack/react-query: the QueryClient and its provider in the bundle; React still external',
-      },
-      {
-        area: 'size',
-        measure: 'callback page importing useLinkCallback (min+gzip)',
-        goal: '≤ 1000 B',
-        measured: callback,
-        baseline: null,
-        ratio: null,
-        met: callback <= 1000,
-        unit: 'B',
-        note: `no peer ships a callback-page entry; where the bytes go (minified, from source): ${callbackParts}`,
-      },
-      ...peers.map(
-        ([peer, size]): Row => ({
-          area: 'size',
-          measure: `peer: ${peer} one-line usage (min+gzip)`,
-          goal: '—',
-          measured: size,
-          baseline: button,
-          ratio: ratio(size, button),
-          met: null,
-          unit: 'B',
-          note: 'baseline column: our ConnectButton app; ratio = peer / ours',
-        }),
-      ),
-    ];
+    return sizeRows(figures);
   } finally {
     app.cleanup();
   }
