@@ -250,6 +250,8 @@ function inTheClick(
 
 const PREPARING: Partial<LinkState> = { status: 'preparing', outcome: null, error: null, sandbox: null };
 
+const SHORT_BLOCKED = 'The browser blocked the popup.';
+
 /** A blocked popup: switches to the fallback view, or ends the attempt when there is none. */
 function replaceBlocked(
   ctx: AttemptContext,
@@ -257,7 +259,7 @@ function replaceBlocked(
   fallback: ViewFactory | undefined,
 ): boolean {
   if (!fallback) {
-    let message = 'The browser blocked the popup.';
+    let message = SHORT_BLOCKED;
     try {
       // development builds only: bundlers drop this branch from production ones
       if (process.env.NODE_ENV !== 'production')
@@ -267,7 +269,7 @@ function replaceBlocked(
       // native ES modules without a bundler: no process, the short message
     }
     const blocked = new LinkError('popup_blocked', message);
-    ctx.end({ status: 'error', code: 'popup_blocked', message: 'The browser blocked the popup.' }, blocked);
+    ctx.end({ status: 'error', code: 'popup_blocked', message: SHORT_BLOCKED }, blocked);
     return false;
   }
   runCleanups(state);

@@ -36,14 +36,20 @@ export function isSessionFresh(
 export function parseSession(body: unknown): LinkSession {
   const read = readHostedSession(body);
   if (read.ok) return read.session;
-  if (read.problem === 'unsupported_mode')
-    throw new LinkError(
-      'unsupported_mode',
-      `The session endpoint returned a "${read.mode}" session; only hosted sessions can be opened.`,
-    );
+  let message = read.problem === 'unsupported_mode' ? `Session mode "${read.mode}".` : 'Invalid session.';
+  try {
+    // development builds only: bundlers drop this branch from production ones
+    if (process.env.NODE_ENV !== 'production')
+      message =
+        read.problem === 'unsupported_mode'
+          ? `The session endpoint returned a "${read.mode}" session; only hosted sessions can be opened.`
+          : 'The session endpoint did not return { mode, url, expiresAt }.';
+  } catch {
+    // native ES modules without a bundler: no process, the short message
+  }
   throw new LinkError(
-    'invalid_session_response',
-    'The session endpoint did not return { mode, url, expiresAt }.',
+    read.problem === 'unsupported_mode' ? 'unsupported_mode' : 'invalid_session_response',
+    message,
   );
 }
 
@@ -91,10 +97,14 @@ export async function callEndpoint(
     });
   } catch (cause) {
     if (signal?.aborted) throw cause;
-    throw new LinkError(
-      'network_error',
-      `${endpoint} could not be reached. Check the connection and try again.`,
-    );
+    let message = `${endpoint} could not be reached.`;
+    try {
+      // development builds only: bundlers drop this branch from production ones
+      if (process.env.NODE_ENV !== 'production') message += ' Check the connection and try again.';
+    } catch {
+      // native ES modules without a bundler: no process, the short message
+    }
+    throw new LinkError('network_error', message);
   }
   let body: unknown = null;
   try {
