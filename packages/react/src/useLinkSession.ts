@@ -62,10 +62,10 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
       const queryKey = sessionQueryKey(options);
       const state = client.getQueryState<LinkSession>(queryKey);
       if (state?.data && isSessionFresh(state.data)) return Promise.resolve(state.data);
-      // a request in flight is joined; else this one leaves now, before react-query's own work, and
-      // react-query's signal (the query removed) still cancels it
+      // a request in flight (or paused offline) is joined; else this one leaves now, before
+      // react-query's own work, and react-query's signal (the query removed) still cancels it
       const aborter = new AbortController();
-      const early = state?.fetchStatus !== 'fetching' && requestSession(options, aborter.signal);
+      const early = (state?.fetchStatus ?? 'idle') === 'idle' && requestSession(options, aborter.signal);
       // staleTime 0: a cached but stale session is refetched
       return client.fetchQuery({
         queryKey,
