@@ -99,7 +99,9 @@ function handlers({ url, api, clientAppId, webhookSecret, store }: ApiSettings) 
 export function apiRoutes(settings: ApiSettings, serveClient: Route): Route {
   const { session, confirm, connections, webhooks } = handlers(settings);
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = URL.parse(req.url ?? '/', 'http://x')?.pathname;
+    if (path === undefined)
+      return sendError(res, 400, 'invalid_request', 'The request target is not a path.');
     if (path !== '/api/webhooks/ofauth') ensureUser(req, res);
     if (path === '/api/oflink/session') return session(req, res);
     if (path === '/api/oflink/confirm') return confirm(req, res);

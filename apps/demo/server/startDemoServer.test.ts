@@ -1,4 +1,5 @@
 // The demo server's routes over real HTTP, backed by a simulator on a free port.
+import { connect } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPostgres } from '../../../packages/connections/test/postgresServer';
@@ -405,6 +406,24 @@ describe('the built client', () => {
     expect((await fetch(`${demo.url}/api/nothing`)).status).toBe(404);
     const traversal = await fetch(`${demo.url}/%2e%2e/%2e%2e/package.json`);
     expect(await traversal.text()).not.toContain('"name"');
+  });
+
+  it('answers a request target that is no URL with an error, and keeps serving', async () => {
+    const { port } = new URL(demo.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.end('GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('invalid_request');
+    expect((await fetch(`${demo.url}/api/demo`)).status).toBe(200);
   });
 
   it('reports which backend it uses', async () => {
