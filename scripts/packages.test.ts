@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_EXTERNAL } from './appBundle';
 import { codeBlocks } from './markdown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -291,14 +292,15 @@ store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => 
   it.each(['vite', 'webpack'] as const)(
     'ships the modal only to an app that imports @oflink/react/embed, built by %s',
     (bundler) => {
-      writeFileSync(join(app, 'bundle.mjs'), BUNDLE_SCRIPT);
+      const build = (entry: string) =>
+        run('node', [join(root, 'scripts/appBuild.mjs'), bundler, entry, JSON.stringify(APP_EXTERNAL)], app);
       writeFileSync(join(app, 'button.js'), "export { ConnectButton } from '@oflink/react';\n");
       writeFileSync(
         join(app, 'withEmbed.js'),
         "export { ConnectButton } from '@oflink/react';\nexport { embed } from '@oflink/react/embed';\n",
       );
-      const button = run('node', ['bundle.mjs', bundler, 'button.js'], app);
-      const withEmbed = run('node', ['bundle.mjs', bundler, 'withEmbed.js'], app);
+      const button = build('button.js');
+      const withEmbed = build('withEmbed.js');
       // the popup's window features: proof that the library itself is in both bundles
       for (const code of [button, withEmbed]) expect(code).toContain('popup=yes');
       for (const marker of ['aria-modal', 'exit_requested']) {
@@ -324,51 +326,3 @@ store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => 
     expect(message).toContain('must only run on your server');
   });
 });
-
-/**
- * Builds one entry file for production with Vite 8 (rolldown) or webpack 5, as an app build with
- * React and react-query external, and prints the code.
- */
-const BUNDLE_SCRIPT = `import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-const external = ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client', '@tanstack/react-query'];
-const [bundler, entry] = process.argv.slice(2);
-const cwd = process.cwd();
-if (bundler === 'vite') {
-  const { build } = await import('vite');
-  const result = await build({
-    root: cwd,
-    configFile: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    build: {
-      write: false,
-      minify: true,
-      modulePreload: false,
-      rolldownOptions: { input: join(cwd, entry), preserveEntrySignatures: 'exports-only', external },
-    },
-  });
-  const outputs = Array.isArray(result) ? result : [result];
-  process.stdout.write(outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join(''));
-} else {
-  const { default: webpack } = await import('webpack');
-  const outDir = join(cwd, 'webpack-out');
-  const stats = await new Promise((resolve, reject) =>
-    webpack(
-      {
-        mode: 'production',
-        context: cwd,
-        entry: './' + entry,
-        target: 'web',
-        externals: external,
-        externalsType: 'module',
-        experiments: { outputModule: true },
-        output: { path: outDir, filename: entry, library: { type: 'module' } },
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    ),
-  );
-  if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
-  process.stdout.write(readFileSync(join(outDir, entry), 'utf8'));
-}
-`;

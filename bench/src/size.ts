@@ -3,12 +3,11 @@
 // apps also built by Vite 8 (rolldown).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
+import { appBuild } from '../../scripts/appBuild.mjs';
 import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
 import { anatomy } from './anatomy';
 import { BENCH, log, ROOT, type Row, ratio } from './common';
@@ -66,32 +65,19 @@ async function brotliSize(source: string, resolveDir: string): Promise<number> {
  * the same externals: its gzip size, and whether the embedded modal's code is in it.
  */
 async function rolldownBuild(source: string, dir: string): Promise<{ gzip: number; hasModal: boolean }> {
-  const require = createRequire(join(ROOT, 'package.json'));
-  const vite = (await import(pathToFileURL(require.resolve('vite')).href)) as typeof import('vite');
   const entry = join(dir, `entry-${Date.now()}.tsx`);
   writeFileSync(entry, source);
   // vite.build sets process.env.NODE_ENV for the whole process: the later measures need it as it was
   const nodeEnv = process.env.NODE_ENV;
-  const result = await vite
-    .build({
-      root: dir,
-      configFile: false,
-      logLevel: 'silent',
-      define: { 'process.env.NODE_ENV': '"production"' },
-      build: {
-        write: false,
-        minify: true,
-        target: 'es2022',
-        modulePreload: false,
-        rolldownOptions: { input: entry, preserveEntrySignatures: 'exports-only', external: APP_EXTERNAL },
-      },
-    })
-    .finally(() => {
-      if (nodeEnv === undefined) delete process.env.NODE_ENV;
-      else process.env.NODE_ENV = nodeEnv;
-    });
-  const outputs = (Array.isArray(result) ? result : [result]) as { output: { code?: string }[] }[];
-  const code = outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join('');
+  // the packages from the install in `dir`, Vite from the workspace
+  const code = await appBuild('vite', entry, {
+    root: dir,
+    external: APP_EXTERNAL,
+    bundlerFrom: ROOT,
+  }).finally(() => {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  });
   if (!code) throw new Error('vite build produced no code');
   return { gzip: gzipBytes(new TextEncoder().encode(code)), hasModal: code.includes('aria-modal') };
 }
