@@ -5,11 +5,10 @@
 // Chromium is driven through its debugging pipe (cdp.ts), never paused by the driver.
 import { startSimulator } from '@oflink/simulator';
 import { type Cdp, type CdpEvent, evaluate, launchCdp, nextEvent, waitFor } from './cdp';
-import { log, median, quantile, type Row, ratio, round } from './common';
+import { log, median, quantile, type Row, round } from './common';
+import { LATENCY_MS, popupRows } from './popupRows';
 import { serve } from './popupSite';
 
-/** Simulator latency for the not-prefetched runs (the L of the goal `≤ L + 15 ms`). */
-export const LATENCY_MS = 100;
 const RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 15);
 
 interface Sample {
@@ -35,95 +34,114 @@ const targetInfo = (e: CdpEvent) =>
     ? (e.params.targetInfo as TargetInfo)
     : null;
 
-/** One click in a fresh browser context: click → the popup's navigation to the hosted URL. */
-async function once(cdp: Cdp, hostedPrefix: string, { url, hover, waitReady }: Variant): Promise<Sample> {
+/** A fresh tab on `url`, its button enabled. */
+async function openPage(cdp: Cdp, url: string, browserContextId: string) {
+  const { targetId } = await cdp.send<{ targetId: string }>('Target.createTarget', {
+    url: 'about:blank',
+    browserContextId,
+  });
+  const { sessionId: page } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId,
+    flatten: true,
+  });
+  await cdp.send('Page.enable', {}, page);
+  const loaded = nextEvent(cdp, (e) => e.method === 'Page.loadEventFired' && e.sessionId === page, 10_000);
+  await cdp.send('Page.navigate', { url }, page);
+  await loaded;
+  await waitFor(
+    cdp,
+    page,
+    'document.querySelector("button") && !document.querySelector("button").disabled',
+    10_000,
+  );
+  return { targetId, page };
+}
+
+/**
+ * Hovers (and waits for the prefetch) when asked, clicks, and answers the popup's target at the
+ * hosted URL, or null when Chromium blocked it.
+ */
+async function clickForPopup(cdp: Cdp, tab: { targetId: string; page: string }, prefix: string, v: Variant) {
+  const { targetId, page } = tab;
+  const at = await evaluate<{ x: number; y: number }>(
+    cdp,
+    page,
+    '(() => { const r = document.querySelector("button").getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()',
+  );
+  const mouse = (type: string) =>
+    cdp.send('Input.dispatchMouseEvent', { type, ...at, button: 'left', clickCount: 1 }, page);
+  if (v.hover) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...at }, page);
+  if (v.waitReady) await waitFor(cdp, page, 'window.__bench.ready', 10_000);
+  // a popup of this page: first that it exists at all (else Chromium blocked it), then at the hosted URL
+  const opened = nextEvent(cdp, (e) => targetInfo(e)?.openerId === targetId, 5000).then(
+    () => true,
+    () => false,
+  );
+  const atHosted = nextEvent(
+    cdp,
+    (e) => targetInfo(e)?.openerId === targetId && (targetInfo(e)?.url.startsWith(prefix) ?? false),
+    10_000,
+  );
+  atHosted.catch(() => undefined); // awaited below only when the popup opened
+  await mouse('mousePressed');
+  await mouse('mouseReleased');
+  if (!(await opened)) return null;
+  return (targetInfo(await atHosted) as TargetInfo).targetId;
+}
+
+/** The popup's navigation and the page's marks, relative to the click. */
+async function timings(cdp: Cdp, page: string, popupId: string, prefix: string): Promise<Sample> {
+  // attached after the fact: nothing paused the popup while it was measured
+  const { sessionId: popup } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId: popupId,
+    flatten: true,
+  });
+  const nav = `performance.getEntriesByType("navigation")[0]`;
+  await waitFor(
+    cdp,
+    popup,
+    `location.href.startsWith(${JSON.stringify(prefix)}) && ${nav}?.responseEnd > 0`,
+    10_000,
+  );
+  const started = await evaluate<{ origin: number; request: number }>(
+    cdp,
+    popup,
+    `({ origin: performance.timeOrigin, request: performance.timeOrigin + ${nav}.requestStart })`,
+  );
+  const marks = await evaluate<{ click: number; opened: number | null; inClickTask: boolean | null }>(
+    cdp,
+    page,
+    `(() => { const b = window.__bench; return { click: performance.timeOrigin + b.click, opened: b.opened == null ? null : performance.timeOrigin + b.opened, inClickTask: b.openedInClickTask ?? null }; })()`,
+  );
+  // the session request of this click, if any (resource timing, relative to the click)
+  const session = await evaluate<Sample['session']>(
+    cdp,
+    page,
+    `(() => { const c = window.__bench.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
+  );
+  if (process.env.BENCH_DEBUG)
+    log(
+      `debug: popup navigation ${round(started.origin - marks.click)} request ${round(started.request - marks.click)}${marks.opened === null ? '' : ` opened ${round(marks.opened - marks.click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
+    );
+  const { inClickTask } = marks;
+  return {
+    ms: started.origin - marks.click,
+    requestMs: started.request - marks.click,
+    session,
+    inClickTask,
+    blocked: false,
+  };
+}
+
+/** One click on one variant, in a browser context of its own. */
+async function once(cdp: Cdp, hostedPrefix: string, variant: Variant): Promise<Sample> {
   const { browserContextId } = await cdp.send<{ browserContextId: string }>('Target.createBrowserContext');
   try {
-    const { targetId } = await cdp.send<{ targetId: string }>('Target.createTarget', {
-      url: 'about:blank',
-      browserContextId,
-    });
-    const { sessionId: page } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
-      targetId,
-      flatten: true,
-    });
-    await cdp.send('Page.enable', {}, page);
-    const loaded = nextEvent(cdp, (e) => e.method === 'Page.loadEventFired' && e.sessionId === page, 10_000);
-    await cdp.send('Page.navigate', { url }, page);
-    await loaded;
-    await waitFor(
-      cdp,
-      page,
-      'document.querySelector("button") && !document.querySelector("button").disabled',
-      10_000,
-    );
-    const at = await evaluate<{ x: number; y: number }>(
-      cdp,
-      page,
-      '(() => { const r = document.querySelector("button").getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()',
-    );
-    const mouse = (type: string) =>
-      cdp.send('Input.dispatchMouseEvent', { type, ...at, button: 'left', clickCount: 1 }, page);
-    if (hover) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', ...at }, page);
-    if (waitReady) await waitFor(cdp, page, 'window.__bench.ready', 10_000);
-    // a popup of this page: first that it exists at all (else Chromium blocked it), then at the hosted URL
-    const opened = nextEvent(cdp, (e) => targetInfo(e)?.openerId === targetId, 5000).then(
-      () => true,
-      () => false,
-    );
-    const atHosted = nextEvent(
-      cdp,
-      (e) => {
-        const info = targetInfo(e);
-        return info?.openerId === targetId && info.url.startsWith(hostedPrefix);
-      },
-      10_000,
-    );
-    atHosted.catch(() => undefined); // awaited below only when the popup opened
-    await mouse('mousePressed');
-    await mouse('mouseReleased');
-    if (!(await opened))
+    const tab = await openPage(cdp, variant.url, browserContextId);
+    const popupId = await clickForPopup(cdp, tab, hostedPrefix, variant);
+    if (popupId === null)
       return { ms: Number.NaN, requestMs: Number.NaN, session: null, inClickTask: null, blocked: true };
-    const popupId = (targetInfo(await atHosted) as TargetInfo).targetId;
-    // attached after the fact: nothing paused the popup while it was measured
-    const { sessionId: popup } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
-      targetId: popupId,
-      flatten: true,
-    });
-    const nav = `performance.getEntriesByType("navigation")[0]`;
-    await waitFor(
-      cdp,
-      popup,
-      `location.href.startsWith(${JSON.stringify(hostedPrefix)}) && ${nav}?.responseEnd > 0`,
-      10_000,
-    );
-    const started = await evaluate<{ origin: number; request: number }>(
-      cdp,
-      popup,
-      `({ origin: performance.timeOrigin, request: performance.timeOrigin + ${nav}.requestStart })`,
-    );
-    const marks = await evaluate<{ click: number; opened: number | null; inClickTask: boolean | null }>(
-      cdp,
-      page,
-      `(() => { const b = window.__bench; return { click: performance.timeOrigin + b.click, opened: b.opened == null ? null : performance.timeOrigin + b.opened, inClickTask: b.openedInClickTask ?? null }; })()`,
-    );
-    // the session request of this click, if any (resource timing, relative to the click)
-    const session = await evaluate<Sample['session']>(
-      cdp,
-      page,
-      `(() => { const c = window.__bench.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
-    );
-    if (process.env.BENCH_DEBUG)
-      log(
-        `debug: popup navigation ${round(started.origin - marks.click)} request ${round(started.request - marks.click)}${marks.opened === null ? '' : ` opened ${round(marks.opened - marks.click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
-      );
-    return {
-      ms: started.origin - marks.click,
-      requestMs: started.request - marks.click,
-      session,
-      inClickTask: marks.inClickTask,
-      blocked: false,
-    };
+    return await timings(cdp, tab.page, popupId, hostedPrefix);
   } finally {
     await cdp.send('Target.disposeBrowserContext', { browserContextId });
   }
@@ -179,83 +197,7 @@ async function interleaved(cdp: Cdp, prefix: string, variants: readonly Variant[
   return samples.map(summary);
 }
 
-type Summary = ReturnType<typeof summary>;
-
-/** The rows of the four variants' medians. */
-function popupRows(
-  { warm, cold, naive, floor }: Record<'warm' | 'cold' | 'naive' | 'floor', Summary>,
-  kind: string,
-): Row[] {
-  const naiveNote = `naive: fetch then window.open, popup blocked in ${naive.blocked}/${naive.runs} runs`;
-  const floorNote = `ours − floor ${round(warm.median - floor.median)} ms`;
-  return [
-    {
-      area: 'popup',
-      measure: 'click → popup navigation to the hosted URL, session prefetched (median)',
-      goal: '≤ 30 ms, same task',
-      measured: warm.median,
-      baseline: naive.median,
-      ratio: ratio(warm.median, naive.median),
-      met: warm.median <= 30 && warm.inClickTask === warm.runs - warm.blocked && warm.blocked === 0,
-      unit: 'ms',
-      note: `p90 ${warm.p90} ms; request sent at ${warm.request} ms; navigation started in the click task in ${warm.inClickTask}/${warm.runs - warm.blocked}; ${floorNote}; ${naiveNote}; endpoint: ${kind}`,
-    },
-    {
-      area: 'popup',
-      measure: `click → popup navigation to the hosted URL, not prefetched, L = ${LATENCY_MS} ms (median)`,
-      goal: `≤ ${LATENCY_MS + 15} ms`,
-      measured: cold.median,
-      baseline: naive.median,
-      ratio: ratio(cold.median, naive.median),
-      met: cold.median <= LATENCY_MS + 15 && cold.blocked === 0,
-      unit: 'ms',
-      note: `p90 ${cold.p90} ms; request sent at ${cold.request} ms; popup opened blank in the click task, navigated when the session arrives; ${sessionNote(cold.session, naive.session)}; ${naiveNote}`,
-    },
-    {
-      area: 'popup',
-      measure: 'click → popup navigation, session prefetched: ours − the floor (medians)',
-      goal: '≤ 1 ms',
-      measured: round(warm.median - floor.median),
-      baseline: floor.median,
-      ratio: ratio(warm.median, floor.median),
-      met: warm.median - floor.median <= 1,
-      unit: 'ms',
-      note: 'baseline column: the floor row (window.open of a known URL in a bare click handler); both vary by tens of ms from run to run with the machine',
-    },
-    {
-      area: 'popup',
-      measure: 'click → fetch() of the session, not prefetched (median)',
-      goal: '≤ naive page',
-      measured: cold.session?.fetch ?? Number.NaN,
-      baseline: naive.session?.fetch ?? Number.NaN,
-      ratio: cold.session && naive.session ? ratio(cold.session.fetch, naive.session.fetch) : null,
-      met: cold.session !== null && naive.session !== null && cold.session.fetch <= naive.session.fetch,
-      unit: 'ms',
-      note: "from the click event to the session request's fetch() (resource timing); baseline column: the naive page, whose click handler calls fetch() first",
-    },
-    {
-      area: 'popup',
-      measure: 'floor: window.open(known URL) in the click handler (median)',
-      goal: '—',
-      measured: floor.median,
-      baseline: warm.median,
-      ratio: ratio(floor.median, warm.median),
-      met: null,
-      unit: 'ms',
-      note: `what Chromium itself costs on this machine (window.open blocks the page while it creates the window); baseline column: ours prefetched; p90 ${floor.p90} ms`,
-    },
-  ];
-}
-
-/** What the session request cost in the not-prefetched runs, next to the naive page's. */
-function sessionNote(
-  ours: ReturnType<typeof summary>['session'],
-  naive: ReturnType<typeof summary>['session'],
-) {
-  if (!ours) return 'no session request seen';
-  const theirs = naive ? ` (naive page: fetch() at ${naive.fetch} ms, round trip ${naive.roundTrip} ms)` : '';
-  return `session request: fetch() at ${ours.fetch} ms after the click, round trip ${ours.roundTrip} ms (L = ${LATENCY_MS} ms of it), answer → navigation ${ours.toNavigation} ms${theirs}`;
-}
+export type Summary = ReturnType<typeof summary>;
 
 /** Rows of measure 2. */
 export async function measurePopup(): Promise<Row[]> {
