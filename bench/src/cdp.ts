@@ -38,6 +38,28 @@ export interface Cdp {
   close(): Promise<void>;
 }
 
+type Message = { id?: number; result?: unknown; error?: { message: string } } & Partial<CdpEvent>;
+
+/** Reads the pipe's NUL-separated messages: answers settle their call, events go to the listeners. */
+function dispatcher(pending: Map<number, Pending>, listeners: Set<(event: CdpEvent) => void>) {
+  let buffer = '';
+  return (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\0'); end >= 0; end = buffer.indexOf('\0')) {
+      const message = JSON.parse(buffer.slice(0, end)) as Message;
+      buffer = buffer.slice(end + 1);
+      const call = message.id === undefined ? undefined : pending.get(message.id);
+      if (call && message.id !== undefined) {
+        pending.delete(message.id);
+        if (message.error) call.reject(new Error(`${call.method}: ${message.error.message}`));
+        else call.resolve(message.result);
+      } else if (message.method) {
+        for (const l of listeners) l(message as CdpEvent);
+      }
+    }
+  };
+}
+
 /**
  * Launches Debian's Chromium headless (scripts/chromium.ts flags) with a fresh profile.
  *
@@ -59,69 +81,46 @@ export async function launchCdp(): Promise<Cdp> {
   const listeners = new Set<(event: CdpEvent) => void>();
   let nextId = 0;
   let exited: Error | null = null;
-  let buffer = '';
+  const fail = (error: Error) => {
+    exited = error;
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
   output.setEncoding('utf8');
-  output.on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf('\0'); end >= 0; end = buffer.indexOf('\0')) {
-      const message = JSON.parse(buffer.slice(0, end)) as {
-        id?: number;
-        result?: unknown;
-        error?: { message: string };
-      } & Partial<CdpEvent>;
-      buffer = buffer.slice(end + 1);
-      const call = message.id === undefined ? undefined : pending.get(message.id);
-      if (call && message.id !== undefined) {
-        pending.delete(message.id);
-        if (message.error) call.reject(new Error(`${call.method}: ${message.error.message}`));
-        else call.resolve(message.result);
-      } else if (message.method) {
-        for (const l of listeners) l(message as CdpEvent);
-      }
-    }
-  });
+  output.on('data', dispatcher(pending, listeners));
   const exit = new Promise<void>((resolve) => {
     proc.once('exit', (code, signal) => {
-      exited = new Error(`Chromium exited (code ${code}, signal ${signal})`);
-      for (const call of pending.values()) call.reject(exited);
-      pending.clear();
+      fail(new Error(`Chromium exited (code ${code}, signal ${signal})`));
       resolve();
     });
   });
-  proc.once('error', (e) => {
-    exited = e;
-    for (const call of pending.values()) call.reject(e);
-    pending.clear();
-  });
-
-  const cdp: Cdp = {
-    send<T>(method: string, params: Record<string, unknown> = {}, sessionId?: string) {
-      if (exited) return Promise.reject(exited);
-      const id = ++nextId;
-      return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (r: unknown) => void, reject, method });
-        input.write(
-          `${JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params })}\0`,
-        );
-      });
-    },
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async close() {
-      if (!exited) {
-        await cdp.send('Browser.close').catch(() => undefined);
-        const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exit;
-        clearTimeout(killer);
-      }
-      rmSync(profile, { recursive: true, force: true });
-    },
+  proc.once('error', fail);
+  const send = <T>(method: string, params: Record<string, unknown> = {}, sessionId?: string) => {
+    if (exited) return Promise.reject(exited);
+    const id = ++nextId;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (r: unknown) => void, reject, method });
+      input.write(
+        `${JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params })}\0`,
+      );
+    });
+  };
+  const close = async () => {
+    if (!exited) {
+      await send('Browser.close').catch(() => undefined);
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(killer);
+    }
+    rmSync(profile, { recursive: true, force: true });
+  };
+  const on = (listener: (event: CdpEvent) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   };
   // the first answer proves the pipe works (Chromium missing or refusing the flag fails here)
-  await cdp.send('Browser.getVersion');
-  return cdp;
+  await send('Browser.getVersion');
+  return { send, on, close };
 }
 
 /**
