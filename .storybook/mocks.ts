@@ -121,48 +121,40 @@ export function simulatorSession(options: SimulatorSessionOptions = {}) {
     };
     if (typeof body.connectionId === 'string') init.connectionId = body.connectionId;
     if (body.geolocation) init.geolocation = body.geolocation;
-    let answer: Response;
-    try {
-      answer = await fetch(
-        bypass(
-          new Request(new URL('/__oflink-sim/v2/link/init', location.origin), {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(init),
-          }),
-        ),
-      );
-    } catch {
-      answer = new Response(null, { status: 404 });
-    }
+    const answer = await simulatorPost('/__oflink-sim/v2/link/init', init).catch(
+      () => new Response(null, { status: 404 }),
+    );
     const data = (await answer.json().catch(() => null)) as { url?: unknown; expiresAt?: unknown } | null;
-    if (!answer.ok || typeof data?.url !== 'string' || typeof data.expiresAt !== 'string') {
-      const code: ServerErrorCode =
-        answer.status === 404 || !data ? 'upstream_unavailable' : 'upstream_rejected';
-      const message =
-        code === 'upstream_unavailable'
-          ? 'The OFAuth simulator is not running: start `pnpm storybook` (a static build has no simulator).'
-          : SERVER_ERRORS[code].message;
-      return HttpResponse.json({ error: { code, message } }, { status: SERVER_ERRORS[code].status });
-    }
+    if (!answer.ok || typeof data?.url !== 'string' || typeof data.expiresAt !== 'string')
+      return simulatorFailure(answer.status === 404 || !data ? 'upstream_unavailable' : 'upstream_rejected');
     const hosted = new URL(data.url);
     const url = new URL(hosted.pathname + hosted.search, location.origin).toString();
-    if (options.expireFirst && options.log?.length === 1) {
-      await fetch(
-        bypass(
-          new Request(new URL('/__simulator/expire', location.origin), {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ id: hosted.pathname.split('/').pop() }),
-          }),
-        ),
-      );
-    }
+    if (options.expireFirst && options.log?.length === 1)
+      await simulatorPost('/__simulator/expire', { id: hosted.pathname.split('/').pop() });
     return HttpResponse.json(
       { mode: 'hosted', url, expiresAt: data.expiresAt },
       { headers: { 'cache-control': 'no-store' } },
     );
   });
+}
+
+/** A JSON POST to the simulator through the dev server, past the mock worker. */
+function simulatorPost(path: string, body: unknown): Promise<Response> {
+  const request = new Request(new URL(path, location.origin), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return fetch(bypass(request));
+}
+
+/** The answer of the session endpoint when the simulator is missing or refused the session. */
+function simulatorFailure(code: 'upstream_unavailable' | 'upstream_rejected') {
+  const message =
+    code === 'upstream_unavailable'
+      ? 'The OFAuth simulator is not running: start `pnpm storybook` (a static build has no simulator).'
+      : SERVER_ERRORS[code].message;
+  return HttpResponse.json({ error: { code, message } }, { status: SERVER_ERRORS[code].status });
 }
 
 /** The connections endpoint `useConnections` calls by default. */
