@@ -19,26 +19,30 @@ export async function appBuild(bundler, entry, { root, external, bundlerFrom = r
   const from = createRequire(join(bundlerFrom, 'package.json'));
   const load = (name) => import(pathToFileURL(from.resolve(name)).href);
   const input = resolve(root, entry);
-  if (bundler === 'vite') {
-    const { build } = await load('vite');
-    const result = await build({
-      root,
-      configFile: false,
-      logLevel: 'silent',
-      define: { 'process.env.NODE_ENV': '"production"' },
-      build: {
-        write: false,
-        minify: true,
-        target: 'es2022',
-        modulePreload: false,
-        rolldownOptions: { input, preserveEntrySignatures: 'exports-only', external },
-      },
-    });
-    const outputs = Array.isArray(result) ? result : [result];
-    return outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join('');
-  }
-  if (bundler !== 'webpack') throw new Error(`appBuild: unknown bundler ${bundler}`);
-  const { default: webpack } = await load('webpack');
+  if (bundler === 'vite') return viteBuild(await load('vite'), root, input, external);
+  if (bundler === 'webpack') return webpackBuild((await load('webpack')).default, root, input, external);
+  throw new Error(`appBuild: unknown bundler ${bundler}`);
+}
+
+async function viteBuild({ build }, root, input, external) {
+  const result = await build({
+    root,
+    configFile: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      write: false,
+      minify: true,
+      target: 'es2022',
+      modulePreload: false,
+      rolldownOptions: { input, preserveEntrySignatures: 'exports-only', external },
+    },
+  });
+  const outputs = Array.isArray(result) ? result : [result];
+  return outputs.flatMap((o) => o.output.map((c) => c.code ?? '')).join('');
+}
+
+async function webpackBuild(webpack, root, input, external) {
   const outDir = mkdtempSync(join(tmpdir(), 'oflink-webpack-'));
   try {
     const stats = await new Promise((done, fail) =>

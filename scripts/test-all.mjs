@@ -53,6 +53,29 @@ async function check(name, cmd, args, cwd) {
   results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, ms });
 }
 
+/** Passed and failed tests of a vitest JSON report (none when it is missing); each failure is listed. */
+function vitestCounts(name, report) {
+  if (!existsSync(report)) return { passed: 0, failed: 0 };
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  const passed = json.numPassedTests ?? 0;
+  // skipped and todo tests count as failures: a skipped test is a failing test
+  let failed = (json.numFailedTests ?? 0) + (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  for (const file of json.testResults ?? []) {
+    const where = relative(root, file.name ?? '');
+    // a suite that failed to load (syntax error, missing import) has no tests but must fail
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+      failed++;
+      failures.push(`${name} › ${where}: ${firstLine(file.message)}`);
+    }
+    for (const t of file.assertionResults ?? [])
+      if (t.status !== 'passed')
+        failures.push(
+          `${name} › ${where} › ${t.fullName ?? t.title} [${t.status}]: ${firstLine(t.failureMessages?.[0])}`,
+        );
+  }
+  return { passed, failed };
+}
+
 async function vitestSuite(name, cwd, config, extraArgs = []) {
   if (!wanted(name)) return;
   const report = join(out, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
@@ -72,28 +95,7 @@ async function vitestSuite(name, cwd, config, extraArgs = []) {
     ],
     cwd,
   );
-  let passed = 0;
-  let failed = 0;
-  if (existsSync(report)) {
-    const json = JSON.parse(readFileSync(report, 'utf8'));
-    passed = json.numPassedTests ?? 0;
-    // skipped and todo tests count as failures: a skipped test is a failing test
-    failed = (json.numFailedTests ?? 0) + (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-    // a suite that failed to load (syntax error, missing import) has no tests but must fail
-    failed += (json.testResults ?? []).filter(
-      (f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0,
-    ).length;
-    for (const file of json.testResults ?? []) {
-      const where = relative(root, file.name ?? '');
-      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0)
-        failures.push(`${name} › ${where}: ${firstLine(file.message)}`);
-      for (const t of file.assertionResults ?? [])
-        if (t.status !== 'passed')
-          failures.push(
-            `${name} › ${where} › ${t.fullName ?? t.title} [${t.status}]: ${firstLine(t.failureMessages?.[0])}`,
-          );
-    }
-  }
+  let { passed, failed } = vitestCounts(name, report);
   if (code !== 0 && failed === 0) failed = 1;
   if (passed + failed === 0) failed = 1; // a suite that ran nothing is a failure
   results.push({ name, passed, failed, ms });
