@@ -210,10 +210,10 @@ export function jsonEndpoint(
   handle: (call: EndpointCall) => Promise<Response>,
 ): (request: Request) => Promise<Response> {
   return async (request) => {
-    let answers = answersFor(request, config, {});
+    // reads headers only, never throws: the CORS headers it earns go on every answer
+    const verdict = checkOrigin(request, config.policy);
+    const answers = answersFor(request, config, verdict.ok ? verdict.cors : {});
     try {
-      const verdict = checkOrigin(request, config.policy);
-      if (verdict.ok) answers = answersFor(request, config, verdict.cors);
       const early = gate(request, config, verdict, answers);
       if (early) return early;
       if (request.method !== 'POST') request.body?.cancel().catch(() => undefined);
