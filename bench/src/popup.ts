@@ -2,6 +2,7 @@
 // endpoint in front of the simulator. Time from the click event to the start of the popup's
 // navigation to the hosted page (the hosted document's performance.timeOrigin); baselines: a naive
 // page that fetches on click and then calls window.open, and the floor (window.open of a known URL).
+// The app and floor pages also mark their window.open() call: the JavaScript before the window.
 // Chromium is driven through its debugging pipe (cdp.ts), never paused by the driver.
 import { startSimulator } from '@oflink/simulator';
 import { type Cdp, type CdpEvent, evaluate, launchCdp, nextEvent, waitFor } from './cdp';
@@ -16,6 +17,8 @@ interface Sample {
   ms: number;
   /** click → the popup's request for the hosted page is sent (navigation timing `requestStart`). */
   requestMs: number;
+  /** click → the page's window.open() call (null when the page does not mark it). */
+  openCallMs: number | null;
   /** The session request made after this click, from its resource timing (null when none was made). */
   session: { fetch: number; sent: number; answered: number } | null;
   inClickTask: boolean | null;
@@ -89,8 +92,8 @@ async function clickForPopup(cdp: Cdp, tab: { targetId: string; page: string }, 
   return (targetInfo(await atHosted) as TargetInfo).targetId;
 }
 
-/** The popup's navigation and the page's marks, relative to the click. */
-async function timings(cdp: Cdp, page: string, popupId: string, prefix: string): Promise<Sample> {
+/** When the popup's navigation to the hosted page started and its request was sent (epoch ms). */
+async function navigationStart(cdp: Cdp, popupId: string, prefix: string) {
   // attached after the fact: nothing paused the popup while it was measured
   const { sessionId: popup } = await cdp.send<{ sessionId: string }>('Target.attachToTarget', {
     targetId: popupId,
@@ -103,30 +106,45 @@ async function timings(cdp: Cdp, page: string, popupId: string, prefix: string):
     `location.href.startsWith(${JSON.stringify(prefix)}) && ${nav}?.responseEnd > 0`,
     10_000,
   );
-  const started = await evaluate<{ origin: number; request: number }>(
+  return evaluate<{ origin: number; request: number }>(
     cdp,
     popup,
     `({ origin: performance.timeOrigin, request: performance.timeOrigin + ${nav}.requestStart })`,
   );
-  const marks = await evaluate<{ click: number; opened: number | null; inClickTask: boolean | null }>(
+}
+
+/** The page's marks (epoch ms), and the resource timing of this click's session request, if any. */
+async function pageMarks(cdp: Cdp, page: string) {
+  const marks = await evaluate<{
+    click: number;
+    openCalled: number | null;
+    opened: number | null;
+    inClickTask: boolean | null;
+  }>(
     cdp,
     page,
-    `(() => { const b = window.__bench; return { click: performance.timeOrigin + b.click, opened: b.opened == null ? null : performance.timeOrigin + b.opened, inClickTask: b.openedInClickTask ?? null }; })()`,
+    `(() => { const b = window.__bench; const at = (t) => t == null ? null : performance.timeOrigin + t; return { click: at(b.click), openCalled: at(b.openCalled), opened: at(b.opened), inClickTask: b.openedInClickTask ?? null }; })()`,
   );
-  // the session request of this click, if any (resource timing, relative to the click)
   const session = await evaluate<Sample['session']>(
     cdp,
     page,
     `(() => { const c = window.__bench.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
   );
+  return { ...marks, session };
+}
+
+/** The popup's navigation and the page's marks, relative to the click. */
+async function timings(cdp: Cdp, page: string, popupId: string, prefix: string): Promise<Sample> {
+  const started = await navigationStart(cdp, popupId, prefix);
+  const { click, openCalled, opened, inClickTask, session } = await pageMarks(cdp, page);
   if (process.env.BENCH_DEBUG)
     log(
-      `debug: popup navigation ${round(started.origin - marks.click)} request ${round(started.request - marks.click)}${marks.opened === null ? '' : ` opened ${round(marks.opened - marks.click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
+      `debug: popup navigation ${round(started.origin - click)} request ${round(started.request - click)}${opened === null ? '' : ` opened ${round(opened - click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
     );
-  const { inClickTask } = marks;
   return {
-    ms: started.origin - marks.click,
-    requestMs: started.request - marks.click,
+    ms: started.origin - click,
+    requestMs: started.request - click,
+    openCallMs: openCalled === null ? null : openCalled - click,
     session,
     inClickTask,
     blocked: false,
@@ -140,7 +158,14 @@ async function once(cdp: Cdp, hostedPrefix: string, variant: Variant): Promise<S
     const tab = await openPage(cdp, variant.url, browserContextId);
     const popupId = await clickForPopup(cdp, tab, hostedPrefix, variant);
     if (popupId === null)
-      return { ms: Number.NaN, requestMs: Number.NaN, session: null, inClickTask: null, blocked: true };
+      return {
+        ms: Number.NaN,
+        requestMs: Number.NaN,
+        openCallMs: null,
+        session: null,
+        inClickTask: null,
+        blocked: true,
+      };
     return await timings(cdp, tab.page, popupId, hostedPrefix);
   } finally {
     await cdp.send('Target.disposeBrowserContext', { browserContextId });
@@ -165,6 +190,8 @@ function summary(samples: readonly Sample[]) {
     median: med(ms),
     p90: ms.length ? round(quantile(ms, 0.9)) : Number.NaN,
     request: med(ok.map((s) => s.requestMs)),
+    /** click → the page's window.open() call */
+    openCall: med(ok.flatMap((s) => (s.openCallMs === null ? [] : [s.openCallMs]))),
     /** medians of the session request made on click: when fetch() ran, its round trip, answer → navigation */
     session: sessions.length
       ? {

@@ -48,6 +48,17 @@ export function popupRows(
     },
     {
       area: 'popup',
+      measure: 'click → window.open() call, session prefetched: ours − the floor (medians)',
+      goal: '≤ 1 ms',
+      measured: round(warm.openCall - floor.openCall),
+      baseline: floor.openCall,
+      ratio: null,
+      met: warm.openCall - floor.openCall <= 1,
+      unit: 'ms',
+      note: `the JavaScript of the row above: click event → the page's window.open() call, ours ${warm.openCall} ms, the floor's ${floor.openCall} ms; what Chromium spends creating the window after the call is the same for both pages, and is what varies by tens of ms`,
+    },
+    {
+      area: 'popup',
       measure: 'click → fetch() of the session, not prefetched (median)',
       goal: '≤ naive page',
       measured: cold.session?.fetch ?? Number.NaN,

@@ -45,11 +45,12 @@ document.getElementById('naive').addEventListener('click', async (e) => {
 
 // The floor: the URL is fetched at load, the click only calls window.open(url). Nothing can be faster.
 const FLOOR = html(`<button type="button" id="floor">Connect</button><script>
-window.__bench = { click: null, ready: false, url: null };
+window.__bench = { click: null, openCalled: null, ready: false, url: null };
 fetch('/api/oflink/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   .then((r) => r.json()).then((s) => { window.__bench.url = s.url; window.__bench.ready = true; });
 document.getElementById('floor').addEventListener('click', (e) => {
   window.__bench.click = e.timeStamp;
+  window.__bench.openCalled = performance.now();
   window.open(window.__bench.url, 'floor', 'popup=yes,width=500,height=720');
 });
 </script>`);

@@ -661,6 +661,14 @@ describe('state machine', () => {
     controller.reset();
     expect(seen).toEqual(['preparing', 'open', 'cancelled']);
   });
+
+  it('draws from the random generator when made, so the click is not the page’s first draw', () => {
+    const draws = vi.spyOn(crypto, 'getRandomValues');
+    const { controller } = setup({ mode: 'embed', embed });
+    expect(draws).toHaveBeenCalledTimes(1);
+    controller.open();
+    expect(draws).toHaveBeenCalledTimes(3); // the attempt's id and nonce
+  });
 });
 
 describe('invalid options', () => {

@@ -1,7 +1,7 @@
 import { type LinkEmbed, startAttempt, startMode, viewOf } from './attempt';
 import type { ConfirmOption } from './confirm';
 import { createStore, INITIAL, type Store } from './controllerStore';
-import { isServer, warn } from './env';
+import { isServer, randomId, warn } from './env';
 import { LinkError } from './LinkError';
 import { optionsProblem } from './options';
 import { popupView } from './popupView';
@@ -122,6 +122,9 @@ export function createLinkController(
   source: SessionSource,
 ): LinkController {
   const store = createStore(getOptions, source);
+  // a page's first crypto.getRandomValues sets the generator up (about a millisecond in Chromium):
+  // it is done here, so the click, which draws the attempt's id and nonce, does not wait on it
+  if (!isServer) randomId();
   // sessions fetched ahead of the click; a reset or dispose makes a pending one stale
   const prefetches = { generation: 0 };
   return {
