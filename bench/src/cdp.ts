@@ -69,25 +69,17 @@ function dispatcher(pending: Map<number, Pending>, listeners: Set<(event: CdpEve
  * await cdp.close();
  */
 export async function launchCdp(): Promise<Cdp> {
-  const profile = mkdtempSync(join(tmpdir(), 'oflink-bench-chromium-'));
-  const proc: ChildProcess = spawn(
-    chromiumExecutable,
-    [...chromiumArgs, '--headless', '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
-  );
-  const input = proc.stdio[3] as Writable;
-  const output = proc.stdio[4] as Readable;
-  const pending = new Map<number, Pending>();
+  const { proc, profile } = spawnChromium();
+  const pipe = { pending: new Map<number, Pending>(), nextId: 0, exited: null as Error | null };
   const listeners = new Set<(event: CdpEvent) => void>();
-  let nextId = 0;
-  let exited: Error | null = null;
   const fail = (error: Error) => {
-    exited = error;
-    for (const call of pending.values()) call.reject(error);
-    pending.clear();
+    pipe.exited = error;
+    for (const call of pipe.pending.values()) call.reject(error);
+    pipe.pending.clear();
   };
+  const output = proc.stdio[4] as Readable;
   output.setEncoding('utf8');
-  output.on('data', dispatcher(pending, listeners));
+  output.on('data', dispatcher(pipe.pending, listeners));
   const exit = new Promise<void>((resolve) => {
     proc.once('exit', (code, signal) => {
       fail(new Error(`Chromium exited (code ${code}, signal ${signal})`));
@@ -95,18 +87,9 @@ export async function launchCdp(): Promise<Cdp> {
     });
   });
   proc.once('error', fail);
-  const send = <T>(method: string, params: Record<string, unknown> = {}, sessionId?: string) => {
-    if (exited) return Promise.reject(exited);
-    const id = ++nextId;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (r: unknown) => void, reject, method });
-      input.write(
-        `${JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params })}\0`,
-      );
-    });
-  };
+  const send = sender(proc.stdio[3] as Writable, pipe);
   const close = async () => {
-    if (!exited) {
+    if (!pipe.exited) {
       await send('Browser.close').catch(() => undefined);
       const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exit;
@@ -121,6 +104,34 @@ export async function launchCdp(): Promise<Cdp> {
   // the first answer proves the pipe works (Chromium missing or refusing the flag fails here)
   await send('Browser.getVersion');
   return { send, on, close };
+}
+
+/** Headless Chromium on a fresh profile, its debugging pipe on file descriptors 3 (in) and 4 (out). */
+function spawnChromium(): { proc: ChildProcess; profile: string } {
+  const profile = mkdtempSync(join(tmpdir(), 'oflink-bench-chromium-'));
+  const proc = spawn(
+    chromiumExecutable,
+    [...chromiumArgs, '--headless', '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
+  );
+  return { proc, profile };
+}
+
+/** Sends one command down the pipe; its answer settles the promise (dispatcher reads the answers). */
+function sender(
+  input: Writable,
+  pipe: { pending: Map<number, Pending>; nextId: number; exited: Error | null },
+) {
+  return <T>(method: string, params: Record<string, unknown> = {}, sessionId?: string) => {
+    if (pipe.exited) return Promise.reject(pipe.exited);
+    const id = ++pipe.nextId;
+    return new Promise<T>((resolve, reject) => {
+      pipe.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, method });
+      input.write(
+        `${JSON.stringify(sessionId ? { id, method, params, sessionId } : { id, method, params })}\0`,
+      );
+    });
+  };
 }
 
 /**

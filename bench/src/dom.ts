@@ -227,45 +227,54 @@ const scenarios: Scenario[] = [
   },
 ];
 
+const zero = (): Counts => ({ listeners: 0, timers: 0, channels: 0, nodes: 0, popups: 0 });
+const kinds = (c: Counts) => Object.keys(c) as (keyof Counts)[];
+
+/** One scenario's mount/unmount cycles: the most live at once mid-flow, and what was left after. */
+async function scenarioCounts(s: Scenario): Promise<{ peak: Counts; left: Counts }> {
+  await act(async () => tick());
+  const before = live();
+  const peak = zero();
+  for (let i = 0; i < s.runs; i++) {
+    const unmount = await s.drive();
+    const mid = live();
+    for (const k of kinds(peak)) peak[k] = Math.max(peak[k], mid[k] - before[k]);
+    await unmount();
+  }
+  s.after?.();
+  await act(async () => tick());
+  client.clear();
+  const after = live();
+  const left = zero();
+  for (const k of kinds(left)) left[k] = after[k] - before[k];
+  return { peak, left };
+}
+
+const LEAK_LABELS: Record<keyof Counts, string> = {
+  listeners: 'event listeners left on window, document and attached nodes',
+  timers: 'timers and intervals left running',
+  channels: 'BroadcastChannels left open',
+  nodes: 'DOM nodes left',
+  popups: 'popups left open',
+};
+
 async function leaks(): Promise<{ rows: Row[]; detail: unknown[] }> {
   const detail: { scenario: string; runs: number; peak: Counts; left: Counts }[] = [];
-  const total: Counts = { listeners: 0, timers: 0, channels: 0, nodes: 0, popups: 0 };
-  const peakMax: Counts = { listeners: 0, timers: 0, channels: 0, nodes: 0, popups: 0 };
+  const total = zero();
+  const peakMax = zero();
   for (const s of scenarios) {
-    await act(async () => tick());
-    const before = live();
-    const peak: Counts = { listeners: 0, timers: 0, channels: 0, nodes: 0, popups: 0 };
-    for (let i = 0; i < s.runs; i++) {
-      const unmount = await s.drive();
-      const mid = live();
-      for (const k of Object.keys(peak) as (keyof Counts)[]) peak[k] = Math.max(peak[k], mid[k] - before[k]);
-      await unmount();
-    }
-    s.after?.();
-    await act(async () => tick());
-    client.clear();
-    const after = live();
-    const left = Object.fromEntries(
-      (Object.keys(after) as (keyof Counts)[]).map((k) => [k, after[k] - before[k]]),
-    ) as Counts;
-    for (const k of Object.keys(total) as (keyof Counts)[]) {
+    const { peak, left } = await scenarioCounts(s);
+    for (const k of kinds(total)) {
       total[k] += Math.max(0, left[k]);
       peakMax[k] = Math.max(peakMax[k], peak[k]);
     }
     detail.push({ scenario: s.name, runs: s.runs, peak, left });
   }
   const runs = scenarios.reduce((n, s) => n + s.runs, 0);
-  const labels: Record<keyof Counts, string> = {
-    listeners: 'event listeners left on window, document and attached nodes',
-    timers: 'timers and intervals left running',
-    channels: 'BroadcastChannels left open',
-    nodes: 'DOM nodes left',
-    popups: 'popups left open',
-  };
-  const rows = (Object.keys(labels) as (keyof Counts)[]).map(
+  const rows = kinds(total).map(
     (k): Row => ({
       area: 'leaks',
-      measure: `${labels[k]} after unmounting mid-flow`,
+      measure: `${LEAK_LABELS[k]} after unmounting mid-flow`,
       goal: '0',
       measured: total[k],
       baseline: peakMax[k],

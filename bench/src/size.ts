@@ -171,21 +171,15 @@ const sizeRow = (
 const WHERE = 'where the bytes go (minified, from source)';
 
 /** The rows of the figures: ours with their goals, then the other builds, then the peers. */
-function sizeRows(f: Awaited<ReturnType<typeof sizeFigures>>): Row[] {
-  const { button, withEmbed, callback, viteButton, viteEmbed } = f;
+type SizeFigures = Awaited<ReturnType<typeof sizeFigures>>;
+
+/** The rows with a goal: the ConnectButton app, with embed mode, and the callback page. */
+function goalRows(f: SizeFigures): Row[] {
+  const { button, withEmbed, callback } = f;
   const smallest = f.peers.reduce((a, b) => (b[1] < a[1] ? b : a));
-  const modal = (has: boolean, expected: boolean) =>
-    has === expected ? (has ? 'in' : 'not in') : has ? 'IN' : 'MISSING from';
-  const esbuildNote = 'baseline column: the esbuild figure of the same app';
+  const app = `baseline: smallest peer (${smallest[0]}); ${WHERE}: ${f.parts.button}`;
   return [
-    sizeRow(
-      'app importing ConnectButton (min+gzip)',
-      '≤ 3000 B',
-      button,
-      smallest[1],
-      button <= 3000,
-      `baseline: smallest peer (${smallest[0]}); ${WHERE}: ${f.parts.button}`,
-    ),
+    sizeRow('app importing ConnectButton (min+gzip)', '≤ 3000 B', button, smallest[1], button <= 3000, app),
     sizeRow(
       'the same app with embed mode (ConnectButton + @oflink/react/embed, min+gzip)',
       '≤ 5000 B',
@@ -195,20 +189,39 @@ function sizeRows(f: Awaited<ReturnType<typeof sizeFigures>>): Row[] {
       `baseline column: the app without embed mode; ${WHERE}: ${f.parts.embed}`,
     ),
     sizeRow(
-      'app importing ConnectButton, built by Vite 8 (rolldown) (min+gzip)',
+      'callback page importing useLinkCallback (min+gzip)',
+      '≤ 1000 B',
+      callback,
+      null,
+      callback <= 1000,
+      `no peer ships a callback-page entry; ${WHERE}: ${f.parts.callback}`,
+    ),
+  ];
+}
+
+/** The same apps built by Vite 8 (with or without the modal, as asked), in brotli, and with react-query. */
+function buildRows(f: SizeFigures): Row[] {
+  const { button, withEmbed, viteButton, viteEmbed } = f;
+  const modal = (has: boolean, expected: boolean) =>
+    has === expected ? (has ? 'in' : 'not in') : has ? 'IN' : 'MISSING from';
+  const esbuild = 'baseline column: the esbuild figure of the same app';
+  const vite = 'built by Vite 8 (rolldown) (min+gzip)';
+  return [
+    sizeRow(
+      `app importing ConnectButton, ${vite}`,
       '—',
       viteButton.gzip,
       button,
       null,
-      `${esbuildNote}; the embedded modal's code is ${modal(viteButton.hasModal, false)} it`,
+      `${esbuild}; the embedded modal's code is ${modal(viteButton.hasModal, false)} it`,
     ),
     sizeRow(
-      'the same app with embed mode, built by Vite 8 (rolldown) (min+gzip)',
+      `the same app with embed mode, ${vite}`,
       '—',
       viteEmbed.gzip,
       withEmbed,
       null,
-      `${esbuildNote}; the embedded modal's code is ${modal(viteEmbed.hasModal, true)} it`,
+      `${esbuild}; the embedded modal's code is ${modal(viteEmbed.hasModal, true)} it`,
     ),
     sizeRow(
       'app importing ConnectButton, brotli (min+brotli 11)',
@@ -226,25 +239,22 @@ function sizeRows(f: Awaited<ReturnType<typeof sizeFigures>>): Row[] {
       null,
       'for an app that does not already use @tanstack/react-query: the QueryClient and its provider in the bundle; React still external',
     ),
-    sizeRow(
-      'callback page importing useLinkCallback (min+gzip)',
-      '≤ 1000 B',
-      callback,
-      null,
-      callback <= 1000,
-      `no peer ships a callback-page entry; ${WHERE}: ${f.parts.callback}`,
-    ),
-    ...f.peers.map(([peer, size]) =>
-      sizeRow(
-        `peer: ${peer} one-line usage (min+gzip)`,
-        '—',
-        size,
-        button,
-        null,
-        'baseline column: our ConnectButton app; ratio = peer / ours',
-      ),
-    ),
   ];
+}
+
+function sizeRows(f: SizeFigures): Row[] {
+  const [button, withEmbed, callback] = goalRows(f) as [Row, Row, Row];
+  const peers = f.peers.map(([peer, size]) =>
+    sizeRow(
+      `peer: ${peer} one-line usage (min+gzip)`,
+      '—',
+      size,
+      f.button,
+      null,
+      'baseline column: our ConnectButton app; ratio = peer / ours',
+    ),
+  );
+  return [button, withEmbed, ...buildRows(f), callback, ...peers];
 }
 
 /** Rows of measure 1. */

@@ -5,28 +5,19 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { log, median, ROOT, type Row, ratio, round, sleep } from './common';
+import { log, ROOT, type Row, round, sleep } from './common';
+import {
+  type CannonResult,
+  CONNECTIONS,
+  type Results,
+  ROUNDS_EACH,
+  type Target,
+  throughputRows,
+} from './throughputRows';
 
-const CONNECTIONS = 100;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
-const ROUNDS_EACH = Number(process.env.BENCH_ROUNDS ?? 4);
-/** A round that completed fewer requests than this is not a measurement (the machine stalled). */
-const MIN_REQUESTS = 20;
 
-interface Histogram {
-  average: number;
-  p50: number;
-  p99: number;
-}
-interface CannonResult {
-  requests: Histogram & { total: number };
-  latency: Histogram;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
 type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
-type Target = 'helper' | 'bare' | 'bareHttp' | 'floor' | 'hono';
 /** What servers.ts fronts prints: each target's URL, and which @oflink/server file it ran. */
 type Fronts = Record<Target, string> & { kind: string; server: string };
 
@@ -90,8 +81,6 @@ function roundRunner(autocannon: Autocannon, simUrl: string) {
   };
 }
 
-type Results = Record<Target, CannonResult[]>;
-
 /** A warm-up of every target, then the rounds, each target once per round in a rotating order. */
 async function rounds(
   run: ReturnType<typeof roundRunner>,
@@ -147,89 +136,4 @@ export async function measureThroughput(): Promise<Row[]> {
     if (fronts) await stop(fronts.proc);
     await stop(sim.proc);
   }
-}
-
-/** The rows: ours against the bare proxy (the goal), then the floor, Hono's adapter and node:http. */
-function throughputRows(results: Results, kind: string): Row[] {
-  const rps = (k: Target) => round(median(results[k].map((r) => r.requests.average)));
-  const p99 = (k: Target) => round(median(results[k].map((r) => r.latency.p99)));
-  const bad = (k: Target) => results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
-  const helperRps = rps('helper');
-  const bareRps = rps('bare');
-  // each round pair ran back to back under about the same load: the median of the pair ratios
-  // is the figure least moved by other work on the machine
-  const pairsWith = (k: Target) =>
-    results.helper.map((h, i) => h.requests.average / (results[k][i]?.requests.average ?? Number.NaN));
-  const pairs = pairsWith('bare');
-  const r = round(median(pairs), 2);
-  const httpPairs = pairsWith('bareHttp');
-  const floorPairs = results.floor.map(
-    (f, i) => f.requests.average / (results.bare[i]?.requests.average ?? Number.NaN),
-  );
-  const overFloor = pairsWith('floor');
-  const failures = `non-2xx/errors: helper ${bad('helper')}, bare ${bad('bare')}`;
-  return [
-    {
-      area: 'server',
-      measure: `${kind} via toNodeHandler, requests/s (median of ${ROUNDS_EACH} rounds)`,
-      goal: '≥ 0.9× baseline',
-      measured: helperRps,
-      baseline: bareRps,
-      ratio: r,
-      met: r !== null && r >= 0.9 && kind === 'createLinkHandler' && bad('helper') === 0,
-      unit: 'req/s',
-      note: `ratio: median of the per-pair ratios (${pairs.map((x) => round(x, 2)).join(', ') || `none: no pair completed ${MIN_REQUESTS} requests each`}); ratio of the medians ${ratio(helperRps, bareRps)}; baseline: bare fetch proxy to the same simulator; the helper reaches it with fetch too; ${CONNECTIONS} connections; ${failures}; @oflink/server and the simulator run from their built dist/`,
-    },
-    {
-      area: 'server',
-      measure: 'added p99 latency (helper p99 − bare p99, medians)',
-      goal: '—',
-      measured: round(p99('helper') - p99('bare')),
-      baseline: p99('bare'),
-      ratio: ratio(p99('helper'), p99('bare')),
-      met: null,
-      unit: 'ms',
-      note: `helper p99 ${p99('helper')} ms; baseline column: bare proxy p99; ratio = helper p99 / bare p99; at 100 connections each endpoint saturates its own process, so p99 is mostly queueing`,
-    },
-    {
-      area: 'server',
-      measure: 'floor: the bare fetch proxy as a Fetch handler via toNodeHandler, requests/s',
-      goal: '—',
-      measured: rps('floor'),
-      baseline: bareRps,
-      ratio: round(median(floorPairs), 2),
-      met: null,
-      unit: 'req/s',
-      note: `the same proxy with no checks, written as \`(Request) => Promise<Response>\` and mounted with toNodeHandler: what the Request and Response objects of any Fetch handler cost on Node; per-pair ratios to the bare proxy (${floorPairs.map((x) => round(x, 2)).join(', ')}); createLinkHandler over this floor: ${round(median(overFloor), 2)}× (per pair ${overFloor.map((x) => round(x, 2)).join(', ')}); non-2xx/errors: ${bad('floor')}`,
-    },
-    {
-      area: 'server',
-      measure: 'createLinkHandler via @hono/node-server instead of toNodeHandler, requests/s',
-      goal: '—',
-      measured: rps('hono'),
-      baseline: helperRps,
-      ratio: round(
-        median(
-          results.hono.map(
-            (h, i) => h.requests.average / (results.helper[i]?.requests.average ?? Number.NaN),
-          ),
-        ),
-        2,
-      ),
-      met: null,
-      unit: 'req/s',
-      note: `baseline column: createLinkHandler via toNodeHandler; ratio = Hono's adapter / ours, per pair; Hono's listener with Node's own Request and Response (globals not replaced); to the bare proxy: ${round(median(results.hono.map((h, i) => h.requests.average / (results.bare[i]?.requests.average ?? Number.NaN))), 2)}×; non-2xx/errors: ${bad('hono')}`,
-    },
-    {
-      area: 'server',
-      measure: 'createLinkHandler vs a bare node:http proxy, requests/s',
-      goal: '—',
-      measured: helperRps,
-      baseline: rps('bareHttp'),
-      ratio: round(median(httpPairs), 2),
-      met: null,
-      unit: 'req/s',
-      note: `for information, against a cheaper transport than the helper's fetch: per-pair ratios (${httpPairs.map((x) => round(x, 2)).join(', ')}); baseline: a bare proxy that reaches the simulator over node:http with a keep-alive agent; non-2xx/errors: ${bad('bareHttp')}`,
-    },
-  ];
 }
