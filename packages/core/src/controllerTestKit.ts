@@ -1,7 +1,9 @@
 // Test helpers shared by the controller's test files (not part of the package).
 import { type Mock, vi } from 'vitest';
+import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
+import { POPUP_KEY, RELAY_TYPE } from './relay';
 import type { SessionSource } from './sessionSource';
-import type { LinkSession } from './types';
+import type { LinkEvent, LinkSession } from './types';
 
 export const SESSION_ORIGIN = 'https://link.test';
 export const fresh = (id = 'cs_1'): LinkSession => ({
@@ -66,4 +68,60 @@ export function fakePopup(): FakePopup {
     document: { title: '', body: { textContent: '' } },
   };
   return popup;
+}
+
+/** `window.open` answers with what `popup()` gives at each call. */
+export function stubWindowOpen(popup: () => unknown) {
+  const open = vi.fn(popup);
+  vi.spyOn(window, 'open').mockImplementation(open as unknown as typeof window.open);
+  return open;
+}
+
+/** Controllers made by {@link setup} or given to {@link track}, disposed by {@link resetPage}. */
+const live: LinkController[] = [];
+
+/** Disposes `controller` after the test. */
+export const track = (controller: LinkController) => live.push(controller);
+
+/** A controller on a manual source whose events and callbacks are recorded in order. */
+export function setup(options: LinkControllerOptions = {}) {
+  const events: LinkEvent[] = [];
+  const calls: string[] = [];
+  const src = manualSource();
+  const opts: LinkControllerOptions = {
+    onEvent: (e) => {
+      events.push(e);
+      calls.push(`event:${e.type}`);
+    },
+    onSuccess: () => calls.push('onSuccess'),
+    onExit: (o) => calls.push(`onExit:${o.status}`),
+    onError: (e) => calls.push(`onError:${e.code}`),
+    ...options,
+  };
+  const controller = createLinkController(() => opts, src.source);
+  live.push(controller);
+  return { controller, events, calls, src };
+}
+
+/** A relay message of the callback page, as the popup posts it. */
+export function relay(id: string, nonce: string, outcome: unknown, origin = window.location.origin) {
+  window.dispatchEvent(
+    new MessageEvent('message', { data: { type: RELAY_TYPE, id, nonce, outcome }, origin }),
+  );
+}
+
+/** The attempt record written before the popup opened. */
+export function storedAttempt(): { id: string; nonce: string } {
+  return JSON.parse(sessionStorage.getItem(POPUP_KEY) ?? 'null') as { id: string; nonce: string };
+}
+
+/** After each test: controllers disposed, mocks and timers restored, storage and page emptied. */
+export function resetPage(): void {
+  for (const c of live.splice(0)) c.dispose();
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+  sessionStorage.clear();
+  localStorage.clear();
+  document.body.innerHTML = '';
+  document.body.removeAttribute('style');
 }
