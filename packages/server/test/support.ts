@@ -1,8 +1,10 @@
 // Shared by this package's tests only (not exported, not bundled).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Simulator, startSimulator } from '@oflink/simulator';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { createLinkHandler, type LinkHandlerOptions } from '../src/createLinkHandler';
 
 export const ENDPOINT = 'http://localhost/api/oflink/session';
 
@@ -93,3 +95,58 @@ export function failOnUnhandledRejection(): void {
 
 export type { Figure } from '../../../scripts/figures';
 export { writeFigures } from '../../../scripts/figures';
+
+/** A valid webhook secret that is not the one the tests' endpoints hold. */
+export const OTHER_WEBHOOK_SECRET = `whsec_${Buffer.from('somebody-elses-webhook-secret-00').toString('base64')}`;
+
+/** The body of a `connection.*` event in the documented envelope. */
+export const webhookBody = (eventType = 'connection.created', extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    eventType,
+    live: false,
+    data: {
+      connection: { id: 'conn_h1', status: 'active', clientReferenceId: 'user_7' },
+      clientReferenceId: 'user_7',
+    },
+    ...extra,
+  });
+
+/** Checks an error answer: its status, JSON with `no-store`, and the `{ error: { code, message } }` body. */
+export async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body).toEqual({ error: { code, message: expect.any(String) } });
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body;
+}
+
+/**
+ * A simulator for the test file (started before its tests, stopped after; reset before each test,
+ * its init answering hosted sessions with no session limit), and `createLinkHandler`s in front of it
+ * for user `user_1`.
+ */
+export function linkHandlerFixture() {
+  const fixture = {
+    sim: undefined as unknown as Simulator,
+    handler: (extra: Partial<LinkHandlerOptions> = {}) =>
+      createLinkHandler({
+        apiKey: fixture.sim.apiKey,
+        baseUrl: fixture.sim.url,
+        getClientReferenceId: () => 'user_1',
+        ...extra,
+      }),
+  };
+  beforeAll(async () => {
+    fixture.sim = await startSimulator({ port: 0, quiet: true });
+  });
+  afterAll(async () => {
+    await fixture.sim.stop();
+  });
+  beforeEach(() => {
+    fixture.sim.reset();
+    fixture.sim.configure({ initResponse: 'hosted', maxOpenSessions: undefined });
+  });
+  return fixture;
+}
