@@ -1,0 +1,224 @@
+// The simulator's other routes: the connections API, injected faults, the /__simulator/ admin
+// endpoints, its latency setting and its lifecycle.
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { writeFigures } from '../../../scripts/figures';
+import { simulatorFixture } from './simulatorTestKit';
+import { startSimulator } from './startSimulator';
+
+const fixture = simulatorFixture();
+const { init } = fixture;
+
+describe('connections API', () => {
+  it('lists with status, limit and offset, and reports hasMore', async () => {
+    for (let i = 0; i < 3; i++) fixture.sim.addConnection({ clientReferenceId: `u${i}` });
+    fixture.sim.addConnection({ status: 'expired' });
+    const get = async (q: string) =>
+      (
+        await fetch(`${fixture.sim.url}/v2/account/connections${q}`, {
+          headers: { apiKey: fixture.sim.apiKey },
+        })
+      ).json();
+    const page1 = (await get('?status=active&limit=2')) as {
+      list: { clientReferenceId: string }[];
+      hasMore: boolean;
+    };
+    expect(page1.list.map((c) => c.clientReferenceId)).toEqual(['u0', 'u1']);
+    expect(page1.hasMore).toBe(true);
+    const page2 = (await get('?status=active&limit=2&offset=2')) as { list: unknown[]; hasMore: boolean };
+    expect(page2).toMatchObject({
+      list: [expect.objectContaining({ clientReferenceId: 'u2', status: 'active', imported: false })],
+      hasMore: false,
+    });
+    expect(((await get('?status=expired')) as { list: unknown[] }).list).toHaveLength(1);
+  });
+
+  it('answers 400 for a limit that is not a number and 401 without a key', async () => {
+    expect(
+      (
+        await fetch(`${fixture.sim.url}/v2/account/connections?limit=abc`, {
+          headers: { apiKey: fixture.sim.apiKey },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await fetch(`${fixture.sim.url}/v2/account/connections`)).status).toBe(401);
+  });
+
+  it('deletes a connection and invalidates another', async () => {
+    const a = fixture.sim.addConnection({});
+    const b = fixture.sim.addConnection({});
+    const del = await fetch(`${fixture.sim.url}/v2/account/connections/${a.id}`, {
+      method: 'DELETE',
+      headers: { apiKey: fixture.sim.apiKey },
+    });
+    expect(del.status).toBe(200);
+    const inv = await fetch(`${fixture.sim.url}/v2/account/connections/${b.id}/invalidate`, {
+      method: 'POST',
+      headers: { apiKey: fixture.sim.apiKey },
+    });
+    expect(inv.status).toBe(200);
+    expect(fixture.sim.connections()).toEqual([
+      expect.objectContaining({ id: b.id, status: 'expired', expiredAt: expect.any(String) }),
+    ]);
+    const again = await fetch(`${fixture.sim.url}/v2/account/connections/${a.id}`, {
+      method: 'DELETE',
+      headers: { apiKey: fixture.sim.apiKey },
+    });
+    expect(again.status).toBe(404);
+  });
+});
+
+describe('fault injection', () => {
+  it('applies a queued status fault to the next `times` requests only', async () => {
+    fixture.sim.injectFault({ type: 'status', status: 503, headers: { 'x-test': '1' }, times: 2 });
+    const a = await init();
+    const b = await init();
+    const c = await init();
+    expect([a.status, b.status, c.status]).toEqual([503, 503, 200]);
+    expect(a.headers.get('x-test')).toBe('1');
+  });
+
+  it('answers 429 with Retry-After for a rate-limit fault', async () => {
+    fixture.sim.injectFault({ type: 'rate-limit', retryAfter: 7 });
+    const res = await init();
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
+  });
+
+  it('answers 200 with a body that is not JSON for a malformed fault', async () => {
+    fixture.sim.injectFault({ type: 'malformed' });
+    const res = await init();
+    expect(res.status).toBe(200);
+    await expect(res.json()).rejects.toThrow();
+  });
+
+  it('destroys the socket for a reset fault', async () => {
+    fixture.sim.injectFault({ type: 'reset' });
+    await expect(init()).rejects.toThrow();
+    expect((await init()).status).toBe(200);
+  });
+
+  it('delays the response for a latency fault and the latencyMs option', async () => {
+    fixture.sim.injectFault({ type: 'latency', ms: 150 });
+    let t = Date.now();
+    await init();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(140);
+    fixture.sim.configure({ latencyMs: 120 });
+    t = Date.now();
+    await init();
+    expect(Date.now() - t).toBeGreaterThanOrEqual(110);
+  });
+
+  it('sends headers at once and the body later for a slow-body fault', async () => {
+    fixture.sim.injectFault({ type: 'slow-body', ms: 200 });
+    const t = Date.now();
+    const res = await init();
+    const headersAfter = Date.now() - t;
+    await res.json();
+    expect(headersAfter).toBeLessThan(150);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(190);
+  });
+
+  it('takes a one-off fault from the x-oflink-simulator-fault header', async () => {
+    const res = await init(undefined, {
+      'x-oflink-simulator-fault': JSON.stringify({ type: 'status', status: 502 }),
+    });
+    expect(res.status).toBe(502);
+    expect((await init()).status).toBe(200);
+  });
+
+  it('does not apply faults to hosted pages', async () => {
+    const { url } = (await (await init()).json()) as { url: string };
+    fixture.sim.injectFault({ type: 'status', status: 500 });
+    expect((await fetch(url)).status).toBe(200);
+    expect((await init()).status).toBe(500);
+  });
+});
+
+describe('/__simulator/ admin endpoints', () => {
+  const adm = (path: string, method = 'GET', body?: unknown) =>
+    fetch(`${fixture.sim.url}/__simulator${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it('injects and clears faults over HTTP, and refuses an invalid fault', async () => {
+    expect((await adm('/faults', 'POST', { type: 'status', status: 418 })).status).toBe(200);
+    expect((await init()).status).toBe(418);
+    await adm('/faults', 'POST', { type: 'status', status: 418 });
+    await adm('/faults', 'DELETE');
+    expect((await init()).status).toBe(200);
+    expect((await adm('/faults', 'POST', { type: 'nope' })).status).toBe(400);
+  });
+
+  it('lists sessions, expires one by id and resets', async () => {
+    await init({ clientReferenceId: 'r1' });
+    const sessions = (await (await adm('/sessions')).json()) as { id: string; state: string }[];
+    expect(sessions).toEqual([expect.objectContaining({ clientReferenceId: 'r1', state: 'pre-login' })]);
+    const id = sessions[0]?.id;
+    expect(await (await adm('/expire', 'POST', { id })).json()).toEqual({ expired: 1 });
+    expect(fixture.sim.sessions()[0]?.state).toBe('expired');
+    await adm('/reset', 'POST');
+    expect(await (await adm('/sessions')).json()).toEqual([]);
+  });
+
+  it('patches options and refuses unknown ones', async () => {
+    expect((await adm('/options', 'PATCH', { initResponse: 'legacy' })).status).toBe(200);
+    expect(((await (await init()).json()) as Record<string, unknown>).mode).toBeUndefined();
+    expect((await adm('/options', 'PATCH', { port: 1 })).status).toBe(400);
+  });
+
+  it('lists connections and webhook deliveries', async () => {
+    fixture.sim.addConnection({ id: 'conn_seed' });
+    expect(await (await adm('/connections')).json()).toEqual([expect.objectContaining({ id: 'conn_seed' })]);
+    expect(await (await adm('/webhooks')).json()).toEqual([]);
+  });
+});
+
+describe('speed', () => {
+  it('answers /v2/link/init in under 20 ms at the 95th percentile over 200 sequential requests', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const res = await init({ clientReferenceId: `u${i}` });
+      await res.arrayBuffer();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    const p95 = times[Math.floor(times.length * 0.95)] ?? Number.POSITIVE_INFINITY;
+    writeFigures('simulator', [
+      {
+        area: 'simulator',
+        measure: 'POST /v2/link/init p95 (ms)',
+        value: Math.round(p95 * 10) / 10,
+        goal: '< 20',
+      },
+    ]);
+    expect(p95).toBeLessThan(20);
+  });
+});
+
+describe('lifecycle', () => {
+  it('stop() closes keep-alive sockets so the process can exit', async () => {
+    const other = await startSimulator({ port: 0, quiet: true });
+    const agentRes = await new Promise<number>((resolve, reject) => {
+      const req = request(`${other.url}/`, { headers: { connection: 'keep-alive' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(agentRes).toBe(200);
+    const t = Date.now();
+    await other.stop();
+    expect(Date.now() - t).toBeLessThan(1000);
+    await expect(fetch(`${other.url}/`)).rejects.toThrow();
+  });
+
+  it('refuses a webhook secret without the whsec_ prefix at start', async () => {
+    await expect(startSimulator({ port: 0, quiet: true, webhookSecret: 'nope' })).rejects.toThrow(/whsec_/);
+  });
+});
