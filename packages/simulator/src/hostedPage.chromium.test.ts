@@ -10,11 +10,11 @@ import {
   query,
   sim,
   step,
-  useHostedPages,
   walk,
+  withHostedPages,
 } from './hostedPageTestKit';
 
-useHostedPages();
+withHostedPages();
 
 describe('top-level redirect', { timeout: 30_000 }, () => {
   it.each(['creator', 'creator-otp', 'fan', 'fan-otp'])(

@@ -11,11 +11,11 @@ import {
   otherOrigin,
   sim,
   step,
-  useHostedPages,
   walk,
+  withHostedPages,
 } from './hostedPageTestKit';
 
-useHostedPages();
+withHostedPages();
 
 describe('embedded iframe', { timeout: 30_000 }, () => {
   const embedSrc = (url: string, origin: string, theme = 'light') =>

@@ -83,7 +83,7 @@ function listen(server: Server): Promise<string> {
  * Starts the app's two origins, the simulator and Chromium before the file's tests; closes the pages
  * and resets the simulator after each test.
  */
-export function useHostedPages(): void {
+export function withHostedPages(): void {
   beforeAll(async () => {
     app = createServer(appHandler);
     other = createServer(appHandler);
