@@ -1,4 +1,5 @@
-import type { Frame, Page } from '@playwright/test';
+import { expect, type Frame, type Page } from '@playwright/test';
+import { button, type Flow, outcome, step, walk } from './link';
 
 /** Marker messages tell the test that every message sent before them was delivered and handled. */
 export const MARKER = 'E2E_MARKER';
@@ -180,4 +181,30 @@ export async function postAttack(
     },
     { target, kind, marker: options.marker, phishUrl: options.phishUrl ?? '', relay: options.relay ?? null },
   );
+}
+
+/** The attempt is still running and untouched: no outcome, the hosted page still on its step. */
+export async function stillRunning(page: Page, flow: Flow, at = 'pre-login'): Promise<void> {
+  await expect(button(page, flow.mode)).toHaveAttribute('data-state', 'open');
+  await expect(outcome(page)).toHaveCount(0);
+  await step(flow.link, at);
+  if (flow.mode === 'embed') await expect(page.locator('[data-oflink-overlay]')).toHaveCount(1);
+  if (flow.popup) expect(flow.popup.isClosed()).toBe(false);
+}
+
+/** Completes the real flow and returns the connection the server confirmed (never a forged one). */
+export async function completes(
+  page: Page,
+  flow: Flow,
+  sim: { connections(): { id: string }[] },
+  previous?: string,
+): Promise<string> {
+  await walk(flow.link, 'creator');
+  const card = outcome(page);
+  if (previous) await expect(card).not.toHaveAttribute('data-connection-id', previous);
+  await expect(card).toHaveAttribute('data-confirmed', 'true');
+  const id = (await card.getAttribute('data-connection-id')) ?? '';
+  expect(id).not.toContain('evil');
+  expect(sim.connections().map((c) => c.id)).toContain(id);
+  return id;
 }
