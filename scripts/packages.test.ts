@@ -8,7 +8,7 @@
 // - Vite 8 (rolldown) and webpack leave the embedded modal out of an app that does not import it.
 // Runs after `pnpm build` (the test command builds first).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,41 +17,15 @@ import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_EXTERNAL } from './appBundle';
 import { codeBlocks } from './markdown';
+import { installConsumer, type PackageName, packAll, packages, run } from './packedPackages';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'react', 'server', 'simulator', 'connections'] as const;
-type PackageName = (typeof packages)[number];
 const tarballs = {} as Record<PackageName, string>;
 let work = '';
 
-function run(cmd: string, args: string[], cwd: string): string {
-  try {
-    return execFileSync(cmd, args, {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 240_000,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(' ')} failed in ${cwd}\n${e.stdout ?? ''}\n${e.stderr ?? ''}\n${e.message}`,
-    );
-  }
-}
-
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'oflink-pack-'));
-  for (const name of packages) {
-    const dir = join(root, 'packages', name);
-    if (!existsSync(join(dir, 'dist')))
-      throw new Error(`packages/${name}/dist is missing: run pnpm build first`);
-    run('pnpm', ['pack', '--pack-destination', work], dir);
-  }
-  for (const file of readdirSync(work)) {
-    const match = /^oflink-(core|react|server|simulator|connections)-.*\.tgz$/.exec(file);
-    if (match) tarballs[match[1] as PackageName] = join(work, file);
-  }
+  Object.assign(tarballs, packAll(work));
 }, 300_000);
 
 afterAll(() => {
@@ -115,45 +89,7 @@ describe('built React files', () => {
 describe('a consumer outside the workspace', () => {
   let app = '';
   beforeAll(() => {
-    app = join(work, 'consumer');
-    run('mkdir', ['-p', app], work);
-    const overrides = Object.fromEntries(packages.map((p) => [`@oflink/${p}`, `file:${tarballs[p]}`]));
-    writeFileSync(
-      join(app, 'package.json'),
-      JSON.stringify({
-        name: 'consumer',
-        private: true,
-        type: 'module',
-        dependencies: {
-          '@oflink/core': `file:${tarballs.core}`,
-          '@oflink/react': `file:${tarballs.react}`,
-          '@oflink/server': `file:${tarballs.server}`,
-          '@oflink/simulator': `file:${tarballs.simulator}`,
-          '@oflink/connections': `file:${tarballs.connections}`,
-          react: '^19.0.0',
-          'react-dom': '^19.0.0',
-          '@tanstack/react-query': '^5.0.0',
-          '@types/react': '^19.0.0',
-          // what the package READMEs' snippets import besides @oflink/*
-          '@types/node': '^20.19.0',
-          '@playwright/test': '1.65.1',
-          express: '^5.3.0',
-          '@types/express': '^5.0.6',
-          hono: '^4.13.19',
-          next: '16.4.6',
-          // the bundlers whose tree-shaking of the embed entry is checked below
-          vite: '^8.3.8',
-          webpack: '^5.113.0',
-        },
-        pnpm: { overrides },
-      }),
-    );
-    // --prefer-offline: react & co. come from the local pnpm store filled by the workspace install
-    run(
-      'pnpm',
-      ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
-      app,
-    );
+    app = installConsumer(work, tarballs);
   }, 300_000);
 
   it('imports ConnectButton and createLinkHandler as ES modules', () => {

@@ -2,10 +2,11 @@
 // popups recorded with the attempt record each got, and the callback page's relay into one of them.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup } from '@testing-library/react';
-import { type ReactNode, StrictMode } from 'react';
-import { afterAll, afterEach, beforeAll, beforeEach, type Mock, vi } from 'vitest';
+import { act } from '@testing-library/react';
+import { afterAll, beforeAll, beforeEach, type Mock, vi } from 'vitest';
+import { withQueryClient } from './buttonTestKit';
+
+export { client, wrap } from './buttonTestKit';
 
 let server: Server;
 // live bindings: a test file reads them once the hooks ran
@@ -49,6 +50,7 @@ export function withSessionEndpoint(): void {
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/oflink/session`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  withQueryClient();
   eachTest();
 }
 
@@ -74,12 +76,10 @@ function fakePopup(): FakePopup {
 
 /** Each popup opened, with the attempt record it got (the browser copies sessionStorage into it). */
 export let popups: (FakePopup & { attempt: { id: string; nonce: string } | null })[] = [];
-export let client: QueryClient;
 function eachTest(): void {
   beforeEach(() => {
     hits = 0;
     popups = [];
-    client = new QueryClient();
     vi.spyOn(window, 'open').mockImplementation((() => {
       const attempt = JSON.parse(sessionStorage.getItem('oflink:popup') ?? 'null') as {
         id: string;
@@ -90,21 +90,7 @@ function eachTest(): void {
       return p;
     }) as unknown as typeof window.open);
   });
-  afterEach(() => {
-    cleanup();
-    client.clear();
-    vi.restoreAllMocks();
-    sessionStorage.clear();
-    localStorage.clear();
-  });
 }
-
-/** `ui` under StrictMode and the test's QueryClient. */
-export const wrap = (ui: ReactNode) => (
-  <StrictMode>
-    <QueryClientProvider client={client}>{ui}</QueryClientProvider>
-  </StrictMode>
-);
 
 /** What the callback page in popup number `attemptIndex` relays (with that popup's copy of the record). */
 export function relayTo(attemptIndex: number, outcome: unknown) {

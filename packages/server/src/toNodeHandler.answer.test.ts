@@ -1,25 +1,13 @@
 // toNodeHandler writing the answer: whole, with a wrapper's headers, exactly as the Fetch handler
 // answers; cookies; a handler that throws; in Express.
 import { request as httpRequest } from 'node:http';
-import { type Simulator, startSimulator } from '@oflink/simulator';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeServers, linkHandler as handlerFor, json, listen, send } from '../test/nodeRequests';
-import { failOnUnhandledRejection } from '../test/support';
+import { describe, expect, it } from 'vitest';
+import { json, linkHandler, listen, send, sim, withSimulator } from '../test/nodeRequests';
 import { createLinkHandler } from './createLinkHandler';
 import { type NodeHandler, toNodeHandler } from './toNodeHandler';
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, quiet: true });
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
-afterEach(closeServers);
-failOnUnhandledRejection();
-const linkHandler = (extra: { bodyTimeoutMs?: number } = {}) => handlerFor(sim, extra);
+withSimulator();
 
 describe('toNodeHandler on node:http', () => {
   it('writes createLinkHandler’s answer whole, with headers a wrapper added, and a body a wrapper replaced', async () => {

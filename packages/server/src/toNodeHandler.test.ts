@@ -1,23 +1,11 @@
 // toNodeHandler reading the request: the Request it makes, streamed bodies and their limits, refusals
 // before the body, a client that leaves.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type Simulator, startSimulator } from '@oflink/simulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closeServers, linkHandler as handlerFor, json, listen, send, stalled } from '../test/nodeRequests';
-import { failOnUnhandledRejection } from '../test/support';
+import { describe, expect, it, vi } from 'vitest';
+import { json, linkHandler, listen, send, sim, stalled, withSimulator } from '../test/nodeRequests';
 import { type NodeHandler, toNodeHandler } from './toNodeHandler';
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0, quiet: true });
-});
-afterAll(async () => {
-  await sim.stop();
-});
-beforeEach(() => sim.reset());
-afterEach(closeServers);
-failOnUnhandledRejection();
-const linkHandler = (extra: { bodyTimeoutMs?: number } = {}) => handlerFor(sim, extra);
+withSimulator();
 
 describe('toNodeHandler on node:http', () => {
   it('turns the request into a Request (URL from Host, headers, streamed body) and writes the Response', async () => {

@@ -1,10 +1,11 @@
 // The HTTP side of toNodeHandler's tests: servers on free ports (closed after each test), raw
 // requests with full control over their headers and body chunks, and createLinkHandler to mount.
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { Simulator } from '@oflink/simulator';
+import { type Simulator, startSimulator } from '@oflink/simulator';
 import type express from 'express';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createLinkHandler } from '../src/createLinkHandler';
-import { listenOn } from './support';
+import { failOnUnhandledRejection, listenOn } from './support';
 
 const servers: Server[] = [];
 
@@ -61,8 +62,27 @@ export function send(
   });
 }
 
-/** createLinkHandler in front of `sim`, for the user named by the `x-user` header. */
-export function linkHandler(sim: Simulator, extra: { bodyTimeoutMs?: number } = {}) {
+// a live binding: the test file reads it once the hooks ran
+export let sim: Simulator;
+
+/**
+ * A simulator for the test file (reset before each test), the servers of each test closed after it,
+ * and an unhandled rejection failing the run.
+ */
+export function withSimulator(): void {
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, quiet: true });
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+  beforeEach(() => sim.reset());
+  afterEach(closeServers);
+  failOnUnhandledRejection();
+}
+
+/** createLinkHandler in front of the simulator, for the user named by the `x-user` header. */
+export function linkHandler(extra: { bodyTimeoutMs?: number } = {}) {
   return createLinkHandler({
     apiKey: sim.apiKey,
     baseUrl: sim.url,
