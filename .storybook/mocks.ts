@@ -5,7 +5,7 @@ import { STORY_USER } from './constants';
 export const SESSION_ENDPOINT = '/api/oflink/session';
 
 /**
- * Status and message of each error code of `@oflink/server` (issue 4's table). `retryAfter`
+ * Status and message of each error code of `@oflink/server` (the server README's error table). `retryAfter`
  * marks the one answer that carries a `Retry-After` header, `allow` the one with `Allow`.
  */
 export const SERVER_ERRORS = {

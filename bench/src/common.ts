@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 
 /** One line of the results table. Sizes are bytes, timings milliseconds, the rest plain counts. */
 export interface Row {
-  /** Which issue measure the row belongs to (size, popup, server, renders, leaks). */
+  /** Which measure the row belongs to (size, popup, server, renders, leaks). */
   area: string;
   /** What was measured, in words. */
   measure: string;
-  /** The goal as written in the issue, e.g. `≤ 3000 B`; `—` for a context row. */
+  /** The goal, e.g. `≤ 3000 B`; `—` for a context row. */
   goal: string;
   /** The measured value. */
   measured: number | string;

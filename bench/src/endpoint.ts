@@ -6,7 +6,7 @@ import { Agent, request as httpRequest, type IncomingMessage, type ServerRespons
 /** A node:http request listener. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The subset of @oflink/server this bench uses (ARCHITECTURE.md, issue 4). */
+/** The subset of @oflink/server this bench uses (ARCHITECTURE.md). */
 interface ServerModule {
   createLinkHandler(options: {
     apiKey: string;

@@ -1,4 +1,4 @@
-// `pnpm bench`: every measure of issue 8 in one run, one table on stdout, bench/results.json and
+// `pnpm bench`: every measure in one run, one table on stdout, bench/results.json and
 // BENCHMARKS.md. Missed goals are reported, never fatal; the exit code is non-zero only when a
 // measure could not run at all.
 import { execFileSync, spawn } from 'node:child_process';

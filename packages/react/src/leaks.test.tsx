@@ -1,4 +1,4 @@
-// Issue 9, browser leak check: mounting, opening and unmounting a ConnectButton mid-flow 1,000 times
+// Browser leak check: mounting, opening and unmounting a ConnectButton mid-flow 1,000 times
 // leaves no listener, timer, interval, BroadcastChannel or DOM node behind.
 // Instrumentation wraps the globals the engine uses; the counts are written as figures for the run's table.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';

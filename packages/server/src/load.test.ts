@@ -1,4 +1,4 @@
-// Load (issue 9): 2,000 session requests at 100 concurrent through toNodeHandler on a real node:http
+// Load: 2,000 session requests at 100 concurrent through toNodeHandler on a real node:http
 // server → simulator. 0 errors; heap after GC within 10 % of before; no socket left open.
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -97,7 +97,7 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs([])).toEqual({});
   });
 
-  it('reads every flag of the issue', () => {
+  it('reads every flag the README documents', () => {
     expect(
       parseCliArgs([
         '--port',
