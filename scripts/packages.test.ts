@@ -56,10 +56,10 @@ describe.each(packages)('@oflink/%s', (name) => {
     for (const leaf of leaves) expect(Object.keys(leaf)[0]).toBe('types');
   });
 
-  it('publishes dist and README only, never tests or stories', () => {
+  it('publishes dist and README only, never tests, test kits or stories', () => {
     const listing = run('tar', ['-tzf', tarballs[name]], work).split('\n').filter(Boolean);
     expect(listing.length).toBeGreaterThan(2);
-    const leaked = listing.filter((f) => /\.(test|spec|stories|test-d)\.|\/src\/|__tests__/.test(f));
+    const leaked = listing.filter((f) => /\.(test|spec|stories|test-d)\.|\/src\/|__tests__|testkit/i.test(f));
     expect(leaked).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   // one output module per source module: with `sideEffects: false`, bundlers drop every module an app
   // does not import (the callback page never pulls the popup/embed code)
-  entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts', '!src/controllerTestKit.ts'],
+  entry: ['src/*.ts', '!src/*.test.ts', '!src/*.test-d.ts', '!src/*TestKit.ts'],
   format: ['esm', 'cjs'],
   dts: {
     entry: ['src/index.ts', 'src/embedEntry.ts', 'src/internal.ts'],

@@ -12,6 +12,7 @@ export default defineConfig({
     '!src/*.test.tsx',
     '!src/*.stories.tsx',
     '!src/*.test-d.ts',
+    '!src/*TestKit.tsx',
   ],
   format: ['esm', 'cjs'],
   dts: { entry: ['src/index.ts', 'src/embed.ts'] },
