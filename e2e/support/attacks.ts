@@ -1,5 +1,6 @@
 import { expect, type Frame, type Page } from '@playwright/test';
 import { button, type Flow, outcome, step, walk } from './link';
+import { ending, forged, malformed, oversized, type Relay } from './payloads';
 
 /** Marker messages tell the test that every message sent before them was delivered and handled. */
 export const MARKER = 'E2E_MARKER';
@@ -66,120 +67,47 @@ export async function currentAttempt(page: Page): Promise<{ id: string; nonce: s
   });
 }
 
+const PAYLOADS = { forged, malformed, ending, oversized };
+
 /**
  * Runs in the attacker's frame or window: posts every payload of `kind` to `target`
- * (`parent`, `opener` or a window it opened), with target origin `*`, then a marker.
+ * (`parent`, `opener` or a window it opened), with target origin `*`, then a marker. The attacker's
+ * page builds the recipes of payloads.ts; the number of messages posted before the marker.
  */
 export async function postAttack(
   from: Frame | Page,
   target: 'parent' | 'opener' | 'victim',
   kind: Payloads,
-  options: { marker: string; phishUrl?: string; relay?: { id: string; nonce: string } | null },
+  options: { marker: string; phishUrl?: string; relay?: Relay },
 ): Promise<number> {
+  const list = PAYLOADS[kind](options.relay ?? null, options.phishUrl ?? '');
   return from.evaluate(
-    ({ target, kind, marker, phishUrl, relay }) => {
+    ({ target, list, marker }) => {
+      const build = (v: unknown): unknown => {
+        if (Array.isArray(v)) return v.map(build);
+        if (v === null || typeof v !== 'object') return v;
+        const r = v as Record<string, unknown> & { $?: string };
+        if (r.$ === 'big') return 'x'.repeat(r.size as number);
+        if (r.$ === 'bytes') return new Uint8Array(r.size as number);
+        if (r.$ === 'fill') return new Array(r.length as number).fill({});
+        if (r.$ === 'json') return JSON.parse(r.text as string);
+        if (r.$ === 'undefined') return undefined;
+        if (r.$ === 'nested') {
+          let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: r.event };
+          for (let i = 0; i < (r.depth as number); i++)
+            nested = { type: 'OFAUTH_LINK', event: r.event, metadata: nested };
+          return nested;
+        }
+        return Object.fromEntries(Object.entries(r).map(([k, x]) => [k, build(x)]));
+      };
       const w = window as unknown as { victim?: Window };
       const to = target === 'parent' ? window.parent : target === 'opener' ? window.opener : w.victim;
       if (!to) throw new Error(`no ${target} window to post to`);
-      const user = { id: 'u_evil', name: 'Mallory', username: 'mallory', avatar: null };
-      const success = (id: string, extra: Record<string, unknown> = {}) => ({
-        type: 'OFAUTH_LINK',
-        event: 'success',
-        metadata: {
-          successUrl: phishUrl,
-          redirect: false,
-          connection: { id, userData: user },
-          user,
-          ...extra,
-        },
-      });
-      let list: unknown[] = [];
-      if (kind === 'forged') {
-        list = [
-          success('conn_evil'),
-          success('conn_evil_redirect', { redirect: true, successUrl: phishUrl }),
-          { type: 'OFAUTH_LINK', event: 'success', connection: { id: 'conn_evil_flat' }, user }, // pre-v4 shape
-          { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'user_exit', step: 'login' } },
-          { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'error', error: { error_type: 'pwned' } } },
-          { type: 'OFAUTH_LINK', event: 'invalid_session' },
-          { type: 'OFAUTH_LINK', event: 'close' },
-          { type: 'OFAUTH_LINK', event: 'loaded' },
-          ...(relay
-            ? [
-                {
-                  type: 'OFLINK_RELAY',
-                  id: relay.id,
-                  nonce: relay.nonce,
-                  outcome: { status: 'success', connectionId: 'conn_evil_relay' },
-                },
-              ]
-            : []),
-        ];
-      } else if (kind === 'malformed') {
-        list = [
-          null,
-          undefined,
-          42,
-          'OFAUTH_LINK',
-          '{"type":"OFAUTH_LINK","event":"success","metadata":{"connection":{"id":"conn_evil_string"}}}',
-          [],
-          [success('conn_evil_in_array')],
-          {},
-          { type: 'OFAUTH_LINK' },
-          { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: { scenarios: 'everything' } },
-          { type: 'OFAUTH_LINK', event: 'SUCCESS', metadata: { connection: { id: 'conn_evil_case' } } },
-          { type: 'ofauth_link', event: 'success', metadata: { connection: { id: 'conn_evil_case' } } },
-          { type: 'OFLINK_RELAY' },
-          {
-            type: 'OFLINK_RELAY',
-            id: relay?.id,
-            nonce: 42,
-            outcome: { status: 'success', connectionId: 'c' },
-          },
-          { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: 'success' },
-          { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: { status: 'success' } },
-          { type: 'OFLINK_RELAY', id: relay?.id, nonce: relay?.nonce, outcome: { status: 'pwned' } },
-        ];
-      } else if (kind === 'ending') {
-        // from the Link frame itself these end the flow, as in OFAuth's own library: an exit of any
-        // shape, and a success without a usable connection id (an error, never a success)
-        const big = 'x'.repeat(4 * 1024 * 1024);
-        let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'success' };
-        for (let i = 0; i < 300; i++) nested = { type: 'OFAUTH_LINK', event: 'success', metadata: nested };
-        list = [
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: ['conn_evil'] } } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { connection: { id: 'conn.evil:1' } } },
-          { type: 'OFAUTH_LINK', event: 'success', metadata: { junk: big } },
-          nested,
-          JSON.parse(
-            '{"type":"OFAUTH_LINK","event":"success","__proto__":{"metadata":{"connection":{"id":"conn_evil_proto"}}}}',
-          ),
-          { type: 'OFAUTH_LINK', event: 'exit', metadata: { type: 'teleport' } },
-        ];
-      } else {
-        const big = 'x'.repeat(4 * 1024 * 1024);
-        let nested: Record<string, unknown> = { type: 'OFAUTH_LINK', event: 'sandbox_info' };
-        for (let i = 0; i < 300; i++)
-          nested = { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: nested };
-        list = [
-          big,
-          { type: 'OFAUTH_LINK', event: 'sandbox_info', metadata: { junk: big, scenarios: [{ id: big }] } },
-          { type: 'OFAUTH_LINK', event: big },
-          {
-            type: 'OFAUTH_LINK',
-            event: 'sandbox_info',
-            metadata: { scenarios: new Array(200_000).fill({}) },
-          },
-          nested,
-          { type: 'OFLINK_RELAY', id: big, nonce: big, outcome: { status: 'success', connectionId: big } },
-          new Uint8Array(8 * 1024 * 1024),
-        ];
-      }
-      for (const m of list) to.postMessage(m, '*');
+      for (const m of list) to.postMessage(build(m), '*');
       to.postMessage({ type: 'E2E_MARKER', id: marker }, '*');
       return list.length;
     },
-    { target, kind, marker: options.marker, phishUrl: options.phishUrl ?? '', relay: options.relay ?? null },
+    { target, list, marker: options.marker },
   );
 }
 
