@@ -2,11 +2,12 @@
 // endpoint in front of the simulator. Time from the click event to the start of the popup's
 // navigation to the hosted page (the hosted document's performance.timeOrigin); baselines: a naive
 // page that fetches on click and then calls window.open, and the floor (window.open of a known URL).
-// The app and floor pages also mark their window.open() call: the JavaScript before the window.
+// Every page records the steps of its click (pageSteps.ts): the JavaScript before the window.
 // Chromium is driven through its debugging pipe (cdp.ts), never paused by the driver.
 import { startSimulator } from '@oflink/simulator';
 import { type Cdp, type CdpEvent, evaluate, launchCdp, nextEvent, waitFor } from './cdp';
 import { log, median, quantile, type Row, round } from './common';
+import { READ_STEPS, type StepName, type Steps } from './pageSteps';
 import { LATENCY_MS, popupRows } from './popupRows';
 import { serve } from './popupSite';
 
@@ -17,8 +18,8 @@ interface Sample {
   ms: number;
   /** click → the popup's request for the hosted page is sent (navigation timing `requestStart`). */
   requestMs: number;
-  /** click → the page's window.open() call (null when the page does not mark it). */
-  openCallMs: number | null;
+  /** The click's steps in the page (pageSteps.ts), in ms after the click. */
+  steps: Steps;
   /** The session request made after this click, from its resource timing (null when none was made). */
   session: { fetch: number; sent: number; answered: number } | null;
   inClickTask: boolean | null;
@@ -113,38 +114,34 @@ async function navigationStart(cdp: Cdp, popupId: string, prefix: string) {
   );
 }
 
-/** The page's marks (epoch ms), and the resource timing of this click's session request, if any. */
+/** The page's marks (epoch ms), its steps, and the resource timing of this click's session request. */
 async function pageMarks(cdp: Cdp, page: string) {
-  const marks = await evaluate<{
-    click: number;
-    openCalled: number | null;
-    opened: number | null;
-    inClickTask: boolean | null;
-  }>(
+  const marks = await evaluate<{ click: number; opened: number | null; inClickTask: boolean | null }>(
     cdp,
     page,
-    `(() => { const b = window.__bench; const at = (t) => t == null ? null : performance.timeOrigin + t; return { click: at(b.click), openCalled: at(b.openCalled), opened: at(b.opened), inClickTask: b.openedInClickTask ?? null }; })()`,
+    `(() => { const b = window.__bench; const at = (t) => t == null ? null : performance.timeOrigin + t; return { click: at(window.__steps.click), opened: at(b.opened), inClickTask: b.openedInClickTask ?? null }; })()`,
   );
+  const steps = await evaluate<Steps>(cdp, page, READ_STEPS);
   const session = await evaluate<Sample['session']>(
     cdp,
     page,
-    `(() => { const c = window.__bench.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
+    `(() => { const c = window.__steps.click; const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/oflink/session') && r.startTime >= c).at(-1); return e ? { fetch: e.startTime - c, sent: e.requestStart - c, answered: e.responseEnd - c } : null; })()`,
   );
-  return { ...marks, session };
+  return { ...marks, steps, session };
 }
 
 /** The popup's navigation and the page's marks, relative to the click. */
 async function timings(cdp: Cdp, page: string, popupId: string, prefix: string): Promise<Sample> {
   const started = await navigationStart(cdp, popupId, prefix);
-  const { click, openCalled, opened, inClickTask, session } = await pageMarks(cdp, page);
+  const { click, opened, inClickTask, steps, session } = await pageMarks(cdp, page);
   if (process.env.BENCH_DEBUG)
     log(
-      `debug: popup navigation ${round(started.origin - click)} request ${round(started.request - click)}${opened === null ? '' : ` opened ${round(opened - click)}`} ms after the click${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
+      `debug: popup navigation ${round(started.origin - click)} request ${round(started.request - click)}${opened === null ? '' : ` opened ${round(opened - click)}`} ms after the click; steps ${JSON.stringify(steps)}${session ? `; session request: fetch() ${round(session.fetch)} sent ${round(session.sent)} answered ${round(session.answered)}` : ''}`,
     );
   return {
     ms: started.origin - click,
     requestMs: started.request - click,
-    openCallMs: openCalled === null ? null : openCalled - click,
+    steps,
     session,
     inClickTask,
     blocked: false,
@@ -161,7 +158,7 @@ async function once(cdp: Cdp, hostedPrefix: string, variant: Variant): Promise<S
       return {
         ms: Number.NaN,
         requestMs: Number.NaN,
-        openCallMs: null,
+        steps: {},
         session: null,
         inClickTask: null,
         blocked: true,
@@ -190,8 +187,8 @@ function summary(samples: readonly Sample[]) {
     median: med(ms),
     p90: ms.length ? round(quantile(ms, 0.9)) : Number.NaN,
     request: med(ok.map((s) => s.requestMs)),
-    /** click → the page's window.open() call */
-    openCall: med(ok.flatMap((s) => (s.openCallMs === null ? [] : [s.openCallMs]))),
+    /** medians of the click's steps (pageSteps.ts) the page reached in every run that was not blocked */
+    steps: stepMedians(ok),
     /** medians of the session request made on click: when fetch() ran, its round trip, answer → navigation */
     session: sessions.length
       ? {
@@ -226,6 +223,20 @@ async function interleaved(cdp: Cdp, prefix: string, variants: readonly Variant[
 
 export type Summary = ReturnType<typeof summary>;
 
+/** The median of each step every sample reached, rounded. */
+function stepMedians(samples: readonly Sample[]): Steps {
+  const out: Steps = {};
+  const names = new Set(samples.flatMap((s) => Object.keys(s.steps) as StepName[]));
+  for (const name of names) {
+    const xs = samples.flatMap((s) => {
+      const t = s.steps[name];
+      return t === undefined ? [] : [t];
+    });
+    if (xs.length === samples.length && xs.length > 0) out[name] = round(median(xs));
+  }
+  return out;
+}
+
 /** Rows of measure 2. */
 export async function measurePopup(): Promise<Row[]> {
   const sim = await startSimulator({ port: 0, quiet: true, latencyMs: LATENCY_MS });
@@ -235,16 +246,17 @@ export async function measurePopup(): Promise<Row[]> {
     await cdp.send('Target.setDiscoverTargets', { discover: true });
     const prefix = `${sim.url}/`;
     log(`popup: endpoint ${site.kind}, simulator latency ${LATENCY_MS} ms, ${RUNS} runs each`);
-    const [warm, cold, naive, floor] = (await interleaved(cdp, prefix, [
+    const [warm, cold, naive, floor, eager] = (await interleaved(cdp, prefix, [
       { url: `${site.origin}/?prefetch=hover`, hover: true, waitReady: true },
       { url: `${site.origin}/?prefetch=false`, hover: false, waitReady: false },
       { url: `${site.origin}/naive`, hover: false, waitReady: false },
       { url: `${site.origin}/floor`, hover: false, waitReady: true },
-    ])) as [Summary, Summary, Summary, Summary];
+      { url: `${site.origin}/eager?prefetch=hover`, hover: true, waitReady: true },
+    ])) as [Summary, Summary, Summary, Summary, Summary];
     log(
-      `popup: prefetched ${JSON.stringify(warm)} cold ${JSON.stringify(cold)} naive ${JSON.stringify(naive)} floor ${JSON.stringify(floor)}`,
+      `popup: prefetched ${JSON.stringify(warm)} cold ${JSON.stringify(cold)} naive ${JSON.stringify(naive)} floor ${JSON.stringify(floor)} eager ${JSON.stringify(eager)}`,
     );
-    return popupRows({ warm, cold, naive, floor }, site.kind);
+    return popupRows({ warm, cold, naive, floor, eager }, site.kind);
   } finally {
     await cdp.close();
     await site.close();

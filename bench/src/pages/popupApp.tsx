@@ -1,14 +1,11 @@
 // The bench page of measure 2: one ConnectButton in popup mode. `?prefetch=hover` (default) warms the
-// session on hover; `?prefetch=false` fetches it on click. Marks go to window.__bench for Playwright.
+// session on hover; `?prefetch=false` fetches it on click. Marks go to window.__bench, and the steps
+// of the click to the page's step recorder (pageSteps.ts), which the HTML loads first.
 import { ConnectButton } from '@oflink/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
 
 interface BenchMarks {
-  /** event.timeStamp of the click (performance.now() time base). */
-  click: number | null;
-  /** performance.now() when the page called window.open: the click → call time is JavaScript only. */
-  openCalled: number | null;
   /** performance.now() when the controller reported `opened` (right after popup.location.replace). */
   opened: number | null;
   /** Whether `opened` happened before the click's task ended. */
@@ -21,12 +18,12 @@ interface BenchMarks {
 declare global {
   interface Window {
     __bench: BenchMarks;
+    /** Records a step of the click (pageSteps.ts). */
+    __step(name: 'listener'): void;
   }
 }
 
 const marks: BenchMarks = {
-  click: null,
-  openCalled: null,
   opened: null,
   openedInClickTask: null,
   ready: false,
@@ -43,20 +40,12 @@ channel.port1.onmessage = () => {
 };
 window.addEventListener(
   'click',
-  (e) => {
-    marks.click = e.timeStamp;
+  () => {
     inClickTask = true;
     channel.port2.postMessage(0);
   },
   true,
 );
-
-// what Chromium then spends creating the window is the floor's too: timed apart from our code
-const nativeOpen = window.open.bind(window);
-window.open = (...args: Parameters<typeof window.open>) => {
-  marks.openCalled = performance.now();
-  return nativeOpen(...args);
-};
 
 const prefetch = new URLSearchParams(window.location.search).get('prefetch') === 'false' ? false : 'hover';
 const client = new QueryClient();
@@ -67,6 +56,8 @@ createRoot(root).render(
     <ConnectButton
       mode="popup"
       prefetch={prefetch}
+      // the app's own listener: React has dispatched the click, our open() runs next
+      onClick={() => window.__step('listener')}
       onEvent={(e) => {
         marks.events.push(e.type);
         if (e.type === 'session_ready') marks.ready = true;
