@@ -18,7 +18,7 @@ export interface Row {
   /** Whether the goal is met (`null` for context rows without a goal). */
   met: boolean | null;
   /** Unit of measured and baseline. */
-  unit: 'B' | 'ms' | 'req/s' | 'count' | '';
+  unit: 'B' | 'ms' | 'µs' | 'req/s' | 'count' | '';
   /** Free text: sample sizes, spreads, caveats. */
   note?: string;
 }

@@ -157,7 +157,9 @@ export async function honoEndpoint(simulatorUrl: string, apiKey: string): Promis
     getClientReferenceId: () => BENCH_USER,
     allowedOrigins: [],
   });
-  return getRequestListener(handler) as unknown as NodeListener;
+  // by default it replaces the process's global Request and Response with its own, which every
+  // other endpoint of the process would then use too
+  return getRequestListener(handler, { overrideGlobalObjects: false }) as unknown as NodeListener;
 }
 
 /** Whether packages/server already exports createLinkHandler and toNodeHandler. */

@@ -1,6 +1,6 @@
 // Child process of measure 3, so the servers do not share an event loop with autocannon.
 //   servers.ts simulator          → starts the simulator (no latency, no session limit)
-//   servers.ts fronts <url> <key> → starts the createLinkHandler server, the two bare proxies (fetch, node:http), the bare fetch proxy as a Fetch handler, and createLinkHandler behind @hono/node-server
+//   servers.ts fronts <url> <key> → starts the createLinkHandler server, the two bare proxies (fetch, node:http), the bare fetch proxy as a Fetch handler, createLinkHandler behind @hono/node-server, and a reader of the process's CPU time
 // Each prints one JSON line with its URLs on stdout, then serves until killed.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +38,11 @@ if (role === 'simulator') {
     bareHttp: await listen(bareHttpProxy(simulatorUrl, apiKey)),
     floor: await listen(await fetchHandlerProxy(simulatorUrl, apiKey)),
     hono: await listen(await honoEndpoint(simulatorUrl, apiKey)),
+    // this process's CPU time so far: the parent reads it around each round of one endpoint
+    cpu: await listen((_req, res) => {
+      const { user, system } = process.cpuUsage();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ us: user + system }));
+    }),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {

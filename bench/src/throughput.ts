@@ -11,6 +11,7 @@ import {
   CONNECTIONS,
   type Results,
   ROUNDS_EACH,
+  type Round,
   type Target,
   throughputRows,
 } from './throughputRows';
@@ -19,7 +20,7 @@ const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
 
 type Autocannon = (options: Record<string, unknown>) => Promise<CannonResult>;
 /** What servers.ts fronts prints: each target's URL, and which @oflink/server file it ran. */
-type Fronts = Record<Target, string> & { kind: string; server: string };
+type Fronts = Record<Target, string> & { kind: string; server: string; cpu: string };
 
 const require = createRequire(import.meta.url);
 
@@ -56,9 +57,15 @@ async function stop(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** One load round against `url`, behind a settled, fresh simulator. */
-function roundRunner(autocannon: Autocannon, simUrl: string) {
-  return async (url: string, seconds: number) => {
+/** The CPU time the endpoints' process has used so far, in µs. */
+const cpuOf = async (cpuUrl: string) => ((await (await fetch(cpuUrl)).json()) as { us: number }).us;
+
+/**
+ * One load round against `url`, behind a settled, fresh simulator, with the CPU time the endpoints'
+ * process spent per completed request (only the endpoint under load works meanwhile).
+ */
+function roundRunner(autocannon: Autocannon, simUrl: string, cpuUrl: string) {
+  return async (url: string, seconds: number): Promise<Round> => {
     // requests autocannon gave up on at the end of the last round still run upstream: wait until
     // the simulator stops creating sessions, so no round starts behind the previous one's backlog
     let last = -1;
@@ -70,7 +77,8 @@ function roundRunner(autocannon: Autocannon, simUrl: string) {
     }
     // a fresh simulator per round: its session table grows with every request
     await fetch(`${simUrl}/__simulator/reset`, { method: 'POST' });
-    return autocannon({
+    const before = await cpuOf(cpuUrl);
+    const result = await autocannon({
       url: `${url}/api/oflink/session`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -78,6 +86,8 @@ function roundRunner(autocannon: Autocannon, simUrl: string) {
       connections: CONNECTIONS,
       duration: seconds,
     });
+    const cpuUs = ((await cpuOf(cpuUrl)) - before) / Math.max(1, result.requests.total);
+    return { ...result, cpuUs };
   };
 }
 
@@ -96,7 +106,7 @@ async function rounds(
       const r = await run(targets[which], ROUND_SECONDS);
       results[which].push(r);
       log(
-        `server: ${which} ${round(r.requests.average)} req/s (${r.requests.total} requests), p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`,
+        `server: ${which} ${round(r.requests.average)} req/s (${r.requests.total} requests), p99 ${r.latency.p99} ms, CPU ${round(r.cpuUs)} µs/request, non-2xx ${r.non2xx}, errors ${r.errors}`,
       );
       await sleep(200);
     }
@@ -117,14 +127,14 @@ export async function measureThroughput(): Promise<Row[]> {
   let fronts: { proc: ChildProcess; info: Fronts } | null = null;
   try {
     fronts = await child<Fronts>(['fronts', sim.info.url, sim.info.apiKey]);
-    const { kind, server, helper, bare, bareHttp, floor, hono } = fronts.info;
+    const { kind, server, helper, bare, bareHttp, floor, hono, cpu } = fronts.info;
     if (!/\/packages\/server\/dist\/[^/]+\.js$/.test(server)) {
       throw new Error(`the throughput endpoint must run the built @oflink/server, but it resolved ${server}`);
     }
     log(
       `server: ${kind} vs bare fetch and node:http proxies, ${CONNECTIONS} connections, ${ROUNDS_EACH}×${ROUND_SECONDS} s each`,
     );
-    const results = await rounds(roundRunner(autocannon, sim.info.url), {
+    const results = await rounds(roundRunner(autocannon, sim.info.url, cpu), {
       helper,
       bare,
       bareHttp,

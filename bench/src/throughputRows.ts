@@ -24,8 +24,10 @@ export interface CannonResult {
 }
 /** The endpoints measured. */
 export type Target = 'helper' | 'bare' | 'bareHttp' | 'floor' | 'hono';
+/** One round of one endpoint: autocannon's report, and the endpoints' process CPU µs per request. */
+export type Round = CannonResult & { cpuUs: number };
 /** Every round of every endpoint, in the order they ran. */
-export type Results = Record<Target, CannonResult[]>;
+export type Results = Record<Target, Round[]>;
 
 /** The figures the rows are made of. */
 function figures(results: Results) {
@@ -42,6 +44,11 @@ function figures(results: Results) {
     rps: (k: Target) => round(median(results[k].map((r) => r.requests.average))),
     p99: (k: Target) => round(median(results[k].map((r) => r.latency.p99))),
     bad: (k: Target) => results[k].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+    /** The median CPU µs per request of the endpoint, over the rounds that counted. */
+    cpu: (k: Target) => {
+      const counted = results[k].filter((r) => r.requests.total >= MIN_REQUESTS);
+      return counted.length > 0 ? round(median(counted.map((r) => r.cpuUs))) : Number.NaN;
+    },
     /** The median of the per-pair ratios a / b, and the pairs listed. */
     paired(a: Target, b: Target) {
       const ps = pairs(a, b);
@@ -106,7 +113,22 @@ function honoRow(f: Figures): Row {
     ratio: f.paired('hono', 'helper').ratio,
     met: null,
     unit: 'req/s',
-    note: `baseline column: createLinkHandler via toNodeHandler; ratio = Hono's adapter / ours, per pair; Hono's listener with Node's own Request and Response (globals not replaced); to the bare proxy: ${f.paired('hono', 'bare').ratio}×; non-2xx/errors: ${f.bad('hono')}`,
+    note: `baseline column: createLinkHandler via toNodeHandler; ratio = Hono's adapter / ours, per pair; Hono's listener with Node's own Request and Response (told not to replace the globals, which the other endpoints of the process use); to the bare proxy: ${f.paired('hono', 'bare').ratio}×; non-2xx/errors: ${f.bad('hono')}`,
+  };
+}
+
+function cpuRow(f: Figures): Row {
+  const [bare, floor, ours] = [f.cpu('bare'), f.cpu('floor'), f.cpu('helper')];
+  return {
+    area: 'server',
+    measure: 'CPU per request in the endpoint process, createLinkHandler via toNodeHandler (median)',
+    goal: '—',
+    measured: ours,
+    baseline: bare,
+    ratio: ratio(ours, bare),
+    met: null,
+    unit: 'µs',
+    note: `where the time of the goal row goes, less noisy than requests/s on a shared machine: the bare fetch proxy ${bare} µs, the floor (the same proxy as a Fetch handler via toNodeHandler) ${floor} µs, ours ${ours} µs, Hono's adapter ${f.cpu('hono')} µs; the Request and Response objects of any Fetch handler cost ${round(floor - bare)} µs, our checks and the upstream deadline ${round(ours - floor)} µs; at saturation a Fetch handler can reach at most about ${ratio(bare, floor)}× the bare proxy (bare ÷ floor)`,
   };
 }
 
@@ -129,9 +151,9 @@ function bareHttpRow(f: Figures): Row {
  * The rows of measure 3 from every round of every endpoint.
  *
  * @example
- * throughputRows(await rounds(run, targets), 'createLinkHandler'); // five rows, the goal first
+ * throughputRows(await rounds(run, targets), 'createLinkHandler'); // six rows, the goal first
  */
 export function throughputRows(results: Results, kind: string): Row[] {
   const f = figures(results);
-  return [goalRow(f, kind), p99Row(f), floorRow(f), honoRow(f), bareHttpRow(f)];
+  return [goalRow(f, kind), p99Row(f), floorRow(f), cpuRow(f), honoRow(f), bareHttpRow(f)];
 }
