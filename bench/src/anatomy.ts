@@ -1,24 +1,28 @@
 // Where an app's bytes go: the same app as the size rows, bundled from the packages' sources so
-// that each source module is one input, with esbuild's count of the bytes each module left in the
-// minified output. What explains a size goal that is missed.
+// that each source module is one input. For each module, esbuild's count of the bytes it left in
+// the minified output, and what it adds to the gzip size (the bundle gzipped with and without the
+// code its source map attributes to it). What explains a size goal that is missed.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { APP_EXTERNAL, PRODUCTION_BUILD } from '../../scripts/appBundle';
+import { APP_EXTERNAL, gzipBytes, PRODUCTION_BUILD } from '../../scripts/appBundle';
+import { rangesOf, without } from './sourceRanges';
 
 const source = (path: string) => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
 
-/**
- * The modules of `packages/` in the minified bundle of `entry`, largest first, as
- * `attempt.ts 1,891 B`, with their total.
- *
- * @example
- * await anatomy("export { ConnectButton } from '@oflink/react';"); // 'attempt.ts 1,891 B, …'
- */
-export async function anatomy(entry: string, top = 10): Promise<string> {
+/** `packages/core/src/attempt.ts` → `core/attempt.ts`; the entry → `the app`. */
+const shortName = (path: string) =>
+  path === '<stdin>' || path.endsWith('app.tsx')
+    ? 'the app'
+    : path.replace(/^.*packages\/([^/]+)\/src\//, '$1/');
+
+/** The app bundled from source, minified, with its source map and esbuild's metafile. */
+async function bundle(entry: string) {
   const result = await build({
     ...PRODUCTION_BUILD,
     metafile: true,
-    stdin: { contents: entry, resolveDir: source('react/src'), loader: 'tsx' },
+    sourcemap: 'external',
+    outfile: 'app.js',
+    stdin: { contents: entry, resolveDir: source('react/src'), loader: 'tsx', sourcefile: 'app.tsx' },
     external: APP_EXTERNAL,
     alias: {
       // subpaths first: an alias also matches the ids under it
@@ -30,19 +34,43 @@ export async function anatomy(entry: string, top = 10): Promise<string> {
       '@oflink/protocol': source('protocol/src/index.ts'),
     },
   });
-  const output = Object.values(result.metafile.outputs)[0];
-  if (!output) throw new Error('esbuild produced no output for the anatomy');
-  const modules = Object.entries(output.inputs)
-    .map(
-      ([path, { bytesInOutput }]) =>
-        [
-          path === '<stdin>' ? 'the app' : path.replace(/^.*packages\/([^/]+)\/src\//, '$1/'),
-          bytesInOutput,
-        ] as const,
-    )
-    .filter(([, bytes]) => bytes > 0)
-    .sort((a, b) => b[1] - a[1]);
-  const total = modules.reduce((sum, [, bytes]) => sum + bytes, 0);
-  const shown = modules.slice(0, top).map(([path, bytes]) => `${path} ${bytes.toLocaleString('en-US')} B`);
-  return `${shown.join(', ')}; ${modules.length} modules, ${total.toLocaleString('en-US')} B minified in all`;
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.js.map'))?.text;
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.js'))?.[1];
+  if (code === undefined || map === undefined || !output)
+    throw new Error('esbuild produced no bundle to measure');
+  return { code, map: JSON.parse(map) as { sources: string[]; mappings: string }, inputs: output.inputs };
+}
+
+/** Per module: minified bytes (esbuild's count) and the gzip bytes the bundle loses without it. */
+async function modules(entry: string) {
+  const { code, map, inputs } = await bundle(entry);
+  const full = gzipBytes(new TextEncoder().encode(code));
+  const ranges = rangesOf(
+    map.mappings,
+    code.split('\n').map((line) => line.length),
+  );
+  return Object.entries(inputs)
+    .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+    .map(([path, { bytesInOutput }]) => {
+      const name = shortName(path);
+      const rest = without(code, ranges, (i) => shortName(map.sources[i] ?? '') === name);
+      return { name, minified: bytesInOutput, gzip: full - gzipBytes(new TextEncoder().encode(rest)) };
+    })
+    .sort((a, b) => b.gzip - a.gzip);
+}
+
+/**
+ * The modules of `packages/` in the minified bundle of `entry`, most gzip bytes first, as
+ * `core/attempt.ts 702 B gz (1,904 B min)`, with their totals.
+ *
+ * @example
+ * await anatomy("export { ConnectButton } from '@oflink/react';"); // 'core/attempt.ts 702 B gz (1,904 B min), …'
+ */
+export async function anatomy(entry: string, top = 10): Promise<string> {
+  const list = await modules(entry);
+  const n = (x: number) => x.toLocaleString('en-US');
+  const shown = list.slice(0, top).map((m) => `${m.name} ${n(m.gzip)} B gz (${n(m.minified)} B min)`);
+  const minified = list.reduce((sum, m) => sum + m.minified, 0);
+  return `${shown.join(', ')}; ${list.length} modules, ${n(minified)} B minified in all`;
 }

@@ -23,6 +23,12 @@ export function App() { return <ConnectButton mode="embed" embed={embed} onSucce
 import { ConnectButton } from '@oflink/react';
 const client = new QueryClient();
 export function App() { return <QueryClientProvider client={client}><ConnectButton mode="popup" onSuccess={(o) => console.log(o.connectionId)} /></QueryClientProvider>; }`,
+  hookOnly: `import { useLinkSession } from '@oflink/react';
+export function App() { const link = useLinkSession({ mode: 'popup', onSuccess: (o) => console.log(o.connectionId) }); return <button type="button" onClick={link.open}>Connect</button>; }`,
+  coreOnly: `import { createLinkController, createSessionCache } from '@oflink/core';
+const options = () => ({ mode: 'popup' as const, onSuccess: (o: { connectionId: string }) => console.log(o.connectionId) });
+const link = createLinkController(options, createSessionCache(options));
+document.querySelector('button')?.addEventListener('click', () => link.open());`,
   callback: `import { useLinkCallback } from '@oflink/react';
 export function Callback() { const { outcome } = useLinkCallback(); return <p>{outcome?.status}</p>; }`,
   'react-plaid-link': `import { usePlaidLink } from 'react-plaid-link';
@@ -144,6 +150,8 @@ async function sizeFigures(dir: string) {
     viteButton: await rolldownBuild(ENTRIES.connectButton, dir),
     viteEmbed: await rolldownBuild(ENTRIES.embedApp, dir),
     firstTime: gzipBytes(await minified(ENTRIES.firstTime, dir, react)),
+    hookOnly: await gzipSize(ENTRIES.hookOnly, dir),
+    coreOnly: await gzipSize(ENTRIES.coreOnly, dir),
     peers,
     parts: { button: buttonParts, embed: embedParts, callback: callbackParts },
   };
@@ -168,7 +176,8 @@ const sizeRow = (
   note,
 });
 
-const WHERE = 'where the bytes go (minified, from source)';
+const WHERE =
+  'where the bytes go (from source: the gzip bytes each module adds, the bundle gzipped with and without its code, and its minified bytes)';
 
 /** The rows of the figures: ours with their goals, then the other builds, then the peers. */
 type SizeFigures = Awaited<ReturnType<typeof sizeFigures>>;
@@ -242,6 +251,29 @@ function buildRows(f: SizeFigures): Row[] {
   ];
 }
 
+/** The ConnectButton app's layers: the hook without the component, the controller without React. */
+function layerRows(f: SizeFigures): Row[] {
+  const { button, hookOnly, coreOnly } = f;
+  return [
+    sizeRow(
+      'useLinkSession and a plain button, no ConnectButton (min+gzip)',
+      '—',
+      hookOnly,
+      button,
+      null,
+      `baseline column: the ConnectButton app; ConnectButton itself (its props split, hover and focus prefetch, states, asChild) adds ${button - hookOnly} B`,
+    ),
+    sizeRow(
+      'the controller alone, no React: createLinkController + createSessionCache of @oflink/core (min+gzip)',
+      '—',
+      coreOnly,
+      button,
+      null,
+      `baseline column: the ConnectButton app; the popup and redirect flow with its checks, state, events and session cache, without any binding; the React binding and react-query's cache add ${button - coreOnly} B`,
+    ),
+  ];
+}
+
 function sizeRows(f: SizeFigures): Row[] {
   const [button, withEmbed, callback] = goalRows(f) as [Row, Row, Row];
   const peers = f.peers.map(([peer, size]) =>
@@ -254,7 +286,7 @@ function sizeRows(f: SizeFigures): Row[] {
       'baseline column: our ConnectButton app; ratio = peer / ours',
     ),
   );
-  return [button, withEmbed, ...buildRows(f), callback, ...peers];
+  return [button, withEmbed, ...buildRows(f), ...layerRows(f), callback, ...peers];
 }
 
 /** Rows of measure 1. */
