@@ -1,11 +1,18 @@
 // The in-page step recorder of the popup measure. Every bench page (ours, the naive one, the
 // floor) loads it first, so each click is split the same way: when the page's JavaScript first
 // sees the click, when the app's own listener runs, when sessionStorage is written, when fetch()
-// and window.open() are called. Steps are performance.now() times; the first occurrence after the
-// click counts.
+// and window.open() are called, and when window.open() returns. Steps are performance.now()
+// times; the first occurrence after the click counts.
 
 /** The names of the steps a page can record. */
-export type StepName = 'delivered' | 'listener' | 'storeStart' | 'storeEnd' | 'fetch' | 'open';
+export type StepName =
+  | 'delivered'
+  | 'listener'
+  | 'storeStart'
+  | 'storeEnd'
+  | 'fetch'
+  | 'open'
+  | 'openReturned';
 
 /** Steps of the last click, in ms after the click event (`event.timeStamp`); absent when not reached. */
 export type Steps = Partial<Record<StepName, number>>;
@@ -31,7 +38,8 @@ export const STEP_RECORDER = `<script>
   const nativeFetch = window.fetch.bind(window);
   window.fetch = (...args) => { step('fetch'); return nativeFetch(...args); };
   const nativeOpen = window.open.bind(window);
-  window.open = (...args) => { step('open'); return nativeOpen(...args); };
+  // window.open blocks the page while Chromium creates the window: when it returns tells how long
+  window.open = (...args) => { step('open'); try { return nativeOpen(...args); } finally { step('openReturned'); } };
   const nativeSet = Storage.prototype.setItem;
   Storage.prototype.setItem = function (...args) {
     step('storeStart');

@@ -38,7 +38,7 @@ function coldRow(s: Summaries): Row {
     ratio: ratio(cold.median, naive.median),
     met: cold.median <= LATENCY_MS + 15 && cold.blocked === 0,
     unit: 'ms',
-    note: `p90 ${cold.p90} ms; request sent at ${cold.request} ms; popup opened blank in the click task, navigated when the session arrives; ${sessionNote(cold.session, naive.session)}; ${naiveNote(s)}`,
+    note: `p90 ${cold.p90} ms; request sent at ${cold.request} ms; popup opened blank in the click task, navigated when the session arrives; ${sessionNote(cold.session, naive.session)}; the click's steps (medians, ms after the click): ${stepsNote(cold.steps)} (the page waits in window.open() while Chromium creates the window, so an answer that arrives meanwhile is read after it returns); ${naiveNote(s)}`,
   };
 }
 
@@ -64,6 +64,7 @@ const STEP_LABELS: Record<StepName, string> = {
   storeEnd: 'written',
   fetch: 'fetch()',
   open: 'window.open()',
+  openReturned: 'window.open() returned',
 };
 
 /**
