@@ -35,22 +35,34 @@ type RequestSpec = typeof requestSpec extends fc.Arbitrary<infer T> ? T : never;
 
 /** Build the Request and the defects it carries; `null` when the Fetch API itself refuses the request. */
 export function build(raw: RequestSpec): { request: Request; defects: Set<Defect> } | null {
+  const spec = withForcedPart(raw);
+  const request = toRequest(spec);
+  return request && { request, defects: expectedDefects(spec, request) };
+}
+
+/** The spec with its forced part applied, as a browser would send it. */
+function withForcedPart(raw: RequestSpec): RequestSpec {
   const { part, p } = raw.forced;
-  const spec: RequestSpec =
-    part === 'fetchSite'
-      ? {
-          ...raw,
-          fetchSite: 'cross-site',
-          origin: raw.origin.value === PARTNER ? { value: undefined } : raw.origin,
-        }
-      : part === 'origin'
-        ? // a browser sends a foreign Origin with cross-site Fetch Metadata, or (older ones) none
-          {
-            ...raw,
-            origin: p as Part<string | undefined>,
-            fetchSite: raw.fetchSite === 'same-origin' ? undefined : raw.fetchSite,
-          }
-        : { ...raw, [part]: p };
+  if (part === 'fetchSite') {
+    return {
+      ...raw,
+      fetchSite: 'cross-site',
+      origin: raw.origin.value === PARTNER ? { value: undefined } : raw.origin,
+    };
+  }
+  if (part === 'origin') {
+    // a browser sends a foreign Origin with cross-site Fetch Metadata, or (older ones) none
+    return {
+      ...raw,
+      origin: p as Part<string | undefined>,
+      fetchSite: raw.fetchSite === 'same-origin' ? undefined : raw.fetchSite,
+    };
+  }
+  return { ...raw, [part]: p };
+}
+
+/** The Request of a spec, or null when the Fetch API refuses one of its parts. */
+function toRequest(spec: RequestSpec): Request | null {
   const headers = new Headers();
   try {
     for (const [k, v] of Object.entries(spec.extra)) headers.set(k, v);
@@ -61,11 +73,10 @@ export function build(raw: RequestSpec): { request: Request; defects: Set<Defect
   if (spec.fetchSite !== undefined) headers.set('sec-fetch-site', spec.fetchSite);
   if (spec.contentType.value !== undefined) headers.set('content-type', spec.contentType.value);
   if (spec.user.value !== undefined) headers.set('x-test-user', spec.user.value);
-  let request: Request;
   try {
     const upper = spec.method.value.toUpperCase();
     const bodyless = upper === 'GET' || upper === 'HEAD';
-    request = new Request(`${ENDPOINT}${spec.path}`, {
+    return new Request(`${ENDPOINT}${spec.path}`, {
       method: spec.method.value,
       headers,
       body: bodyless ? undefined : spec.body.value,
@@ -73,6 +84,10 @@ export function build(raw: RequestSpec): { request: Request; defects: Set<Defect
   } catch {
     return null; // e.g. a method token the Fetch API forbids (TRACE, CONNECT)
   }
+}
+
+/** Every defect the handler must find in this request. */
+function expectedDefects(spec: RequestSpec, request: Request): Set<Defect> {
   const defects = new Set<Defect>();
   if (request.method !== 'POST') defects.add('method_not_allowed');
   // the own-origin rule: a listed origin; else Sec-Fetch-Site decides when present (only
@@ -92,5 +107,5 @@ export function build(raw: RequestSpec): { request: Request; defects: Set<Defect
   if (size > 4096) defects.add('body_too_large');
   else if (spec.body.defect && spec.body.defect !== 'body_too_large') defects.add(spec.body.defect);
   if (spec.user.defect) defects.add(spec.user.defect);
-  return { request, defects };
+  return defects;
 }
