@@ -2,7 +2,8 @@
 // endpoint in front of the simulator. Time from the click event to the start of the popup's
 // navigation to the hosted page (the hosted document's performance.timeOrigin); baselines: a naive
 // page that fetches on click and then calls window.open, and the floor (window.open of a known URL).
-// Every page records the steps of its click (pageSteps.ts): the JavaScript before the window.
+// Every page records the steps of its click (pageSteps.ts): the JavaScript before the window; an
+// eagerly compiled copy of the app tells how much of ours is V8 compiling functions on first call.
 // Chromium is driven through its debugging pipe (cdp.ts), never paused by the driver.
 import { startSimulator } from '@oflink/simulator';
 import { type Cdp, type CdpEvent, evaluate, launchCdp, nextEvent, waitFor } from './cdp';

@@ -1,6 +1,6 @@
 // The pages of the popup measure, served on one origin of 127.0.0.1: the app (one ConnectButton),
-// the same app compiled eagerly, the naive page (fetch on click, then window.open), the floor (window.open of a known URL), and
-// the session endpoint in front of the simulator.
+// the same app compiled eagerly, the naive page (fetch on click, then window.open), the floor
+// (window.open of a known URL), and the session endpoint in front of the simulator.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
