@@ -190,6 +190,8 @@ function summary(samples: readonly Sample[]) {
     request: med(ok.map((s) => s.requestMs)),
     /** medians of the click's steps (pageSteps.ts) the page reached in every run that was not blocked */
     steps: stepMedians(ok),
+    /** the app's listener → window.open(), the median of each click's own difference (null without those steps) */
+    listenerToOpen: spanMedian(ok, 'listener', 'open'),
     /** medians of the session request made on click: when fetch() ran, its round trip, answer → navigation */
     session: sessions.length
       ? {
@@ -236,6 +238,15 @@ function stepMedians(samples: readonly Sample[]): Steps {
     if (xs.length === samples.length && xs.length > 0) out[name] = round(median(xs));
   }
   return out;
+}
+
+/** The median over the samples of each one's time from step `from` to step `to`, or null. */
+function spanMedian(samples: readonly Sample[], from: StepName, to: StepName): number | null {
+  const spans = samples.flatMap((s) => {
+    const [a, b] = [s.steps[from], s.steps[to]];
+    return a === undefined || b === undefined ? [] : [b - a];
+  });
+  return spans.length > 0 ? round(median(spans)) : null;
 }
 
 /** Rows of measure 2. */

@@ -80,12 +80,6 @@ export function stepsNote(steps: Steps): string {
     : 'no steps recorded';
 }
 
-/** The app's listener → window.open(): our code before the window, as the steps measured it. */
-const ownCode = (s: Summary) =>
-  s.steps.open === undefined || s.steps.listener === undefined
-    ? Number.NaN
-    : round(s.steps.open - s.steps.listener);
-
 function openCallRow({ warm, floor, eager }: Summaries): Row {
   const ours = warm.steps.open ?? Number.NaN;
   const theirs = floor.steps.open ?? Number.NaN;
@@ -98,7 +92,7 @@ function openCallRow({ warm, floor, eager }: Summaries): Row {
     ratio: null,
     met: ours - theirs <= 1,
     unit: 'ms',
-    note: `the JavaScript of the row above: click event → the page's window.open() call, ours ${ours} ms, the floor's ${theirs} ms; what Chromium spends creating the window after the call is the same for both pages, and is what varies by tens of ms; where the ms go (step medians, ms after the click): ours: ${stepsNote(warm.steps)}; the floor: ${stepsNote(floor.steps)}; the app's listener → window.open() is ${ownCode(warm)} ms, and ${ownCode(eager)} ms in the same app with every function compiled when the script loads (V8's allFunctionsCalledOnLoad hint): the rest of the difference is V8 compiling each function of the click's path on its first call`,
+    note: `the JavaScript of the row above: click event → the page's window.open() call, ours ${ours} ms, the floor's ${theirs} ms; what Chromium spends creating the window after the call is the same for both pages, and is what varies by tens of ms; where the ms go (step medians, ms after the click): ours: ${stepsNote(warm.steps)}; the floor: ${stepsNote(floor.steps)}; the app's listener → window.open() (the median of each click's own span) is ${warm.listenerToOpen} ms, and ${eager.listenerToOpen} ms in the same app with every function compiled when the script loads (V8's allFunctionsCalledOnLoad hint): the difference is V8 compiling functions of the click's path on their first call`,
   };
 }
 
