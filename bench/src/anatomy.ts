@@ -50,11 +50,13 @@ async function modules(entry: string) {
     map.mappings,
     code.split('\n').map((line) => line.length),
   );
+  // each source's short name, once: the module a range belongs to
+  const names = map.sources.map(shortName);
   return Object.entries(inputs)
     .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
     .map(([path, { bytesInOutput }]) => {
       const name = shortName(path);
-      const rest = without(code, ranges, (i) => shortName(map.sources[i] ?? '') === name);
+      const rest = without(code, ranges, (i) => names[i] === name);
       return { name, minified: bytesInOutput, gzip: full - gzipBytes(new TextEncoder().encode(rest)) };
     })
     .sort((a, b) => b.gzip - a.gzip);

@@ -67,7 +67,12 @@ export function rangesOf(mappings: string, lineLengths: readonly number[]): Rang
 export function without(code: string, ranges: readonly Range[], drop: (source: number) => boolean): string {
   const lines = code.split('\n');
   const cut = new Map<number, Range[]>();
-  for (const r of ranges) if (drop(r.source)) cut.set(r.line, [...(cut.get(r.line) ?? []), r]);
+  for (const r of ranges) {
+    if (!drop(r.source)) continue;
+    const onLine = cut.get(r.line);
+    if (onLine) onLine.push(r);
+    else cut.set(r.line, [r]);
+  }
   for (const [line, rs] of cut) {
     let text = lines[line] ?? '';
     // from the end, so earlier columns stay valid
