@@ -38,6 +38,22 @@ async function answering(url: string, child: ChildProcess, log: string): Promise
   throw new Error(`${url} did not answer within 90 s; see ${log}`);
 }
 
+/** The environment of an example app on `port`: production, on the simulator `sim`. */
+function appEnv(port: number, url: string, sim: Simulator, extraEnv: Record<string, string>) {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OFAUTH_API_KEY: sim.apiKey,
+    OFAUTH_BASE_URL: sim.url,
+    OFAUTH_REDIRECT_URL: `${url}/oflink/callback`,
+    OFAUTH_WEBHOOK_SECRET: sim.webhookSecret,
+    ...extraEnv,
+  };
+}
+
 /**
  * Runs `node args…` in `dir` with PORT and the OFAUTH_* variables for `sim`, and resolves once the
  * app answers HTTP. Its output goes to a log file beside the installed example.
@@ -55,22 +71,7 @@ export async function startApp(
   const child = spawn(
     'node',
     args.map((a) => a.replace('$PORT', String(port))),
-    {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        OFAUTH_API_KEY: sim.apiKey,
-        OFAUTH_BASE_URL: sim.url,
-        OFAUTH_REDIRECT_URL: `${url}/oflink/callback`,
-        OFAUTH_WEBHOOK_SECRET: sim.webhookSecret,
-        ...extraEnv,
-      },
-    },
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: appEnv(port, url, sim, extraEnv) },
   );
   const out = createWriteStream(log);
   child.stdout?.pipe(out);

@@ -21,6 +21,26 @@ function NotFound() {
   );
 }
 
+/** The demo app's name and logo, linking home. */
+function Brand() {
+  return (
+    <Link href="/" className="brand" aria-label="Northlight home">
+      <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true">
+        <rect width="32" height="32" rx="8" fill="currentColor" />
+        <path
+          d="M9 22V10l14 12V10"
+          fill="none"
+          stroke="#fff"
+          strokeWidth="3"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      </svg>
+      <span>Northlight</span>
+    </Link>
+  );
+}
+
 /** The shell: header with navigation, the page for the current path, and a small footer. */
 export function App() {
   const path = usePathname().replace(/\/+$/, '') || '/';
@@ -34,20 +54,7 @@ export function App() {
     <div className="shell">
       <header className="topbar">
         <div className="topbar-inner">
-          <Link href="/" className="brand" aria-label="Northlight home">
-            <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true">
-              <rect width="32" height="32" rx="8" fill="currentColor" />
-              <path
-                d="M9 22V10l14 12V10"
-                fill="none"
-                stroke="#fff"
-                strokeWidth="3"
-                strokeLinecap="round"
-                strokeLinejoin="round"
-              />
-            </svg>
-            <span>Northlight</span>
-          </Link>
+          <Brand />
           <nav aria-label="Main">
             {nav('/', 'Connect')}
             {nav('/connections', 'Connections')}

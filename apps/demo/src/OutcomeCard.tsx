@@ -84,17 +84,12 @@ export function OutcomeCard({ outcome, actions }: { outcome: ShownOutcome; actio
       </Card>
     );
   }
-  if (outcome.status === 'error') {
-    const { title, text } = describeError(outcome);
+  if (outcome.status === 'error')
     return (
-      <Card outcome={outcome} tone="danger" title={title} footer={actions}>
-        <p>{text}</p>
-        <p className="muted small">
-          Error code <code>{outcome.code}</code>
-        </p>
-      </Card>
+      <FailureCard outcome={outcome} {...describeError(outcome)} actions={actions}>
+        Error code <code>{outcome.code}</code>
+      </FailureCard>
     );
-  }
   if (outcome.confirm === 'pending') {
     return (
       <Card outcome={outcome} tone="pending" title="Checking the connection…">
@@ -105,18 +100,35 @@ export function OutcomeCard({ outcome, actions }: { outcome: ShownOutcome; actio
       </Card>
     );
   }
-  if (outcome.confirm === 'failed') {
-    const { title, text } = describeConfirmError(outcome.code);
+  if (outcome.confirm === 'failed')
     return (
-      <Card outcome={outcome} tone="danger" title={title} footer={actions}>
-        <p>{text}</p>
-        <p className="muted small">
-          Error code <code>{outcome.code}</code> · connection <code>{outcome.connectionId}</code>
-        </p>
-      </Card>
+      <FailureCard outcome={outcome} {...describeConfirmError(outcome.code)} actions={actions}>
+        Error code <code>{outcome.code}</code> · connection <code>{outcome.connectionId}</code>
+      </FailureCard>
     );
-  }
   return <VerifiedCard outcome={outcome} actions={actions} />;
+}
+
+/** An attempt that failed, or a success the server refused: what happened, then the codes. */
+function FailureCard({
+  outcome,
+  title,
+  text,
+  actions,
+  children,
+}: {
+  outcome: ShownOutcome;
+  title: string;
+  text: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <Card outcome={outcome} tone="danger" title={title} footer={actions}>
+      <p>{text}</p>
+      <p className="muted small">{children}</p>
+    </Card>
+  );
 }
 
 type Confirmed = Extract<ShownOutcome, { status: 'success'; confirm: 'ok' }>;

@@ -29,13 +29,7 @@ export function CallbackPage() {
   const back = callback.returnTo ?? '/';
 
   if (revisit && !callback.relayed) return <AlreadyHandled />;
-  if (!callback.outcome) {
-    return (
-      <section className="panel centered" data-testid="callback-pending">
-        <span className="spinner" aria-hidden="true" /> Finishing sign-in…
-      </section>
-    );
-  }
+  if (!callback.outcome) return <Finishing />;
   if (callback.relayed) return <Relayed />;
   return (
     <div className="narrow stack">
@@ -51,6 +45,15 @@ export function CallbackPage() {
         />
       ) : null}
     </div>
+  );
+}
+
+/** Until the callback's parameters are read (and, in a pop-up, relayed). */
+function Finishing() {
+  return (
+    <section className="panel centered" data-testid="callback-pending">
+      <span className="spinner" aria-hidden="true" /> Finishing sign-in…
+    </section>
   );
 }
 
