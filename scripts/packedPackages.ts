@@ -45,41 +45,43 @@ export function packAll(work: string): Record<PackageName, string> {
   return tarballs;
 }
 
+/** The consumer's package.json: the tarballs (also as overrides, for their own dependencies on each other), React, and what the snippets need. */
+function consumerManifest(tarballs: Record<PackageName, string>) {
+  const overrides = Object.fromEntries(packages.map((p) => [`@oflink/${p}`, `file:${tarballs[p]}`]));
+  return {
+    name: 'consumer',
+    private: true,
+    type: 'module',
+    dependencies: {
+      '@oflink/core': `file:${tarballs.core}`,
+      '@oflink/react': `file:${tarballs.react}`,
+      '@oflink/server': `file:${tarballs.server}`,
+      '@oflink/simulator': `file:${tarballs.simulator}`,
+      '@oflink/connections': `file:${tarballs.connections}`,
+      react: '^19.0.0',
+      'react-dom': '^19.0.0',
+      '@tanstack/react-query': '^5.0.0',
+      '@types/react': '^19.0.0',
+      // what the package READMEs' snippets import besides @oflink/*
+      '@types/node': '^20.19.0',
+      '@playwright/test': '1.65.1',
+      express: '^5.3.0',
+      '@types/express': '^5.0.6',
+      hono: '^4.13.19',
+      next: '16.4.6',
+      // the bundlers whose tree-shaking of the embed entry the package tests check
+      vite: '^8.3.8',
+      webpack: '^5.113.0',
+    },
+    pnpm: { overrides },
+  };
+}
+
 /** A consumer project in `work/consumer` with the tarballs installed, and what the READMEs' snippets need. */
 export function installConsumer(work: string, tarballs: Record<PackageName, string>): string {
   const app = join(work, 'consumer');
   run('mkdir', ['-p', app], work);
-  const overrides = Object.fromEntries(packages.map((p) => [`@oflink/${p}`, `file:${tarballs[p]}`]));
-  writeFileSync(
-    join(app, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      type: 'module',
-      dependencies: {
-        '@oflink/core': `file:${tarballs.core}`,
-        '@oflink/react': `file:${tarballs.react}`,
-        '@oflink/server': `file:${tarballs.server}`,
-        '@oflink/simulator': `file:${tarballs.simulator}`,
-        '@oflink/connections': `file:${tarballs.connections}`,
-        react: '^19.0.0',
-        'react-dom': '^19.0.0',
-        '@tanstack/react-query': '^5.0.0',
-        '@types/react': '^19.0.0',
-        // what the package READMEs' snippets import besides @oflink/*
-        '@types/node': '^20.19.0',
-        '@playwright/test': '1.65.1',
-        express: '^5.3.0',
-        '@types/express': '^5.0.6',
-        hono: '^4.13.19',
-        next: '16.4.6',
-        // the bundlers whose tree-shaking of the embed entry is checked below
-        vite: '^8.3.8',
-        webpack: '^5.113.0',
-      },
-      pnpm: { overrides },
-    }),
-  );
+  writeFileSync(join(app, 'package.json'), JSON.stringify(consumerManifest(tarballs)));
   // --prefer-offline: react & co. come from the local pnpm store filled by the workspace install
   run(
     'pnpm',

@@ -115,6 +115,11 @@ async function renders(): Promise<Row> {
     throw new Error(
       `the renders flow did not complete (opened ${opened}, final ${state}, onSuccess ×${succeeded})`,
     );
+  return rendersRow(commits, phases);
+}
+
+/** The renders row: the commits in all, and after each phase. */
+function rendersRow(commits: number, phases: string[]): Row {
   return {
     area: 'renders',
     measure: 'ConnectButton Profiler commits, mount → hover → click → open → success',
@@ -287,7 +292,7 @@ async function leaks(): Promise<{ rows: Row[]; detail: unknown[] }> {
   return { rows, detail };
 }
 
-const rendersRow = await renders();
+const rendered = await renders();
 const leak = await leaks();
-process.stdout.write(`${JSON.stringify({ rows: [rendersRow, ...leak.rows], detail: leak.detail })}\n`);
+process.stdout.write(`${JSON.stringify({ rows: [rendered, ...leak.rows], detail: leak.detail })}\n`);
 process.exit(0);
