@@ -8,7 +8,5 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     // Every test talks HTTP to a real simulator; on a shared, loaded machine 5 s is too tight.
     testTimeout: 30_000,
-    // The load test compares the heap after a forced garbage collection (global.gc).
-    execArgv: ['--expose-gc'],
   },
 });

@@ -171,7 +171,7 @@ describe('popup mode', () => {
     const bc = new BroadcastChannel(`oflink:${window.location.origin}`);
     bc.postMessage({ type: RELAY_TYPE, id, nonce, outcome: { status: 'success', connectionId: 'conn_bc' } });
     bc.close();
-    await vi.waitFor(() => expect(controller.getState().status).toBe('success'), { timeout: 2000 });
+    await vi.waitFor(() => expect(controller.getState().status).toBe('success'), { timeout: 20_000 });
     expect(controller.getState().outcome).toMatchObject({ connectionId: 'conn_bc' });
   });
 

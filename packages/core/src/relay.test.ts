@@ -78,8 +78,8 @@ describe('handleCallback', () => {
     };
     expect(result.relayed).toBe(true);
     expect(opener.postMessage).toHaveBeenCalledWith(message, window.location.origin);
-    await vi.waitFor(() => expect(heard).toEqual([message]), { timeout: 2000 });
-    await vi.waitFor(() => expect(close).toHaveBeenCalled(), { timeout: 2000 });
+    await vi.waitFor(() => expect(heard).toEqual([message]), { timeout: 20_000 });
+    await vi.waitFor(() => expect(close).toHaveBeenCalled(), { timeout: 20_000 });
     bc.close();
     Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
   });

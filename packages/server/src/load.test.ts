@@ -1,5 +1,5 @@
 // Load: 2,000 session requests at 100 concurrent through toNodeHandler on a real node:http
-// server → simulator. 0 errors; heap after GC within 10 % of before; no socket left open.
+// server → simulator: 0 errors and no socket left open. Speed and memory are the bench's.
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
@@ -13,18 +13,6 @@ failOnUnhandledRejection();
 const TOTAL = 2000;
 const CONCURRENCY = 100;
 const WARMUP = 800;
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-async function settledHeap(): Promise<number> {
-  // Several rounds with a pause: undici frees response bodies through FinalizationRegistry callbacks,
-  // which only run after a collection.
-  for (let i = 0; i < 5; i++) {
-    gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 
@@ -44,8 +32,7 @@ async function waitFor(
 }
 
 describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $name', ({ name }) => {
-  it(`answers ${TOTAL} session requests at ${CONCURRENCY} concurrent with 0 errors, a stable heap and no socket left open`, async () => {
-    expect(gc, 'run with --expose-gc (vitest.config.ts execArgv)').toBeTypeOf('function');
+  it(`answers ${TOTAL} session requests at ${CONCURRENCY} concurrent with 0 errors and no socket left open`, async () => {
     const tcpBefore = tcpHandles();
     const failures: string[] = [];
     const sim = await startSimulator({ port: 0, quiet: true });
@@ -64,7 +51,7 @@ describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $n
         }),
       ),
     );
-    // Longer than any pause of this test (GC, heap reads), so the client never reuses a socket the server is closing.
+    // Longer than any pause of this test, so the client never reuses a socket the server is closing.
     server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -114,8 +101,6 @@ describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $n
       return errors;
     };
 
-    let heapBefore = 0;
-    let heapAfter = 0;
     let errors = -1;
     let openServerSockets = -1;
     let leftTcp = -1;
@@ -123,13 +108,10 @@ describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $n
     try {
       expect(await run(WARMUP)).toBe(0);
       sim.reset();
-      heapBefore = await settledHeap();
       const started = performance.now();
       errors = await run(TOTAL);
       seconds = (performance.now() - started) / 1000;
       expect(sim.sessions()).toHaveLength(TOTAL);
-      sim.reset();
-      heapAfter = await settledHeap();
     } finally {
       agent.destroy();
       openServerSockets = await waitFor(
@@ -144,19 +126,12 @@ describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $n
       leftTcp = (await waitFor(tcpHandles, tcpBefore)) - tcpBefore;
     }
 
-    const growth = (heapAfter - heapBefore) / heapBefore;
     writeFigures(name === 'fetch' ? 'server-load' : 'server-load-node-http', [
       {
         area: 'server',
         measure: `load over ${name}: errors in ${TOTAL} requests at ${CONCURRENCY} concurrent`,
         value: errors,
         goal: 0,
-      },
-      {
-        area: 'server',
-        measure: `load over ${name}: heap after GC vs before (%)`,
-        value: Math.round(growth * 1000) / 10,
-        goal: '≤ 10',
       },
       {
         area: 'server',
@@ -179,7 +154,6 @@ describe.each([{ name: 'fetch' }])('load through toNodeHandler, upstream over $n
     ]);
     expect(failures).toEqual([]);
     expect(errors).toBe(0);
-    expect(growth).toBeLessThanOrEqual(0.1);
     expect(openServerSockets).toBe(0);
     expect(leftTcp).toBe(0);
   }, 300_000);
