@@ -1,7 +1,9 @@
-// Measure: the connection store with 100,000 stored connections, on the embedded database and on a
-// PostgreSQL server: a user's list and one webhook event applied, median and p95 of many calls,
-// against the same calls on a store of 1,000 connections measured in the same run (the ratio shows
-// whether the indexes hold as the table grows).
+// Measure: the connection store at scale: a user's list and one webhook message applied (claimed
+// with its change, then settled, as the webhook handler does), median and p95 of many calls, on a
+// PostgreSQL server with 1,000,000 stored connections (and as many message ids) both durable (fsync
+// on) and not (fsync off), and on the embedded database with 100,000; each against the same calls
+// on a store of 1,000 connections measured in the same run (the ratio shows whether the indexes
+// hold as the table grows).
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { createConnectionStore, type PostgresConnectionStore } from '@oflink/connections';
@@ -9,7 +11,8 @@ import pg from 'pg';
 import { startPostgres } from '../../packages/connections/test/postgresServer';
 import { log, median, quantile, type Row, ratio, round } from './common';
 
-const LARGE = Number(process.env.BENCH_CONNECTIONS ?? 100_000);
+const LARGE = Number(process.env.BENCH_CONNECTIONS ?? 1_000_000);
+const LARGE_EMBEDDED = Number(process.env.BENCH_CONNECTIONS_EMBEDDED ?? 100_000);
 const SMALL = 1_000;
 const CALLS = Number(process.env.BENCH_STORE_CALLS ?? 400);
 /** Connections per user in the seeded table. */
@@ -19,11 +22,11 @@ const PER_USER = 2;
 function seedSql(n: number): string[] {
   return [
     `INSERT INTO oflink_connections
-       (id, client_reference_id, status, user_data, permissions, created_at, changed_at, last_event)
+       (id, client_reference_id, status, user_data, permissions, created_at, changed_at, last_event, live)
      SELECT 'conn_bench_' || g, 'user_bench_' || (g % ${Math.max(1, n / PER_USER)}),
        CASE WHEN g % 10 = 0 THEN 'expired' ELSE 'active' END,
        jsonb_build_object('id', g::text, 'name', null, 'username', 'u' || g, 'avatar', null),
-       '["profile:read"]'::jsonb, now() - interval '30 days', now() - (g || ' seconds')::interval, null
+       '["profile:read"]'::jsonb, now() - interval '30 days', now() - (g || ' seconds')::interval, null, false
      FROM generate_series(1, ${n}) g`,
     `INSERT INTO oflink_webhook_messages (id) SELECT 'msg_bench_' || g FROM generate_series(1, ${n}) g`,
     'VACUUM ANALYZE',
@@ -51,15 +54,17 @@ async function measureStore(store: PostgresConnectionStore, n: number): Promise<
   const pick = (i: number) => (i * 7919) % users;
   await timed(20, (i) => store.list(`user_bench_${pick(i)}`)); // warm-up
   const list = await timed(CALLS, (i) => store.list(`user_bench_${pick(i)}`));
-  const apply = await timed(CALLS, (i) =>
-    store.applyChange({
-      messageId: `msg_${randomUUID()}`,
+  const apply = await timed(CALLS, async (i) => {
+    const messageId = `msg_${randomUUID()}`;
+    await store.claimMessage(messageId, {
       type: 'connection.updated',
       timestamp: new Date().toISOString(),
       connection: { id: `conn_bench_${(i * 104_729) % n || 1}`, status: 'active' },
       clientReferenceId: null,
-    }),
-  );
+      live: false,
+    });
+    await store.settleMessage(messageId, 'handled');
+  });
   return { list, apply };
 }
 
@@ -94,14 +99,14 @@ async function onServer(url: string, n: number): Promise<Figures> {
   }
 }
 
-function rows(kind: string, large: Figures, small: Figures): Row[] {
+function rows(kind: string, n: number, large: Figures, small: Figures): Row[] {
   const row = (what: 'list' | 'apply', label: string): Row => {
     const measured = round(median(large[what]), 2);
     const baseline = round(median(small[what]), 2);
     const r = ratio(measured, baseline);
     return {
       area: 'connections',
-      measure: `${label}, ${kind}, ${LARGE.toLocaleString('en-US')} stored (median; baseline ${SMALL.toLocaleString('en-US')} stored)`,
+      measure: `${label}, ${kind}, ${n.toLocaleString('en-US')} stored (median; baseline ${SMALL.toLocaleString('en-US')} stored)`,
       goal: '≤ 2× baseline',
       measured,
       baseline,
@@ -111,21 +116,26 @@ function rows(kind: string, large: Figures, small: Figures): Row[] {
       note: `${CALLS} sequential calls each; p95 ${round(quantile(large[what], 0.95), 2)} ms (baseline ${round(quantile(small[what], 0.95), 2)} ms)`,
     };
   };
-  return [row('list', "a user's list"), row('apply', 'a webhook event applied')];
+  return [row('list', "a user's list"), row('apply', 'a webhook message claimed, applied and settled')];
 }
 
-/** The connection store figures, on both databases. */
+/** The connection store figures: a PostgreSQL server durable and not, and the embedded database. */
 export async function measureConnections(): Promise<Row[]> {
-  log(`connections: embedded, ${SMALL} then ${LARGE} stored`);
-  const embeddedSmall = await embedded(SMALL);
-  const embeddedRows = rows('embedded PGlite', await embedded(LARGE), embeddedSmall);
-  const server = await startPostgres();
-  try {
-    log(`connections: PostgreSQL server, ${SMALL} then ${LARGE} stored`);
-    const small = await onServer(server.url, SMALL);
-    const large = await onServer(server.url, LARGE);
-    return [...embeddedRows, ...rows('PostgreSQL server', large, small)];
-  } finally {
-    await server.destroy();
+  const out: Row[] = [];
+  for (const durable of [true, false]) {
+    const server = await startPostgres({ durable });
+    const kind = `PostgreSQL server, fsync ${durable ? 'on (durable)' : 'off (not durable)'}`;
+    try {
+      log(`connections: ${kind}, ${SMALL} then ${LARGE} stored`);
+      const small = await onServer(server.url, SMALL);
+      const large = await onServer(server.url, LARGE);
+      out.push(...rows(kind, LARGE, large, small));
+    } finally {
+      await server.destroy();
+    }
   }
+  log(`connections: embedded, ${SMALL} then ${LARGE_EMBEDDED} stored`);
+  const embeddedSmall = await embedded(SMALL);
+  out.push(...rows('embedded PGlite', LARGE_EMBEDDED, await embedded(LARGE_EMBEDDED), embeddedSmall));
+  return out;
 }

@@ -95,7 +95,10 @@ const measures: [string, () => Promise<Row[]>][] = [
   ['click → popup', measurePopup],
   ['connection store', measureConnections],
 ];
+// BENCH_ONLY=<name,…> runs only the measures whose name contains one of these (and writes no file)
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 for (const [name, measure] of measures) {
+  if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
   const t = Date.now();
   try {
     rows.push(...(await measure()));
@@ -118,6 +121,10 @@ for (const [name, measure] of measures) {
 }
 const seconds = Math.round((Date.now() - started) / 1000);
 const m = machine();
+if (only.length > 0) {
+  process.stdout.write(`\n${table(rows)}\n\n(BENCH_ONLY: no file written)\n`);
+  process.exit(failures.length ? 1 : 0);
+}
 const resultsPath = join(BENCH, 'results.json');
 writeFileSync(
   resultsPath,

@@ -79,7 +79,6 @@ function handlers({ url, api, clientAppId, webhookSecret, store }: ApiSettings) 
     ? createWebhookHandler({
         secret: webhookSecret,
         store,
-        on: {},
         onError: (error, context) =>
           console.error(`demo server: webhook rejected (${context.stage}):`, (error as Error).message),
       })

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { Connection, ConnectionChange } from '@oflink/protocol';
+import type { Connection, ConnectionChange, ConnectionStore } from '@oflink/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../test/postgresServer';
 import { ConnectionStoreError } from './ConnectionStoreError';
-import { createConnectionStore, type PostgresConnectionStore } from './createConnectionStore';
+import {
+  type ConnectionStoreOptions,
+  createConnectionStore,
+  type PostgresConnectionStore,
+} from './createConnectionStore';
 
 const uid = () => randomUUID().replace(/-/g, '').slice(0, 16);
 const user = () => `user_${uid()}`;
@@ -36,19 +41,28 @@ function change(
 ) {
   const status = type === 'connection.expired' ? 'expired' : 'active';
   return {
-    messageId: `msg_${uid()}`,
     type,
     timestamp: at(seconds),
     connection: { id, status },
     clientReferenceId: null,
+    live: null,
     ...over,
   } satisfies ConnectionChange;
+}
+
+/** A webhook message with this change, claimed and handled as the webhook handler does: true when it was new. */
+async function apply(store: ConnectionStore, c: ConnectionChange, messageId = `msg_${uid()}`) {
+  const claim = await store.claimMessage(messageId, c);
+  if (claim === 'claimed') await store.settleMessage(messageId, 'handled');
+  return claim === 'claimed';
 }
 
 /** The two databases every rule is proven on: two stores share one database, as two app servers would. */
 interface Backend {
   name: string;
-  open(): PostgresConnectionStore;
+  open(options?: Omit<ConnectionStoreOptions, 'database'>): PostgresConnectionStore;
+  /** A statement on the database itself, beside the stores. */
+  sql<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   cleanup(): Promise<void>;
 }
 
@@ -56,24 +70,30 @@ const embedded = (): Backend => {
   const shared = new PGlite();
   return {
     name: 'embedded (PGlite)',
-    open: () => createConnectionStore({ database: shared }),
+    open: (options) => createConnectionStore({ ...options, database: shared }),
+    sql: async (text, params) => (await shared.query(text, params)).rows as never,
     cleanup: () => shared.close(),
   };
 };
 
 let server: PostgresServer;
-const opened: PostgresConnectionStore[] = [];
-const onServer = (): Backend => ({
-  name: 'PostgreSQL server',
-  open: () => {
-    const store = createConnectionStore({ database: server.url });
-    opened.push(store);
-    return store;
-  },
-  cleanup: async () => {
-    await Promise.all(opened.map((s) => s.close()));
-  },
-});
+const onServer = (): Backend => {
+  const opened: PostgresConnectionStore[] = [];
+  const pool = new pg.Pool({ connectionString: server.url });
+  return {
+    name: 'PostgreSQL server',
+    open: (options) => {
+      const store = createConnectionStore({ ...options, database: server.url });
+      opened.push(store);
+      return store;
+    },
+    sql: async (text, params) => (await pool.query(text, params)).rows as never,
+    cleanup: async () => {
+      await Promise.all(opened.map((s) => s.close()));
+      await pool.end();
+    },
+  };
+};
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -101,7 +121,13 @@ describe.each([
   it('records a confirmed connection for its user only', async () => {
     const [ada, eve, id] = [user(), user(), connId()];
     const stored = await a.record(ada, connection(id, ada));
-    expect(stored).toMatchObject({ id, status: 'active', clientReferenceId: ada, lastEvent: null });
+    expect(stored).toMatchObject({
+      id,
+      status: 'active',
+      clientReferenceId: ada,
+      lastEvent: null,
+      live: null,
+    });
     expect(stored.userData?.username).toBe('ada');
     expect((await b.list(ada)).map((c) => c.id)).toEqual([id]);
     expect(await b.list(eve)).toEqual([]);
@@ -116,35 +142,78 @@ describe.each([
     expect(list[0]).toMatchObject({ id, status: 'active' });
   });
 
-  it('applies one webhook message once, even delivered to two servers at the same moment', async () => {
+  it('claims one webhook message once, even delivered to two servers at the same moment', async () => {
     const [ada, id] = [user(), connId()];
     const created = change(id, 'connection.created', 5, { clientReferenceId: ada });
-    const results = await Promise.all([
-      a.applyChange(created),
-      b.applyChange(created),
-      a.applyChange(created),
+    const claims = await Promise.all([
+      a.claimMessage('msg_same', created),
+      b.claimMessage('msg_same', created),
+      a.claimMessage('msg_same', created),
     ]);
-    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(claims.sort()).toEqual(['busy', 'busy', 'claimed']);
+    await a.settleMessage('msg_same', 'handled');
+    expect(await b.claimMessage('msg_same', created)).toBe('handled');
     expect((await a.list(ada)).map((c) => [c.id, c.lastEvent])).toEqual([[id, 'connection.created']]);
   });
 
-  it('ignores an event older than the newest one applied to its connection', async () => {
+  it('releases a failed message so that the retry claims it again, and applying its change again changes nothing', async () => {
+    const [ada, id] = [user(), connId()];
+    const expired = change(id, 'connection.expired', 5, { clientReferenceId: ada });
+    expect(await a.claimMessage('msg_fails', expired)).toBe('claimed');
+    await a.settleMessage('msg_fails', 'failed');
+    expect(await b.claimMessage('msg_fails', expired)).toBe('claimed');
+    await b.settleMessage('msg_fails', 'handled');
+    expect(await a.list(ada)).toEqual([expect.objectContaining({ id, status: 'expired', updatedAt: at(5) })]);
+  });
+
+  it('an older event never changes the state, whatever order they come in', async () => {
     const [ada, id] = [user(), connId()];
     await a.record(ada, connection(id, ada));
-    expect(await a.applyChange(change(id, 'connection.expired', 30))).toBe(true);
+    expect(await apply(a, change(id, 'connection.expired', 30))).toBe(true);
     // a late retry of an earlier update arrives after the expiry
-    expect(await b.applyChange(change(id, 'connection.updated', 20, { clientReferenceId: ada }))).toBe(true);
-    const [stored] = await a.list(ada);
-    expect(stored).toMatchObject({ status: 'expired', lastEvent: 'connection.expired', updatedAt: at(30) });
+    expect(await apply(b, change(id, 'connection.updated', 20, { clientReferenceId: ada }))).toBe(true);
+    expect(await a.find(id)).toMatchObject({
+      status: 'expired',
+      lastEvent: 'connection.expired',
+      updatedAt: at(30),
+    });
     // a newer event applies
-    await a.applyChange(change(id, 'connection.updated', 40, { clientReferenceId: ada }));
+    await apply(a, change(id, 'connection.updated', 40, { clientReferenceId: ada }));
     expect((await a.find(id))?.status).toBe('active');
   });
 
-  it('keeps what an event did not carry (an expiry names only the id and status)', async () => {
+  it('an older event still fills what the record lacks: owner, profile, permissions, creation time', async () => {
+    const [ada, id] = [user(), connId()];
+    // the expiry (id and status only, no owner) arrives before the creation
+    await apply(a, change(id, 'connection.expired', 50));
+    expect(await a.find(id)).toMatchObject({ clientReferenceId: null, userData: null, permissions: [] });
+    const created = change(id, 'connection.created', 10, {
+      clientReferenceId: ada,
+      connection: {
+        id,
+        status: 'active',
+        userData: { id: '42', name: 'Ada', username: 'ada', avatar: null },
+        permissions: ['profile:read'],
+        createdAt: at(10),
+      },
+    });
+    await apply(b, created);
+    expect(await a.find(id)).toMatchObject({
+      status: 'expired',
+      clientReferenceId: ada,
+      userData: { username: 'ada' },
+      permissions: ['profile:read'],
+      createdAt: at(10),
+      updatedAt: at(50),
+      lastEvent: 'connection.expired',
+    });
+    expect((await a.list(ada)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it('keeps what a newer event did not carry (an expiry names only the id and status)', async () => {
     const [ada, id] = [user(), connId()];
     await a.record(ada, connection(id, ada));
-    await a.applyChange(change(id, 'connection.expired', 50));
+    await apply(a, change(id, 'connection.expired', 50));
     expect(await a.find(id)).toMatchObject({
       clientReferenceId: ada,
       permissions: ['profile:read'],
@@ -152,32 +221,102 @@ describe.each([
     });
   });
 
+  it('an empty owner names nobody: it never replaces the real one', async () => {
+    const [ada, id] = [user(), connId()];
+    await a.record(ada, connection(id, ada));
+    await apply(a, change(id, 'connection.updated', 60, { clientReferenceId: '' }));
+    expect((await a.find(id))?.clientReferenceId).toBe(ada);
+  });
+
   it('does not let a confirmation older than an applied event change its status', async () => {
     const [ada, id] = [user(), connId()];
-    await a.applyChange(change(id, 'connection.expired', 50, { clientReferenceId: ada }));
+    await apply(a, change(id, 'connection.expired', 50, { clientReferenceId: ada }));
     const stored = await a.record(ada, connection(id, ada, { updatedAt: at(10) }));
     expect(stored).toMatchObject({ status: 'expired', updatedAt: at(50), userData: { username: 'ada' } });
   });
 
-  it('an event for a connection not yet confirmed is kept, listed once its owner is known', async () => {
-    const [ada, id] = [user(), connId()];
-    await a.applyChange(change(id, 'connection.expired', 5));
-    expect(await a.list(ada)).toEqual([]);
-    await a.record(ada, connection(id, ada, { updatedAt: at(1) }));
-    expect((await a.list(ada))[0]).toMatchObject({ id, status: 'expired' });
-  });
-
-  it('a removed or disconnected connection is never listed again, whatever arrives late', async () => {
+  it('a removed or disconnected connection is never listed again, keeps no OnlyFans profile, whatever arrives late', async () => {
     const [ada, id, id2] = [user(), connId(), connId()];
     await a.record(ada, connection(id, ada));
     await a.record(ada, connection(id2, ada));
     await a.remove(id);
-    await a.applyChange(change(id2, 'connection.disconnected', 60));
-    await b.applyChange(change(id, 'connection.updated', 99, { clientReferenceId: ada }));
+    // a disconnect wins even when it is dated before what the record holds
+    await apply(a, change(id2, 'connection.disconnected', 0));
+    await apply(
+      b,
+      change(id, 'connection.updated', 99, {
+        clientReferenceId: ada,
+        connection: { id, status: 'active', userData: { id: '1', name: null, username: 'x', avatar: null } },
+      }),
+    );
     await b.record(ada, connection(id2, ada, { updatedAt: at(99) }));
     expect(await a.list(ada)).toEqual([]);
     expect(await a.find(id)).toBeNull();
     expect(await a.find(id2)).toBeNull();
+    const rows = await backend.sql<{ status: string; user_data: unknown; permissions: unknown }>(
+      'SELECT status, user_data, permissions FROM oflink_connections WHERE id = ANY($1) ORDER BY id',
+      [[id, id2]],
+    );
+    expect(rows).toEqual([
+      { status: 'disconnected', user_data: null, permissions: null },
+      { status: 'disconnected', user_data: null, permissions: null },
+    ]);
+  });
+
+  it('keeps live and sandbox connections apart in the list', async () => {
+    const ada = user();
+    const [live, sandbox, unknown] = [connId(), connId(), connId()];
+    await a.record(ada, connection(live, ada), { live: true });
+    await a.record(ada, connection(sandbox, ada), { live: false });
+    await apply(a, change(unknown, 'connection.created', 1, { clientReferenceId: ada }));
+    const ids = async (l: boolean | null) => (await b.list(ada, { live: l })).map((c) => c.id).sort();
+    expect(await ids(true)).toEqual([live, unknown].sort());
+    expect(await ids(false)).toEqual([sandbox, unknown].sort());
+    expect(await ids(null)).toEqual([live, sandbox, unknown].sort());
+  });
+
+  it.each([
+    ['a 10,000-character connection id', () => change(`conn_${'a'.repeat(10_000)}`, 'connection.expired', 1)],
+    [
+      'a 5,000-character owner',
+      () => change(connId(), 'connection.expired', 1, { clientReferenceId: 'u'.repeat(5_000) }),
+    ],
+    [
+      'a NUL byte in the owner',
+      () => change(connId(), 'connection.expired', 1, { clientReferenceId: 'a\u0000b' }),
+    ],
+    [
+      'a NUL byte in the profile',
+      () =>
+        change(connId(), 'connection.created', 1, {
+          connection: {
+            id: connId(),
+            status: 'active',
+            userData: { id: '1', name: 'a\u0000b', username: 'x', avatar: null },
+          },
+        }),
+    ],
+  ])('refuses %s as invalid_data, and stores nothing of it', async (_what, make) => {
+    const c = make();
+    await expect(a.claimMessage(`msg_${uid()}`, c)).rejects.toMatchObject({
+      name: 'ConnectionStoreError',
+      code: 'invalid_data',
+    });
+    expect(await backend.sql('SELECT id FROM oflink_connections WHERE id = $1', [c.connection.id])).toEqual(
+      [],
+    );
+  });
+
+  it('keeps a rejected message, counted, and answers its redelivery as handled; a 10,000-character message id too', async () => {
+    const long = `msg_${'x'.repeat(10_000)}`;
+    for (const id of ['msg_rejected', long]) {
+      await a.settleMessage(id, 'rejected');
+      expect(await b.claimMessage(id, null)).toBe('handled');
+    }
+    const [row] = await backend.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM oflink_webhook_messages WHERE state = 'rejected' AND (id = 'msg_rejected' OR id LIKE 'sha256:%')`,
+    );
+    expect(row?.n).toBe(2);
   });
 
   it('lists the most recently changed first', async () => {
@@ -185,6 +324,35 @@ describe.each([
     const ids = [connId(), connId(), connId()];
     for (const [i, id] of ids.entries()) await a.record(ada, connection(id, ada, { updatedAt: at(i) }));
     expect((await a.list(ada)).map((c) => c.id)).toEqual([...ids].reverse());
+  });
+
+  it('purges message ids and disconnected records past the retention while it runs, with its indexes valid', async () => {
+    const store = backend.open({ retentionSeconds: 1 });
+    const [ada, id] = [user(), connId()];
+    await store.record(ada, connection(id, ada));
+    await store.remove(id);
+    expect(await store.claimMessage('msg_old', null)).toBe('claimed');
+    await store.settleMessage('msg_old', 'handled');
+    await sleep(1_100);
+    // a call after the purge interval starts the purge; the next call waits behind it
+    await store.claimMessage('msg_new', null);
+    await expect
+      .poll(async () => backend.sql('SELECT id FROM oflink_webhook_messages WHERE id = $1', ['msg_old']))
+      .toEqual([]);
+    await expect
+      .poll(async () => backend.sql('SELECT id FROM oflink_connections WHERE id = $1', [id]))
+      .toEqual([]);
+    expect(
+      await backend.sql('SELECT id FROM oflink_webhook_messages WHERE id = $1', ['msg_new']),
+    ).toHaveLength(1);
+    const indexes = await backend.sql<{ name: string; valid: boolean }>(
+      `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE c.relname IN ('oflink_webhook_messages_received', 'oflink_connections_disconnected') ORDER BY 1`,
+    );
+    expect(indexes).toEqual([
+      { name: 'oflink_connections_disconnected', valid: true },
+      { name: 'oflink_webhook_messages_received', valid: true },
+    ]);
   });
 });
 
@@ -194,7 +362,9 @@ describe('connection store failures', () => {
     await store.list(user());
     await store.close();
     await expect(store.list(user())).rejects.toBeInstanceOf(ConnectionStoreError);
-    await expect(store.applyChange(change(connId(), 'connection.created', 1))).rejects.toMatchObject({
+    await expect(
+      store.claimMessage('msg_closed', change(connId(), 'connection.created', 1)),
+    ).rejects.toMatchObject({
       code: 'store_unavailable',
     });
   });
@@ -206,14 +376,32 @@ describe('connection store failures', () => {
     const expired = change(id, 'connection.expired', 70);
     await server.stop();
     try {
-      await expect(store.applyChange(expired)).rejects.toBeInstanceOf(ConnectionStoreError);
+      await expect(store.claimMessage('msg_down', expired)).rejects.toBeInstanceOf(ConnectionStoreError);
       await expect(store.list(ada)).rejects.toMatchObject({ code: 'store_unavailable' });
     } finally {
       await server.start();
     }
-    // the sender retries the same message: it was not marked applied by the failed attempt
-    expect(await store.applyChange(expired)).toBe(true);
+    // the sender retries the same message: it was not claimed by the failed attempt
+    expect(await store.claimMessage('msg_down', expired)).toBe('claimed');
     expect((await store.find(id))?.status).toBe('expired');
+    await store.close();
+  });
+
+  it('fails a call on a stalled table with store_unavailable at its statement deadline', async () => {
+    const store = createConnectionStore({ database: server.url, timeoutMs: 500 });
+    const ada = user();
+    await store.list(ada);
+    const locker = new pg.Client({ connectionString: server.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE oflink_connections IN ACCESS EXCLUSIVE MODE');
+      await expect(store.list(ada)).rejects.toMatchObject({ code: 'store_unavailable' });
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect(await store.list(ada)).toEqual([]);
     await store.close();
   });
 
@@ -233,21 +421,25 @@ describe('connection store failures', () => {
     }
   });
 
-  it('an embedded database in a directory keeps the connections across restarts', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'oflink-pglite-'));
-    try {
-      const [ada, id] = [user(), connId()];
-      const first = createConnectionStore({ database: join(dir, 'db') });
-      await first.record(ada, connection(id, ada));
-      await first.close();
-      const second = createConnectionStore({ database: join(dir, 'db') });
-      expect((await second.list(ada)).map((c) => c.id)).toEqual([id]);
-      await second.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('upgrades a database of the first schema version, keeping its rows, with several servers starting at once', async () => {
+    const db = new PGlite();
+    await db.exec(`
+      CREATE TABLE oflink_schema (version integer NOT NULL);
+      INSERT INTO oflink_schema VALUES (1);
+      CREATE TABLE oflink_connections (id text PRIMARY KEY, client_reference_id text, status text NOT NULL,
+        user_data jsonb, permissions jsonb NOT NULL DEFAULT '[]', created_at timestamptz,
+        changed_at timestamptz NOT NULL, last_event text);
+      CREATE TABLE oflink_webhook_messages (id text PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now());
+      INSERT INTO oflink_connections (id, client_reference_id, status, changed_at) VALUES ('conn_v1', 'user_v1', 'active', now());
+      INSERT INTO oflink_webhook_messages (id) VALUES ('msg_v1');
+    `);
+    const [one, two] = [createConnectionStore({ database: db }), createConnectionStore({ database: db })];
+    await Promise.all([one.ready(), two.ready()]);
+    expect((await one.list('user_v1')).map((c) => [c.id, c.permissions, c.live])).toEqual([
+      ['conn_v1', [], null],
+    ]);
+    expect(await two.claimMessage('msg_v1', null)).toBe('handled');
+    expect((await db.query('SELECT max(version) AS v FROM oflink_schema')).rows).toEqual([{ v: 2 }]);
+    await db.close();
   });
 });

@@ -1,11 +1,39 @@
-import type { PGlite } from '@electric-sql/pglite';
-import type { Connection, ConnectionChange, ConnectionStore, StoredConnection } from '@oflink/protocol';
-import type pg from 'pg';
-import { ConnectionStoreError } from './ConnectionStoreError';
-import { type Database, openDatabase } from './database';
+import {
+  type Connection,
+  type ConnectionChange,
+  type ConnectionStore,
+  changeProblem,
+  isClientReferenceId,
+  isConnectionId,
+  type MessageClaim,
+  type MessageOutcome,
+  type StoredConnection,
+} from '@oflink/protocol';
+import { ConnectionStoreError, storeFailure } from './ConnectionStoreError';
+import {
+  type Database,
+  databaseOpener,
+  type EmbeddedDatabase,
+  isServer,
+  type ServerDatabase,
+} from './database';
 import { migrate } from './migrate';
-import { type ConnectionRow, changeParams, recordParams, toStored } from './rows';
-import { APPLY_CHANGE, CLAIM_MESSAGE, FIND, FIND_ANY, LIST, RECORD, REMOVE } from './statements';
+import { type ConnectionRow, changeParams, messageKey, recordParams, toStored } from './rows';
+import {
+  APPLY_CHANGE,
+  CLAIM_MESSAGE,
+  FIND,
+  FIND_ANY,
+  LIST,
+  MESSAGE_HANDLED,
+  MESSAGE_REJECT,
+  MESSAGE_RELEASE,
+  MESSAGE_STATE,
+  PURGE_DISCONNECTED,
+  PURGE_MESSAGES,
+  RECORD,
+  REMOVE,
+} from './statements';
 
 /**
  * Options of {@link createConnectionStore}.
@@ -16,18 +44,33 @@ export interface ConnectionStoreOptions {
   /**
    * Where the connections are kept:
    * - nothing: an in-memory embedded PostgreSQL (PGlite), gone when the process ends: for
-   *   development, tests and demos;
-   * - `postgres://…` / `postgresql://…`: a PostgreSQL server, which several app servers can share;
-   * - any other string: an embedded PGlite kept in that directory;
+   *   development, tests and demos (needs `@electric-sql/pglite`);
+   * - `postgres://…` / `postgresql://…`: a PostgreSQL server, which several app servers can share
+   *   (needs `pg`);
+   * - any other string: an embedded PGlite kept in that directory, opened by one process at a time;
    * - a `PGlite` or a `pg.Pool` you created: used as it is; `close()` leaves it open.
    * @defaultValue undefined (in memory)
    */
-  database?: string | PGlite | pg.Pool;
+  database?: string | EmbeddedDatabase | ServerDatabase | undefined;
+  /**
+   * Deadline of connecting and of each statement on the PostgreSQL pool the store creates, in ms:
+   * a stalled or locked database fails the call with `store_unavailable` instead of holding it.
+   * @defaultValue 5000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * How long applied webhook message ids, and the records of disconnected connections, are kept,
+   * in seconds: far past the sender's last retry. Both are purged at most hourly while the store
+   * is in use.
+   * @defaultValue 2592000 (30 days)
+   */
+  retentionSeconds?: number | undefined;
 }
 
 /**
- * A {@link ConnectionStore} on PostgreSQL, with `close()`: the app's record of which user owns which
- * OFAuth connection, written by the confirm endpoint and the webhook handler of `@oflink/server`.
+ * A {@link ConnectionStore} on PostgreSQL, with `ready()` and `close()`: the app's record of which
+ * user owns which OFAuth connection, written by the confirm endpoint and the webhook handler of
+ * `@oflink/server`.
  * @example
  * await store.close();
  */
@@ -39,21 +82,28 @@ export interface PostgresConnectionStore extends ConnectionStore {
    * embedded database takes a few seconds to start). Rejects with a {@link ConnectionStoreError}.
    */
   ready(): Promise<void>;
-  /** Closes the database the store opened itself. */
+  /** Closes the database the store opened itself (and frees an embedded database's directory). */
   close(): Promise<void>;
 }
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
+/** How long a claimed message is another server's before a redelivery may take it over. */
+const CLAIM_LEASE_SECONDS = 30;
 
 /**
  * Creates the connection store. It returns at once; the first call opens the database and creates
  * or upgrades its tables (`oflink_connections`, `oflink_webhook_messages`, `oflink_schema`), so
- * several app servers starting together against one database is safe. When the database fails,
- * each call rejects with a {@link ConnectionStoreError} and nothing is half-written (every write
- * is one transaction); the next call tries again.
+ * several app servers starting together against one database is safe. An embedded database's
+ * directory is taken here: a second process on it throws `store_locked` at once.
  *
- * Rules it keeps: a webhook message id is applied once, even when two servers receive it at the
- * same moment; a change older than the newest one applied to its connection changes nothing; a
- * `disconnected` connection stays disconnected and is never listed.
+ * Rules it keeps: a webhook message is claimed once across every server sharing the database, and
+ * its change applied in the same transaction; a change older than the newest one applied to its
+ * connection only fills what the record lacks; a `disconnected` connection stays disconnected,
+ * keeps no OnlyFans profile and is never listed. Each call rejects with a
+ * {@link ConnectionStoreError}: `store_unavailable` (retry it) or `invalid_data` (never storable).
  *
+ * @throws {ConnectionStoreError} `store_locked` when another process holds the embedded database's directory.
  * @example
  * import { createConnectionStore } from '@oflink/connections';
  * import { createConfirmHandler, createConnectionsHandler, createWebhookHandler } from '@oflink/server';
@@ -62,73 +112,131 @@ export interface PostgresConnectionStore extends ConnectionStore {
  * const user = (request: Request) => request.headers.get('x-user-id');
  * export const confirm = createConfirmHandler({ store, getClientReferenceId: user });
  * export const connections = createConnectionsHandler({ store, getClientReferenceId: user });
- * export const webhooks = createWebhookHandler({ store, on: {} });
+ * export const webhooks = createWebhookHandler({ store });
  */
 export function createConnectionStore(options: ConnectionStoreOptions = {}): PostgresConnectionStore {
-  const db: Database = openDatabase(options.database);
-  const { run, close } = lifecycle(db);
+  const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const retention = positive(options.retentionSeconds, DEFAULT_RETENTION_SECONDS, 'retentionSeconds');
+  const opener = databaseOpener(options.database, { timeoutMs });
+  let ready: Promise<Database> | null = null;
+  let closed = false;
+  let purgedAt = 0;
+  let purging: Promise<void> | null = null;
+
+  const prepared = () => {
+    ready ??= opener
+      .open()
+      .then(async (db) => {
+        await migrate(db);
+        return db;
+      })
+      .catch((error: unknown) => {
+        ready = null;
+        throw error;
+      });
+    return ready;
+  };
+  /** Message ids and disconnected records past the retention go, at most every half retention (≤ 1 h). */
+  const purgeWhenDue = (db: Database) => {
+    const now = Date.now();
+    if (purging || now - purgedAt < Math.min(3_600_000, (retention * 1000) / 2)) return;
+    purgedAt = now;
+    purging = (async () => {
+      await db.query(PURGE_MESSAGES, [retention]);
+      await db.query(PURGE_DISCONNECTED, [retention]);
+    })()
+      .catch(() => {
+        purgedAt = 0; // tried again by a later call
+      })
+      .finally(() => {
+        purging = null;
+      });
+  };
+  const run = async <T>(what: string, work: (db: Database) => Promise<T>): Promise<T> => {
+    if (closed)
+      throw new ConnectionStoreError('store_unavailable', `The connection store is closed (${what}).`);
+    try {
+      const db = await prepared();
+      purgeWhenDue(db);
+      return await work(db);
+    } catch (error) {
+      throw storeFailure(what, error);
+    }
+  };
+
   return {
-    kind: db.kind,
+    kind: isServer(options.database) ? 'server' : 'embedded',
     ready: () => run('open the database', async () => undefined),
-    record: (clientReferenceId: string, connection: Connection) =>
-      run('record a connection', async () => {
-        const [row] = await db.query<ConnectionRow>(RECORD, recordParams(clientReferenceId, connection));
+    record: (clientReferenceId: string, connection: Connection, recordOptions = {}) =>
+      run('record a connection', async (db) => {
+        refuseUnstorable(
+          !isConnectionId(connection?.id)
+            ? 'the connection id is not a conn_… id'
+            : !isClientReferenceId(clientReferenceId)
+              ? 'the clientReferenceId is not 1 to 256 printable characters'
+              : null,
+        );
+        const params = recordParams(clientReferenceId, connection, recordOptions.live ?? null);
+        const [row] = await db.query<ConnectionRow>(RECORD, params);
         return row ? toStored(row) : disconnectedRecord(db, connection.id);
       }),
-    applyChange: (change: ConnectionChange) =>
-      run('apply a webhook event', () =>
-        db.transaction(async (query) => {
-          if ((await query(CLAIM_MESSAGE, [change.messageId])).length === 0) return false;
-          await query(APPLY_CHANGE, changeParams(change));
-          return true;
-        }),
-      ),
-    list: (clientReferenceId: string) =>
-      run('list connections', async () =>
-        (await db.query<ConnectionRow>(LIST, [clientReferenceId])).map(toStored),
+    claimMessage: (messageId: string, change: ConnectionChange | null) =>
+      run('claim a webhook message', async (db) => {
+        if (change) refuseUnstorable(changeProblem(change));
+        const key = messageKey(messageId);
+        return db.transaction(async (query): Promise<MessageClaim> => {
+          const [claimed] = await query(CLAIM_MESSAGE, [key, CLAIM_LEASE_SECONDS]);
+          if (!claimed) {
+            const [row] = await query<{ state: string }>(MESSAGE_STATE, [key]);
+            return row && row.state !== 'claimed' ? 'handled' : 'busy';
+          }
+          if (change) await query(APPLY_CHANGE, changeParams(change));
+          return 'claimed';
+        });
+      }),
+    settleMessage: (messageId: string, outcome: MessageOutcome) =>
+      run('settle a webhook message', async (db) => {
+        const statement = { handled: MESSAGE_HANDLED, failed: MESSAGE_RELEASE, rejected: MESSAGE_REJECT }[
+          outcome
+        ];
+        if (!statement)
+          throw new ConnectionStoreError('invalid_data', `Unknown message outcome "${outcome}".`);
+        await db.query(statement, [messageKey(messageId)]);
+      }),
+    list: (clientReferenceId: string, listOptions = {}) =>
+      run('list connections', async (db) =>
+        (await db.query<ConnectionRow>(LIST, [clientReferenceId, listOptions.live ?? null])).map(toStored),
       ),
     find: (connectionId: string) =>
-      run('find a connection', async () => {
+      run('find a connection', async (db) => {
         const [row] = await db.query<ConnectionRow>(FIND, [connectionId]);
         return row ? toStored(row) : null;
       }),
     remove: (connectionId: string) =>
-      run('remove a connection', async () => {
+      run('remove a connection', async (db) => {
         await db.query(REMOVE, [connectionId]);
       }),
-    close,
+    close: async () => {
+      closed = true;
+      await purging;
+      await opener.close();
+    },
   };
 }
 
-/**
- * Every call runs after the tables are ready (created on first use; a failed attempt is retried by
- * the next call), refuses once the store is closed, and fails only as a {@link ConnectionStoreError}.
- */
-function lifecycle(db: Database) {
-  let ready: Promise<void> | null = null;
-  let closed = false;
-  const prepared = () => {
-    ready ??= migrate(db).catch((error: unknown) => {
-      ready = null;
-      throw error;
-    });
-    return ready;
-  };
-  const run = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    if (closed) throw new ConnectionStoreError(`The connection store is closed (${what}).`, undefined);
-    try {
-      await prepared();
-      return await work();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConnectionStoreError(`The connection store could not ${what}: ${reason}`, error);
-    }
-  };
-  const close = async () => {
-    closed = true;
-    await db.close();
-  };
-  return { run, close };
+/** Throws `invalid_data` naming the problem, when there is one. */
+function refuseUnstorable(problem: string | null): void {
+  if (problem) throw new ConnectionStoreError('invalid_data', `This can never be stored: ${problem}.`);
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new ConnectionStoreError(
+      'invalid_options',
+      `createConnectionStore: ${name} must be a positive number.`,
+    );
+  return value;
 }
 
 /** The record a confirmation could not change because the connection was disconnected meanwhile. */

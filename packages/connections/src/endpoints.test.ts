@@ -1,23 +1,17 @@
 // The store behind @oflink/server's endpoints, against the simulator: confirmations, signed
-// webhooks (also delivered to two server instances), listing, disconnecting, reconnecting, and a
-// database that goes away and comes back.
+// webhooks, listing, disconnecting, reconnecting, and a database that goes away and comes back.
+// Delivery to several servers, retries, resends and bad data: delivery.test.ts.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionStore } from '@oflink/protocol';
-import {
-  createConfirmHandler,
-  createConnectionsHandler,
-  createLinkHandler,
-  createWebhookHandler,
-  toNodeHandler,
-} from '@oflink/server';
+import { toNodeHandler } from '@oflink/server';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { appServer as appServerOf, call, expireAtOfauth, listOf } from '../test/appServer';
 import { type PostgresServer, startPostgres } from '../test/postgresServer';
 import { createConnectionStore, type PostgresConnectionStore } from './createConnectionStore';
 
-const APP = 'http://app.test';
 const user = () => `user_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 
 let sim: Simulator;
@@ -44,54 +38,7 @@ afterEach(async () => {
   sim.clearFaults();
 });
 
-/** The endpoints of one app server, on `store`. */
-function appServer(store: ConnectionStore) {
-  const getClientReferenceId = (request: Request) => request.headers.get('x-user');
-  const upstream = { apiKey: sim.apiKey, baseUrl: sim.url };
-  return {
-    confirm: createConfirmHandler({ ...upstream, store, getClientReferenceId, onError: () => undefined }),
-    connections: createConnectionsHandler({
-      ...upstream,
-      store,
-      getClientReferenceId,
-      onError: () => undefined,
-    }),
-    session: createLinkHandler({
-      ...upstream,
-      store,
-      redirectUrl: 'http://127.0.0.1:5173/callback',
-      getClientReferenceId,
-      onError: () => undefined,
-    }),
-    webhooks: createWebhookHandler({ secret: sim.webhookSecret, store, on: {}, onError: () => undefined }),
-  };
-}
-
-function call(
-  handler: (r: Request) => Promise<Response>,
-  method: string,
-  path: string,
-  who: string,
-  body?: unknown,
-) {
-  return handler(
-    new Request(`${APP}${path}`, {
-      method,
-      headers: {
-        'sec-fetch-site': 'same-origin',
-        'x-user': who,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    }),
-  );
-}
-
-async function listOf(app: ReturnType<typeof appServer>, who: string) {
-  const res = await call(app.connections, 'GET', '/api/oflink/connections', who);
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { connections: { id: string; status: string }[] }).connections;
-}
+const appServer = (store: ConnectionStore) => appServerOf(sim, store);
 
 describe.each([
   ['embedded', () => createConnectionStore()],
@@ -120,54 +67,16 @@ describe.each([
     expect(await listOf(app, eve)).toEqual([]);
   });
 
-  /** OnlyFans signs the account out: the simulator sends a signed `connection.expired`. */
-  async function expire(id: string) {
-    const res = await fetch(`${sim.url}/v2/account/connections/${id}/invalidate`, {
-      method: 'POST',
-      headers: { apiKey: sim.apiKey },
-    });
-    expect(res.status).toBe(200);
-  }
-
   it("OFAuth's signed webhooks keep the list true: confirmed, then expired", async () => {
     deliver = app.webhooks;
     const ada = user();
     const conn = sim.addConnection({ clientReferenceId: ada });
     await call(app.confirm, 'POST', '/api/oflink/confirm', ada, { connectionId: conn.id });
     expect((await listOf(app, ada)).map((c) => c.status)).toEqual(['active']);
-    await expire(conn.id);
+    await expireAtOfauth(sim, conn.id);
     await sim.webhooksIdle();
     expect(sim.webhookDeliveries().at(-1)).toMatchObject({ eventType: 'connection.expired', status: 200 });
     expect((await listOf(app, ada)).map((c) => c.status)).toEqual(['expired']);
-  });
-
-  it('the same webhook delivered to two server instances sharing the database is applied once', async () => {
-    deliver = async () => new Response(null, { status: 204 });
-    const ada = user();
-    const conn = sim.addConnection({ clientReferenceId: ada });
-    await expire(conn.id);
-    await sim.webhooksIdle();
-    const sent = sim.webhookDeliveries().at(-1)!;
-    expect(sent.eventType).toBe('connection.expired');
-    let applied = 0;
-    const counting: ConnectionStore = {
-      ...store,
-      applyChange: async (change) => {
-        const fresh = await store.applyChange(change);
-        if (fresh) applied++;
-        return fresh;
-      },
-    };
-    const [one, two] = [appServer(counting), appServer(counting)];
-    const replay = (handler: (r: Request) => Promise<Response>) =>
-      handler(new Request(`${APP}/webhooks`, { method: 'POST', headers: sent.headers, body: sent.body }));
-    const answers = await Promise.all([replay(one.webhooks), replay(two.webhooks), replay(one.webhooks)]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    expect(applied).toBe(1);
-    expect((await listOf(app, ada)).map((c) => [c.id, c.status])).toEqual([[conn.id, 'expired']]);
-    // a later retry of it changes nothing either
-    expect((await replay(two.webhooks)).status).toBe(200);
-    expect(applied).toBe(1);
   });
 
   it('disconnect: only the owner, OFAuth first, then the store', async () => {
@@ -214,7 +123,7 @@ describe.each([
     const put = await call(app.connections, 'PUT', '/api/oflink/connections', user());
     expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, DELETE']);
     const crossSite = await app.connections(
-      new Request(`${APP}/api/oflink/connections/conn_abc`, {
+      new Request(`http://app.test/api/oflink/connections/conn_abc`, {
         method: 'DELETE',
         headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test', 'x-user': user() },
       }),

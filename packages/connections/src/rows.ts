@@ -1,5 +1,13 @@
-// Internal: between database rows and the stored-connection shape.
-import type { Connection, ConnectionChange, OnlyFansUser, StoredConnection } from '@oflink/protocol';
+// Internal: between database rows and the stored-connection shape, and the statements' parameters.
+import { createHash } from 'node:crypto';
+import {
+  type Connection,
+  type ConnectionChange,
+  MESSAGE_ID_MAX,
+  type OnlyFansUser,
+  printable,
+  type StoredConnection,
+} from '@oflink/protocol';
 
 /** A row of `oflink_connections` as both drivers return it (timestamps as Date, jsonb parsed). */
 export interface ConnectionRow {
@@ -7,10 +15,11 @@ export interface ConnectionRow {
   client_reference_id: string | null;
   status: string;
   user_data: OnlyFansUser | null;
-  permissions: string[];
+  permissions: string[] | null;
   created_at: Date | null;
   changed_at: Date;
   last_event: StoredConnection['lastEvent'];
+  live: boolean | null;
 }
 
 export function toStored(row: ConnectionRow): StoredConnection {
@@ -18,11 +27,12 @@ export function toStored(row: ConnectionRow): StoredConnection {
     id: row.id,
     status: row.status,
     userData: row.user_data,
-    permissions: row.permissions,
+    permissions: row.permissions ?? [],
     clientReferenceId: row.client_reference_id,
     createdAt: row.created_at ? row.created_at.toISOString() : null,
     updatedAt: row.changed_at.toISOString(),
     lastEvent: row.last_event,
+    live: row.live,
   };
 }
 
@@ -33,7 +43,7 @@ export function timeOf(value: string | undefined | null, fallback: Date): Date {
 }
 
 /** The parameters of the record statement: a confirmed connection, owned by `clientReferenceId`. */
-export function recordParams(clientReferenceId: string, c: Connection): unknown[] {
+export function recordParams(clientReferenceId: string, c: Connection, live: boolean | null): unknown[] {
   return [
     c.id,
     clientReferenceId,
@@ -42,21 +52,36 @@ export function recordParams(clientReferenceId: string, c: Connection): unknown[
     JSON.stringify(c.permissions ?? []),
     timeOf(c.createdAt, new Date()),
     timeOf(c.updatedAt, new Date()),
+    live,
   ];
 }
 
-/** The parameters of the change statement; fields an event did not carry are null and kept. */
+/** The parameters of the change statement; what an event did not carry is null (kept, or filled later). */
 export function changeParams(change: ConnectionChange): unknown[] {
   const c = change.connection;
-  const owner = change.clientReferenceId ?? c.clientReferenceId ?? null;
+  const status = change.type === 'connection.disconnected' ? 'disconnected' : c.status;
+  const erased = status === 'disconnected';
+  // an empty string names nobody
+  const owner = change.clientReferenceId || c.clientReferenceId || null;
   return [
     c.id,
     owner,
-    change.type === 'connection.disconnected' ? 'disconnected' : c.status,
-    c.userData ? JSON.stringify(c.userData) : null,
-    c.permissions ? JSON.stringify(c.permissions) : null,
+    status,
+    !erased && c.userData ? JSON.stringify(c.userData) : null,
+    !erased && c.permissions ? JSON.stringify(c.permissions) : null,
     c.createdAt ? timeOf(c.createdAt, new Date()) : null,
     timeOf(change.timestamp, new Date()),
     change.type,
+    change.live,
   ];
+}
+
+/**
+ * The key a message id is kept under: the id itself, or for an id too long or not printable (it
+ * is signed, so it is authentic, but it must not make the row unstorable) its SHA-256.
+ */
+export function messageKey(messageId: string): string {
+  return printable(messageId, MESSAGE_ID_MAX) === messageId
+    ? messageId
+    : `sha256:${createHash('sha256').update(messageId).digest('hex')}`;
 }

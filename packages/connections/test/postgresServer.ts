@@ -43,8 +43,16 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts a fresh server. As root, its programs run as the `postgres` user (initdb refuses root). */
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * Starts a fresh server. As root, its programs run as the `postgres` user (initdb refuses root).
+ * Not durable by default (fsync off: tests need no crash safety); `durable: true` for a benchmark of
+ * what production runs.
+ */
+export async function startPostgres({
+  durable = false,
+}: {
+  durable?: boolean;
+} = {}): Promise<PostgresServer> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'oflink-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -61,7 +69,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   await pgRun('initdb', ['-D', data, '-U', 'oflink', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+  const sync = durable ? '-c fsync=on -c synchronous_commit=on' : '-c fsync=off';
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${sync} -c max_connections=150`;
   const start = async () => {
     await pgRun('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   };

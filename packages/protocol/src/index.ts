@@ -11,6 +11,10 @@ export {
   type ConnectionChange,
   type ConnectionStore,
   type ConnectionsListBody,
+  changeProblem,
+  MESSAGE_ID_MAX,
+  type MessageClaim,
+  type MessageOutcome,
   needsReconnect,
   type StoredConnection,
 } from './connectionStore';
@@ -38,6 +42,7 @@ export {
   type SuccessMetadata,
   type WireUser,
 } from './linkMessages';
+export { messageIdAt, messageIdTime } from './messageId';
 export { parseLinkMessage } from './parseLinkMessage';
 export {
   type Geolocation,

@@ -1,5 +1,5 @@
 import { type Simulator, startSimulator } from '@oflink/simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { countingFetch, errorText, failOnUnhandledRejection } from '../test/support';
 import { confirmConnection } from './confirmConnection';
 import { OflinkServerError } from './OflinkServerError';
@@ -17,6 +17,28 @@ beforeEach(() => {
 failOnUnhandledRejection();
 
 const options = () => ({ apiKey: sim.apiKey, baseUrl: sim.url });
+
+/** A fetch that counts the calls it makes and the most that ran at once. */
+function watchedFetch() {
+  const watch = {
+    calls: 0,
+    done: 0,
+    most: 0,
+    inFlight: 0,
+    fetch: (async () => new Response()) as typeof fetch,
+  };
+  watch.fetch = async (input, init) => {
+    watch.calls++;
+    watch.most = Math.max(watch.most, ++watch.inFlight);
+    try {
+      return await fetch(input, init);
+    } finally {
+      watch.inFlight--;
+      watch.done++;
+    }
+  };
+  return watch;
+}
 
 async function rejection(promise: Promise<unknown>): Promise<OflinkServerError> {
   try {
@@ -200,39 +222,95 @@ describe('confirmConnection', () => {
     sim.configure({ connectionOrder: 'oldest-first' });
   });
 
-  it("runs one account's confirmations one at a time, and the same id asked again meanwhile shares one lookup", async () => {
+  it('resolves every id that waits with one pass over the pages, and gives one user one confirmation at a time', async () => {
     for (let i = 0; i < 120; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
     const target = sim.addConnection({ clientReferenceId: 'user_1' });
-    let inFlight = 0;
-    let most = 0;
-    let calls = 0;
-    const watching: typeof fetch = async (input, init) => {
-      calls++;
-      inFlight++;
-      most = Math.max(most, inFlight);
-      try {
-        return await fetch(input, init);
-      } finally {
-        inFlight--;
-      }
-    };
-    const opts = { ...options(), fetch: watching };
+    const watching = watchedFetch();
+    const opts = { ...options(), fetch: watching.fetch };
     const forged = Array.from({ length: 5 }, (_, i) =>
-      confirmConnection(opts, { connectionId: `conn_forged_${i}`, clientReferenceId: 'user_1' }).catch(
+      confirmConnection(opts, { connectionId: `conn_forged_${i}`, clientReferenceId: `visitor_${i}` }).catch(
         (e: unknown) => e,
       ),
     );
     const same = [1, 2, 3].map(() =>
       confirmConnection(opts, { connectionId: target.id, clientReferenceId: 'user_1' }),
     );
+    const another = await rejection(
+      confirmConnection(opts, { connectionId: 'conn_other', clientReferenceId: 'user_1' }),
+    );
+    expect([another.code, another.status, another.retryAfter]).toEqual(['rate_limited', 429, 1]);
     const results = await Promise.all([...forged, ...same]);
     expect(results.slice(0, 5).map((e) => (e as OflinkServerError).code)).toEqual(
       Array(5).fill('connection_not_found'),
     );
     expect(results.slice(5).map((c) => (c as { id: string }).id)).toEqual([target.id, target.id, target.id]);
-    expect(most).toBe(1);
-    // 5 forged ids × 2 pages, then one shared lookup of the real id × 2 pages
-    expect(calls).toBe(12);
+    expect(watching.most).toBe(1);
+    // one pass of the two pages answers all nine
+    expect(watching.calls).toBe(2);
+  });
+
+  it('lets an id that arrives during a pass join it, and finishes it when the pass comes round again', async () => {
+    for (let i = 0; i < 250; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+    const first = sim.connections()[0] as { id: string; clientReferenceId: string };
+    const watching = watchedFetch();
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // the second page waits until the late id has joined
+    const gated: typeof fetch = async (input, init) => {
+      if (watching.calls === 1) await gate;
+      return watching.fetch(input, init);
+    };
+    const opts = { ...options(), fetch: gated };
+    const forged = confirmConnection(opts, {
+      connectionId: 'conn_forged',
+      clientReferenceId: 'visitor',
+    }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(watching.done).toBe(1));
+    // joins at the second page; the first page, where it is, comes after the wrap
+    const pending = confirmConnection(opts, {
+      connectionId: first.id,
+      clientReferenceId: first.clientReferenceId,
+    });
+    open();
+    const late = await pending;
+    expect(late.id).toBe(first.id);
+    expect(((await forged) as OflinkServerError).code).toBe('connection_not_found');
+    expect(watching.calls).toBe(4);
+  });
+
+  it("keeps another user's genuine confirmation within twice its own pages under a flood of forged ids", async () => {
+    for (let i = 0; i < 250; i++) sim.addConnection({ clientReferenceId: `other_${i}` });
+    const genuine = sim.addConnection({ clientReferenceId: 'user_genuine' });
+    sim.configure({ latencyMs: 40 });
+    const pagesOf = async (
+      opts: ReturnType<typeof options> & { fetch: typeof fetch },
+      calls: () => number,
+    ) => {
+      const before = calls();
+      await confirmConnection(opts, { connectionId: genuine.id, clientReferenceId: 'user_genuine' });
+      return calls() - before;
+    };
+    const quiet = watchedFetch();
+    const alone = await pagesOf({ ...options(), fetch: quiet.fetch }, () => quiet.calls);
+    const loud = watchedFetch();
+    const opts = { ...options(), fetch: loud.fetch };
+    // 40 visitors, each with a forged id, then 40 more forged ids from one of them (refused at once)
+    const flood = Array.from({ length: 80 }, (_, i) =>
+      confirmConnection(opts, {
+        connectionId: `conn_forged_${i}`,
+        clientReferenceId: `visitor_${i % 40}`,
+      }).catch((e: unknown) => (e as OflinkServerError).code),
+    );
+    await vi.waitFor(() => expect(loud.calls).toBeGreaterThan(0));
+    const flooded = await pagesOf(opts, () => loud.calls);
+    const codes = await Promise.all(flood);
+    expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(40);
+    expect(codes.filter((c) => c === 'connection_not_found')).toHaveLength(40);
+    expect(alone).toBe(3);
+    expect(flooded).toBeLessThanOrEqual(2 * alone);
+    sim.configure({ latencyMs: 0 });
   });
 
   it('throws server_misconfigured without an apiKey, naming OFAUTH_API_KEY', async () => {

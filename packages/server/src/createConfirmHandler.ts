@@ -2,7 +2,8 @@ import type { ConnectionStore } from '@oflink/protocol';
 import { type ConfirmConnectionOptions, confirmConnection } from './confirmConnection';
 import { checkHandlerOptions } from './handlerOptions';
 import { endpointConfig, jsonEndpoint } from './jsonEndpoint';
-import { isPlainObject } from './sessionParams';
+import { OflinkServerError } from './OflinkServerError';
+import { checkConnectionId, isPlainObject } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import { fromStore } from './storeCall';
 import type { Connection } from './types';
@@ -23,17 +24,22 @@ const MAX_CONFIRM_BODY_BYTES = 1024;
 export interface ConfirmHandlerOptions extends ConfirmConnectionOptions, BrowserEndpointOptions {
   /**
    * Where a confirmed connection is recorded for the user (e.g. `createConnectionStore()` of
-   * `@oflink/connections`), before `onConfirmed` and the answer. If it fails, the answer is 503
+   * `@oflink/connections`), before `onConfirmed` and the answer. It is read first: a connection a
+   * verified `connection.created` webhook already recorded as this user's is confirmed with no call
+   * to OFAuth, and past the first 5,000 active connections the confirmation waits a few seconds for
+   * that webhook. If the store fails or does not answer within `timeoutMs`, the answer is 503
    * `store_unavailable` and the browser does not report a success.
    * @defaultValue undefined
    */
-  store?: ConnectionStore;
+  store?: ConnectionStore | undefined;
   /**
    * Runs once OFAuth confirmed the connection for this user, before the answer: store it here. If
    * it throws, the answer is 500 `internal_error` and the browser does not report a success.
    * @defaultValue undefined
    */
-  onConfirmed?: (connection: Connection, clientReferenceId: string, request: Request) => unknown;
+  onConfirmed?:
+    | ((connection: Connection, clientReferenceId: string, request: Request) => unknown)
+    | undefined;
 }
 
 /**
@@ -71,17 +77,32 @@ export function createConfirmHandler(
   return jsonEndpoint(
     endpointConfig(options, 'createConfirmHandler', MAX_CONFIRM_BODY_BYTES, () => [apiKey]),
     async ({ request, body, reply, refuse, internal }) => {
-      apiKey = settings.get().apiKey;
+      const upstream = settings.get();
+      apiKey = upstream.apiKey;
       if (!isPlainObject(body) || Object.keys(body).some((k) => k !== 'connectionId'))
         return refuse('invalid_request', 400, 'The body must be { "connectionId": "conn_…" }.');
+      const id = checkConnectionId(body.connectionId);
+      if (!id.ok) return refuse('invalid_request', 400, id.message);
       const user = await signedInUser(request, getClientReferenceId, internal);
       if (user === null) return refuse('unauthenticated', 401, 'getClientReferenceId returned no user');
-      const connection = await confirmConnection(options, {
-        connectionId: body.connectionId as string,
-        clientReferenceId: user,
-        signal: request.signal,
-      });
-      if (store) await fromStore('record the connection', () => store.record(user, connection), [apiKey]);
+      const recorded = store ? new Recorded(store, id.value, user, upstream.timeoutMs, apiKey) : null;
+      // a connection a verified webhook already recorded needs no call to OFAuth
+      const known = await recorded?.read();
+      if (known === 'not_owned') return refuse('connection_not_owned', 403, 'the store names another owner');
+      const connection =
+        known ??
+        (await confirmOrAwaitWebhook(
+          options,
+          { connectionId: id.value, user, signal: request.signal },
+          recorded,
+        ));
+      if (store && !known)
+        await fromStore(
+          'record the connection',
+          () => store.record(user, connection, { live: !apiKey.startsWith('sk_sandbox_') }),
+          upstream.timeoutMs,
+          [apiKey],
+        );
       if (onConfirmed) {
         try {
           await onConfirmed(connection, user, request);
@@ -92,4 +113,70 @@ export function createConfirmHandler(
       return reply(200, { connection });
     },
   );
+}
+
+/** How long a confirmation past the listing's reach waits for the connection's `connection.created` webhook. */
+const WEBHOOK_WAIT_MS = 8_000;
+const WEBHOOK_POLL_MS = 250;
+
+/**
+ * The confirmation from OFAuth's list; past the first 5,000 active connections, with a store, the
+ * `connection.created` webhook that records the connection for this user, awaited briefly.
+ */
+async function confirmOrAwaitWebhook(
+  options: ConfirmHandlerOptions,
+  { connectionId, user, signal }: { connectionId: string; user: string; signal: AbortSignal },
+  recorded: Recorded | null,
+): Promise<Connection> {
+  try {
+    return await confirmConnection(options, { connectionId, clientReferenceId: user, signal });
+  } catch (error) {
+    if (!(recorded && error instanceof OflinkServerError && error.code === 'lookup_limit_reached'))
+      throw error;
+    for (let waited = 0; waited < WEBHOOK_WAIT_MS && !signal.aborted; waited += WEBHOOK_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, WEBHOOK_POLL_MS));
+      const known = await recorded.read();
+      if (known === 'not_owned')
+        throw new OflinkServerError('connection_not_owned', 403, 'The store names another owner.');
+      if (known) return known;
+    }
+    throw error;
+  }
+}
+
+/** The store's record of one connection, as a confirmation reads it. */
+class Recorded {
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly id: string,
+    private readonly user: string,
+    private readonly timeoutMs: number,
+    private readonly apiKey: string,
+  ) {}
+
+  /**
+   * The connection when the store records it active for this user with its profile (as a verified
+   * `connection.created` event or an earlier confirmation left it), `not_owned` when it records
+   * another owner, else null (OFAuth decides).
+   */
+  async read(): Promise<Connection | 'not_owned' | null> {
+    const found = await fromStore('find the connection', () => this.store.find(this.id), this.timeoutMs, [
+      this.apiKey,
+    ]);
+    if (!found || found.clientReferenceId === null) return null;
+    if (found.clientReferenceId !== this.user) return 'not_owned';
+    if (found.status !== 'active' || !found.userData) return null;
+    return {
+      id: found.id,
+      status: 'active',
+      userData: found.userData,
+      permissions: found.permissions,
+      expiredAt: null,
+      createdAt: found.createdAt ?? found.updatedAt,
+      updatedAt: found.updatedAt,
+      clientReferenceId: this.user,
+      imported: false,
+      lastCheckedAt: null,
+    };
+  }
 }

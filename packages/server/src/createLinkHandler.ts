@@ -7,7 +7,7 @@ import { OflinkServerError } from './OflinkServerError';
 import { checkSessionBody } from './sessionParams';
 import { type BrowserEndpointOptions, signedInUser } from './signedInUser';
 import { fromStore } from './storeCall';
-import { deferMissing } from './upstreamOptions';
+import { DEFAULT_TIMEOUT_MS, deferMissing } from './upstreamOptions';
 
 /**
  * Largest accepted request body, in bytes (counted on the wire, whatever `Content-Length` says). Internal.
@@ -114,12 +114,14 @@ type Ownership = (user: string, connectionId: string, internal: EndpointCall['in
  * Who may reconnect what: the app's `ownsConnection`, else the store's record, else nobody (null).
  * A throwing `ownsConnection` is a 500; a failing store keeps its own 503.
  */
-function ownership({ ownsConnection, store }: LinkHandlerOptions): Ownership | null {
+function ownership({ ownsConnection, store, timeoutMs }: LinkHandlerOptions): Ownership | null {
+  const deadline = timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const owns =
     ownsConnection ??
     (store &&
       (async (user: string, id: string) =>
-        (await fromStore('find the connection', () => store.find(id)))?.clientReferenceId === user));
+        (await fromStore('find the connection', () => store.find(id), deadline))?.clientReferenceId ===
+        user));
   if (!owns) return null;
   return async (user, connectionId, internal) => {
     try {

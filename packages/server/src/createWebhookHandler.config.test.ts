@@ -38,6 +38,17 @@ describe('createWebhookHandler configuration', () => {
     expect((await handler(signed(body()))).status).toBe(200);
   });
 
+  it('accepts messages signed with OFAUTH_WEBHOOK_SECRET_OLD too during a rotation', async () => {
+    const old = `whsec_${Buffer.from('the-secret-before-the-rotation').toString('base64')}`;
+    vi.stubEnv('OFAUTH_WEBHOOK_SECRET', SECRET);
+    vi.stubEnv('OFAUTH_WEBHOOK_SECRET_OLD', old);
+    const handler = createWebhookHandler({ on: {}, onError: () => undefined });
+    expect((await handler(signed(body(), { secret: old }))).status).toBe(200);
+    expect((await handler(signed(body(), { id: 'msg_2' }))).status).toBe(200);
+    vi.stubEnv('OFAUTH_WEBHOOK_SECRET_OLD', undefined);
+    expect((await handler(signed(body(), { secret: old, id: 'msg_3' }))).status).toBe(401);
+  });
+
   it('throws invalid_options at creation for a malformed secret, without echoing it', () => {
     const error = (() => {
       try {

@@ -2,11 +2,13 @@
 // throws the same `invalid_options` error with the same sentence.
 import { invalidOptions } from './OflinkServerError';
 
+const STORE_METHODS = ['record', 'claimMessage', 'settleMessage', 'list', 'find', 'remove'];
+
 /** Whether `value` has the methods of a `ConnectionStore`. */
 export function isConnectionStore(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   const store = value as Record<string, unknown>;
-  return ['record', 'applyChange', 'list', 'find', 'remove'].every((m) => typeof store[m] === 'function');
+  return STORE_METHODS.every((m) => typeof store[m] === 'function');
 }
 
 const WHAT: Record<string, string> = {
@@ -36,6 +38,6 @@ export function checkHandlerOptions<T extends object>(
     !isConnectionStore(given.store)
   )
     throw invalidOptions(
-      `${caller}: store must be a ConnectionStore (record, applyChange, list, find, remove), e.g. createConnectionStore() of @oflink/connections.`,
+      `${caller}: store must be a ConnectionStore (${STORE_METHODS.join(', ')}), e.g. createConnectionStore() of @oflink/connections.`,
     );
 }

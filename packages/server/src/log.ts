@@ -42,14 +42,15 @@ export function reportTo(
 const loggedKinds = new Set<string>();
 /**
  * The log line of a webhook failure when the app gave no `onError`: every failing handler, and
- * each kind of rejected message once (a wrong secret fails every delivery; one line says so).
+ * each kind of rejected message, and of failed reconciling, once.
  */
 export function logWebhookError(error: unknown, context: { stage: string; messageId?: string }): void {
   const kind = (error as { code?: unknown } | null)?.code;
   const code = typeof kind === 'string' ? kind : 'error';
-  if (context.stage === 'verify') {
-    if (loggedKinds.has(code)) return;
-    loggedKinds.add(code);
+  // a wrong secret fails every delivery, a missing apiKey every untimed event: one line each says so
+  if (context.stage === 'verify' || context.stage === 'reconcile') {
+    if (loggedKinds.has(`${context.stage}:${code}`)) return;
+    loggedKinds.add(`${context.stage}:${code}`);
   }
   const what = error instanceof Error ? error.message : String(error);
   const id = context.messageId ? ` ${context.messageId}` : '';

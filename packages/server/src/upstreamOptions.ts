@@ -16,10 +16,11 @@ export interface UpstreamOptions {
   baseUrl?: string;
   /**
    * Deadline of one upstream operation in milliseconds, including retries, `Retry-After` waits and
-   * reading the response body. Beyond it the call fails with `upstream_timeout` (504).
+   * reading the response body; beyond it the call fails with `upstream_timeout` (504). Each call
+   * to the connection store has the same deadline (then 503 `store_unavailable`).
    * @defaultValue 10000
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Extra attempts after a network error, a 502/503/504, or a 429 whose `Retry-After` is at most 2 s
    * and fits in the deadline. Nothing else is retried. 0 to 5.

@@ -1,8 +1,10 @@
 // verifyWebhook accepting authentic messages of both schemes and envelopes, read into one shape.
 import { createHmac } from 'node:crypto';
+import { messageIdAt } from '@oflink/protocol';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   connection,
+  DOCS_TIME,
   docsBody,
   NOW,
   NOW_S,
@@ -31,6 +33,7 @@ describe('verifyWebhook accepts authentic messages', () => {
       id: 'msg_2Yh7',
       type: 'connection.created',
       timestamp: new Date(NOW).toISOString(),
+      timeSource: 'signature',
       live: false,
       scheme: 'standard',
       data: { connection, clientReferenceId: 'user_42' },
@@ -43,7 +46,8 @@ describe('verifyWebhook accepts authentic messages', () => {
     expect(event).toEqual({
       id: 'msg_docs',
       type: 'connection.updated',
-      timestamp: '2026-11-23T01:02:03.000Z',
+      timestamp: DOCS_TIME,
+      timeSource: 'event',
       scheme: 'standard',
       data: { connection, clientReferenceId: 'user_42' },
     });
@@ -65,7 +69,37 @@ describe('verifyWebhook accepts authentic messages', () => {
     const other = await accepted(docsBody('connection.expired'), ofauth(docsBody('connection.expired')));
     expect(retry.id).toBe(first.id);
     expect(other.id).not.toBe(first.id);
-    expect(first.timestamp).toBe('2026-11-23T01:02:03.000Z');
+    expect(first.timestamp).toBe(DOCS_TIME);
+  });
+
+  it('under OFAuth-Signature, two identical bodies without a time of their own are two messages (an expiry after an expiry)', async () => {
+    const body = sdkBody('connection.expired');
+    const first = await accepted(body, ofauth(body, NOW_S - 100));
+    const again = await accepted(body, ofauth(body, NOW_S));
+    expect(again.id).not.toBe(first.id);
+    expect([first.timeSource, again.timeSource]).toEqual(['signature', 'signature']);
+  });
+
+  it("dates an SDK-envelope event by its Svix message id, which a retry keeps, not by the retry's signed time", async () => {
+    const body = sdkBody('connection.expired');
+    const made = NOW - 3_600_000;
+    const id = messageIdAt(made);
+    const retry = await accepted(body, standard(body, { id, ts: NOW_S }));
+    expect(retry.timeSource).toBe('message_id');
+    expect(Math.abs(Date.parse(retry.timestamp) - made)).toBeLessThanOrEqual(4);
+  });
+
+  it('never dates an event later than its signed time plus the tolerance (a body dated 2100 cannot freeze a record)', async () => {
+    const body = JSON.stringify({
+      type: 'connection.updated',
+      timestamp: '2100-01-01T00:00:00.000Z',
+      data: { connection },
+    });
+    const event = await accepted(body, standard(body));
+    expect(event.timestamp).toBe(new Date(NOW + 300_000).toISOString());
+    const id = messageIdAt(Date.UTC(2100, 0, 1));
+    const byId = await accepted(sdkBody(), standard(sdkBody(), { id }));
+    expect([byId.timeSource, byId.timestamp]).toEqual(['signature', new Date(NOW).toISOString()]);
   });
 
   it('accepts a Uint8Array body', async () => {

@@ -1,6 +1,6 @@
-import { readWebhookPayload } from '@oflink/protocol';
+import { messageIdTime, readWebhookPayload } from '@oflink/protocol';
 import { invalidOptions } from './OflinkServerError';
-import { messageId, readSignedHeaders, signedContent } from './webhookSchemes';
+import { messageId, readSignedHeaders, type SignedHeaders, signedContent } from './webhookSchemes';
 import { anySignatureMatches, importSecrets } from './webhookSecret';
 import { type WebhookEvent, type WebhookEventBase, WebhookVerificationError } from './webhookTypes';
 
@@ -93,8 +93,7 @@ export async function verifyWebhook(
     );
   }
 
-  const id = await messageId(signed, body);
-  return parseEvent(body, { id, scheme: signed.scheme, signedAt: signed.timestamp });
+  return parseEvent(body, signed, tolerance);
 }
 
 /** The tolerance and the time now, checked; a body that is neither text nor bytes is refused. */
@@ -119,10 +118,7 @@ function invalid(message: string): never {
   throw new WebhookVerificationError('invalid_payload', message);
 }
 
-function parseEvent(
-  body: Uint8Array,
-  meta: { id: string; scheme: 'standard' | 'ofauth'; signedAt: number },
-): WebhookEvent {
+async function parseEvent(body: Uint8Array, signed: SignedHeaders, tolerance: number): Promise<WebhookEvent> {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
@@ -132,10 +128,35 @@ function parseEvent(
   const read = readWebhookPayload(json);
   if (!read.ok) invalid(read.message);
   const { timestamp, ...payload } = read.payload;
+  const id = await messageId(signed, body, timestamp !== undefined);
   const base: WebhookEventBase = {
-    id: meta.id,
-    timestamp: timestamp ?? new Date(meta.signedAt * 1000).toISOString(),
-    scheme: meta.scheme,
+    id,
+    ...eventTime(timestamp, id, signed, tolerance),
+    scheme: signed.scheme,
   };
   return { ...payload, ...base } as WebhookEvent;
+}
+
+/** How far back a time carried by a message id may lie: past it, the id is not a time-ordered one. */
+const MESSAGE_ID_HORIZON_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The event's time, the same on every delivery of it: the body's own (never later than the signed
+ * time plus the tolerance, so a body dated in the future cannot freeze a record), else the time a
+ * Svix `msg_` id carries (made once per message: a retry or a resend keeps it), else the signed
+ * time, which a Standard Webhooks retry re-sets: `signature` says so.
+ */
+function eventTime(
+  bodyTime: string | undefined,
+  id: string,
+  signed: SignedHeaders,
+  tolerance: number,
+): Pick<WebhookEventBase, 'timestamp' | 'timeSource'> {
+  const latest = (signed.timestamp + tolerance) * 1000;
+  if (bodyTime !== undefined)
+    return { timestamp: new Date(Math.min(Date.parse(bodyTime), latest)).toISOString(), timeSource: 'event' };
+  const fromId = signed.scheme === 'standard' ? messageIdTime(id) : null;
+  if (fromId !== null && fromId <= latest && fromId >= signed.timestamp * 1000 - MESSAGE_ID_HORIZON_MS)
+    return { timestamp: new Date(fromId).toISOString(), timeSource: 'message_id' };
+  return { timestamp: new Date(signed.timestamp * 1000).toISOString(), timeSource: 'signature' };
 }

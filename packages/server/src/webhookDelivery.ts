@@ -1,11 +1,19 @@
 // Internal: one webhook request of createWebhookHandler, from the raw body to the answer.
-import type { ConnectionChange } from '@oflink/protocol';
+import {
+  type ConnectionChange,
+  type ConnectionStore,
+  changeProblem,
+  type MessageClaim,
+} from '@oflink/protocol';
 import { errorAnswer, jsonAnswer } from './answer';
+import { lookupConnection } from './connectionLookup';
 import type { WebhookErrorContext } from './createWebhookHandler';
+import { OflinkServerError } from './OflinkServerError';
 import { DEFAULT_BODY_TIMEOUT_MS, readRequestBody } from './requestBody';
+import { isInvalidData, withDeadline } from './storeCall';
 import { verifyWebhook } from './verifyWebhook';
 import type { WebhookSettings } from './webhookSettings';
-import { type ConnectionEventData, type WebhookEvent, WebhookVerificationError } from './webhookTypes';
+import { type WebhookEvent, WebhookVerificationError } from './webhookTypes';
 
 /** The verified event, or the answer that refuses the request. */
 export async function readVerified(request: Request, s: WebhookSettings): Promise<WebhookEvent | Response> {
@@ -37,39 +45,156 @@ export async function readVerified(request: Request, s: WebhookSettings): Promis
   }
 }
 
-/** De-duplicates, applies the event to the store, runs the handlers, remembers the id. */
+/**
+ * Runs one verified message. With a store: the message is claimed once across every server sharing
+ * it and its change applied in the same transaction, then the handlers run, then the claim is
+ * settled (a handler that failed releases it, so the sender's retry runs them again); a redelivery
+ * is answered as a duplicate and runs nothing. Without a store: `seen`, the handlers, `remember`.
+ */
 export async function deliver(event: WebhookEvent, s: WebhookSettings): Promise<Response> {
   const context = { messageId: event.id, type: event.type === 'unknown' ? event.unknownType : event.type };
-  const failed = (stage: WebhookErrorContext['stage'], error: unknown, answer: Response) => {
+  const report = (stage: WebhookErrorContext['stage'], error: unknown) =>
     s.report(error, { stage, ...context });
-    return answer;
+  const store = s.store;
+  if (!store) return deliverUnstored(event, s, report);
+  let change = changeOf(event, s);
+  const problem = change && changeProblem(change);
+  if (problem) return rejected(event, s, report, new Error(`The event can never be stored: ${problem}.`));
+  if (change && event.timeSource === 'signature') change = await reconciled(change, s, report);
+  let claim: MessageClaim;
+  try {
+    claim = await withDeadline(() => store.claimMessage(event.id, change), s.timeoutMs, 'claim the message');
+  } catch (error) {
+    if (isInvalidData(error)) return rejected(event, s, report, error);
+    report('store', error);
+    return retryLater('store_unavailable', 'The connection store failed', 503);
+  }
+  if (claim === 'handled') return received(true);
+  if (claim === 'busy')
+    return errorAnswer(
+      'in_progress',
+      409,
+      'Another server is handling this message; the sender will retry.',
+      {
+        'retry-after': '5',
+      },
+    );
+  const settle = async (outcome: 'handled' | 'failed') => {
+    try {
+      await withDeadline(() => store.settleMessage(event.id, outcome), s.timeoutMs, 'settle the message');
+    } catch (error) {
+      // handled: the answer stays 200 (a redelivery after the claim's lease runs the handlers again);
+      // failed: the claim lapses after its lease, and the sender's retry takes it over
+      report('store', error);
+    }
   };
+  try {
+    await runHandlers(event, s);
+  } catch (error) {
+    report('handler', error);
+    await settle('failed');
+    return retryLater('handler_failed', 'The webhook handler failed');
+  }
+  await settle('handled');
+  return received(false);
+}
+
+/** The handlers of the event's type, then `'*'`. */
+async function runHandlers(event: WebhookEvent, s: WebhookSettings): Promise<void> {
+  const own = s.on[event.type] as ((e: WebhookEvent) => unknown) | undefined;
+  if (own) await own(event);
+  if (s.on['*']) await s.on['*'](event);
+}
+
+/** Without a store: the app's own de-duplication (`seen`, then `remember` once the handlers succeeded). */
+async function deliverUnstored(
+  event: WebhookEvent,
+  s: WebhookSettings,
+  report: (stage: WebhookErrorContext['stage'], error: unknown) => void,
+): Promise<Response> {
   try {
     if (s.seen && (await s.seen(event.id)) === true) return received(true);
   } catch (error) {
-    return failed('seen', error, retryLater('handler_failed', 'The de-duplication check failed'));
+    report('seen', error);
+    return retryLater('handler_failed', 'The de-duplication check failed');
   }
   try {
-    if (s.store && event.type !== 'unknown' && event.type !== 'rules.updated')
-      await s.store.applyChange(changeOf(event));
+    await runHandlers(event, s);
   } catch (error) {
-    return failed('store', error, retryLater('store_unavailable', 'The connection store failed', 503));
-  }
-  try {
-    const own = s.on[event.type] as ((e: WebhookEvent) => unknown) | undefined;
-    if (own) await own(event);
-    if (s.on['*']) await s.on['*'](event);
-  } catch (error) {
-    return failed('handler', error, retryLater('handler_failed', 'The webhook handler failed'));
+    report('handler', error);
+    return retryLater('handler_failed', 'The webhook handler failed');
   }
   try {
     await s.remember?.(event.id, event);
   } catch (error) {
     // The handlers ran: answering 500 would run them again on the retry.
-    s.report(error, { stage: 'remember', ...context });
+    report('remember', error);
   }
   return received(false);
 }
+
+/**
+ * A message whose data can never be stored: retrying cannot help, so it is answered 200, told to
+ * `onError` (stage `data`) and kept as rejected in the store, where a redelivery finds it.
+ */
+async function rejected(
+  event: WebhookEvent,
+  s: WebhookSettings,
+  report: (stage: WebhookErrorContext['stage'], error: unknown) => void,
+  error: unknown,
+): Promise<Response> {
+  report('data', error);
+  try {
+    const store = s.store as ConnectionStore;
+    await withDeadline(() => store.settleMessage(event.id, 'rejected'), s.timeoutMs, 'keep the rejection');
+  } catch (failure) {
+    report('store', failure);
+  }
+  return jsonAnswer(200, { received: true, rejected: true });
+}
+
+/**
+ * A change whose time only the signature gives (a retry re-sets it, so it cannot order the event
+ * against newer ones) takes OFAuth's own state of the connection and its `updatedAt` instead, when
+ * the handler can reach OFAuth. A disconnect needs no time: it always wins. When OFAuth does not
+ * list the connection, or cannot be reached, the event is applied as it came.
+ */
+async function reconciled(
+  change: ConnectionChange,
+  s: WebhookSettings,
+  report: (stage: WebhookErrorContext['stage'], error: unknown) => void,
+): Promise<ConnectionChange> {
+  if (change.type === 'connection.disconnected') return change;
+  const upstream = s.upstreamNow();
+  if (upstream instanceof Error) {
+    const missingKey = upstream instanceof OflinkServerError && upstream.code === 'server_misconfigured';
+    report('reconcile', missingKey ? new Error(RECONCILE_OFF) : upstream);
+    return change;
+  }
+  try {
+    const found = await lookupConnection(upstream, change.connection.id, {
+      activeOnly: false,
+      signal: AbortSignal.timeout(s.timeoutMs),
+    });
+    const at = typeof found === 'string' ? Number.NaN : Date.parse(found.updatedAt);
+    if (typeof found === 'string' || !Number.isFinite(at)) return change;
+    const { id, status, userData, permissions, createdAt, clientReferenceId } = found;
+    return {
+      ...change,
+      timestamp: new Date(at).toISOString(),
+      connection: { id, status, userData, permissions, createdAt },
+      clientReferenceId: clientReferenceId || change.clientReferenceId,
+    };
+  } catch (error) {
+    report('reconcile', error);
+    return change;
+  }
+}
+
+const RECONCILE_OFF =
+  'An event without its own time (OFAuth-Signature, SDK envelope) is ordered by its signed time, ' +
+  'which a retry re-sets: set OFAUTH_API_KEY (or pass apiKey) so the handler can take the ' +
+  "connection's state from OFAuth instead.";
 
 /** The answer to a body that could not be taken as it came. */
 function bodyRefusal(body: 'too_large' | 'used' | 'timeout' | 'unreadable', s: WebhookSettings): Response {
@@ -97,14 +222,20 @@ export function retryLater(code: string, what: string, status = 500): Response {
   return errorAnswer(code, status, `${what}; the sender will retry.`);
 }
 
-/** A verified `connection.*` event as the store applies it. */
-function changeOf(event: Extract<WebhookEvent, { data: ConnectionEventData }>): ConnectionChange {
+/**
+ * A verified `connection.*` event as the store applies it (null for other events). `live` is the
+ * envelope's, else the kind of the handler's apiKey, else unknown.
+ */
+function changeOf(event: WebhookEvent, s: WebhookSettings): ConnectionChange | null {
+  if (event.type === 'unknown' || event.type === 'rules.updated') return null;
+  const upstream = s.upstreamNow();
+  const key = upstream instanceof Error ? undefined : upstream.apiKey;
   return {
-    messageId: event.id,
     type: event.type,
     timestamp: event.timestamp,
     connection: event.data.connection,
-    clientReferenceId: event.data.clientReferenceId,
+    clientReferenceId: event.data.clientReferenceId || null,
+    live: event.live ?? (key === undefined ? null : !key.startsWith('sk_sandbox_')),
   };
 }
 

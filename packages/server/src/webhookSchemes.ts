@@ -127,11 +127,20 @@ export function signedContent(signed: SignedHeaders, body: Uint8Array): Uint8Arr
 }
 
 /**
- * The message id: the signed `svix-id` / `webhook-id`, or for `OFAuth-Signature` (which signs no id)
- * `ofauth_` + the first 32 hex digits of SHA-256 of the body, the same on every retry.
+ * The message id: the signed `svix-id` / `webhook-id`. `OFAuth-Signature` signs no id, so it is
+ * `ofauth_` + the first 32 hex digits of SHA-256 of what tells one event from another: the body,
+ * when the body carries its own time (a retry sends the same body), else the signed time and the
+ * body (two events with identical bodies, an expiry after an expiry, must not share an id; each
+ * retry is then a message of its own, applied again with no change).
  */
-export async function messageId(signed: SignedHeaders, body: Uint8Array): Promise<string> {
-  return signed.scheme === 'standard' ? signed.id : `ofauth_${toHex(await sha256(body)).slice(0, 32)}`;
+export async function messageId(
+  signed: SignedHeaders,
+  body: Uint8Array,
+  bodyHasTime: boolean,
+): Promise<string> {
+  if (signed.scheme === 'standard') return signed.id;
+  const material = bodyHasTime ? body : concat(encoder.encode(`${signed.timestampText}.`), body);
+  return `ofauth_${toHex(await sha256(material)).slice(0, 32)}`;
 }
 
 export function decodeBase64(value: string): Uint8Array<ArrayBuffer> | undefined {

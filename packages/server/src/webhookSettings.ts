@@ -9,6 +9,7 @@ import { ofauthEnv } from './env';
 import { checkHandlerOptions } from './handlerOptions';
 import { logWebhookError } from './log';
 import { invalidOptions } from './OflinkServerError';
+import { isTimeout, type ResolvedUpstream, resolveUpstream } from './upstreamOptions';
 import { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, type WebhookSecret } from './verifyWebhook';
 import { decodeSecret } from './webhookSecret';
 
@@ -27,6 +28,10 @@ export interface WebhookSettings {
   maxBodyBytes: number;
   on: WebhookHandlers;
   store: ConnectionStore | undefined;
+  /** Deadline of each call to the store and to OFAuth, in ms. */
+  timeoutMs: number;
+  /** How to reach OFAuth, or why it cannot be reached (no apiKey: events are not reconciled with OFAuth). */
+  upstreamNow(): ResolvedUpstream | Error;
   seen: CreateWebhookHandlerOptions['seen'];
   remember: CreateWebhookHandlerOptions['remember'];
   /** Tells `onError` (or the console); a failing logger never changes the answer. */
@@ -40,6 +45,7 @@ export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSe
   }
   const secretNow = secretReader(options);
   checkHandlers(options);
+  const upstream = webhookUpstream(options);
   return {
     secretNow,
     toleranceSeconds: checkedNumber(
@@ -48,8 +54,16 @@ export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSe
       'toleranceSeconds',
     ),
     maxBodyBytes: checkedNumber(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes'),
-    on: options.on,
+    on: options.on ?? {},
     store: options.store,
+    timeoutMs: upstream.timeoutMs,
+    upstreamNow: () => {
+      try {
+        return upstream.get();
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    },
     seen: options.seen,
     remember: options.remember,
     report: (error, context) => {
@@ -72,7 +86,13 @@ export function webhookSettings(options: CreateWebhookHandlerOptions): WebhookSe
  */
 function secretReader(options: CreateWebhookHandlerOptions): () => WebhookSecret | null {
   const secretNow = () => {
-    const value = options.secret ?? ofauthEnv().webhookSecret;
+    const env = ofauthEnv();
+    // during a rotation both secrets pass: the new one and OFAUTH_WEBHOOK_SECRET_OLD
+    const fromEnv =
+      env.webhookSecret && env.webhookSecretOld
+        ? [env.webhookSecret, env.webhookSecretOld]
+        : env.webhookSecret;
+    const value = options.secret ?? fromEnv;
     return value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
   };
   const present = secretNow();
@@ -82,6 +102,29 @@ function secretReader(options: CreateWebhookHandlerOptions): () => WebhookSecret
     throw invalidOptions(`createWebhookHandler: ${(error as Error).message}`);
   }
   return secretNow;
+}
+
+/** Default deadline of each store and OFAuth call: within the sender's 10 s per attempt. */
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 5_000;
+
+/**
+ * How the handler reaches OFAuth to reconcile an event whose time only the signature gives. Only
+ * the deadline is checked here: the handler must work without an apiKey or a global fetch (edge
+ * runtimes), so the rest is resolved on first use, and a failure only turns reconciling off (the
+ * request reports why).
+ */
+function webhookUpstream(options: CreateWebhookHandlerOptions): {
+  get(): ResolvedUpstream;
+  timeoutMs: number;
+} {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  if (!isTimeout(timeoutMs))
+    throw invalidOptions('createWebhookHandler: timeoutMs must be a positive number of milliseconds.');
+  let resolved: ResolvedUpstream | null = null;
+  return {
+    get: () => (resolved ??= resolveUpstream({ ...options, timeoutMs }, 'createWebhookHandler')),
+    timeoutMs,
+  };
 }
 
 /** `toleranceSeconds`: a finite number, 0 or more; `maxBodyBytes`: a positive integer. */
@@ -106,12 +149,20 @@ function checkedNumber(
 
 /** `on` holds known event types with functions, and the callbacks are functions; else `invalid_options`. */
 function checkHandlers(options: CreateWebhookHandlerOptions): void {
-  const { on } = options;
-  if (!on || typeof on !== 'object')
+  const { on, store } = options;
+  if (on === undefined && store === undefined)
+    throw invalidOptions(
+      'createWebhookHandler: pass a store (createConnectionStore() of @oflink/connections), handlers in `on`, or both.',
+    );
+  if (on !== undefined && (on === null || typeof on !== 'object'))
     throw invalidOptions(
       "createWebhookHandler: `on` must be an object of handlers, e.g. { 'connection.created': fn }.",
     );
-  for (const [key, fn] of Object.entries(on)) {
+  if (store !== undefined && (options.seen !== undefined || options.remember !== undefined))
+    throw invalidOptions(
+      'createWebhookHandler: with a store, messages are de-duplicated by the store across servers: drop seen and remember.',
+    );
+  for (const [key, fn] of Object.entries(on ?? {})) {
     if (!HANDLER_KEYS.has(key))
       throw invalidOptions(
         `createWebhookHandler: unknown event type "${key}" in \`on\`. Known: ${[...HANDLER_KEYS].join(', ')}.`,

@@ -9,14 +9,24 @@ export type { ConnectionEventType, RulesUpdatedData, WebhookConnection } from '@
  */
 export interface WebhookEventBase {
   /**
-   * Message id, stable across the sender's retries: use it to de-duplicate.
-   * Standard Webhooks / Svix: the signed `svix-id` / `webhook-id` header.
-   * `OFAuth-Signature`: `ofauth_` + the first 32 hex digits of SHA-256 of the raw body (that scheme signs
-   * no id, and the body is identical on every retry while the signed `t=` changes).
+   * Message id: use it to de-duplicate. Standard Webhooks / Svix: the signed `svix-id` /
+   * `webhook-id` header, the same on every retry and resend. `OFAuth-Signature` (which signs no id):
+   * `ofauth_` + the first 32 hex digits of SHA-256 of the raw body when the body carries its own
+   * time (stable across retries), else of the signed time and the body (each attempt distinct).
    */
   id: string;
-  /** ISO time of the event: the envelope's `timestamp` when it has one, else the signed header time. */
+  /**
+   * ISO time of the event, which orders the events of one connection: the body's `timestamp` (at
+   * most the signed time plus the tolerance), else the time a Svix `msg_` id carries, else the
+   * signed header time (see {@link WebhookEventBase.timeSource}).
+   */
   timestamp: string;
+  /**
+   * Where {@link WebhookEventBase.timestamp} comes from: `event` (the body), `message_id` (the
+   * Svix id, made once per message), or `signature` (the signed header time, which a retry
+   * re-sets: it does not order a retried event against newer ones).
+   */
+  timeSource: 'event' | 'message_id' | 'signature';
   /** `live` flag of the SDK envelope (false for sandbox keys); absent in the docs envelope. */
   live?: boolean;
   /** Which signature scheme the message was verified with. */

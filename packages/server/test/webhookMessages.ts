@@ -12,6 +12,8 @@ export const OLD_SECRET = `whsec_${Buffer.from('the-previous-secret-before-rotat
 export const OTHER_SECRET = `whsec_${Buffer.from('somebody-elses-webhook-secret-00').toString('base64')}`;
 export const NOW_S = 1_763_000_000;
 export const NOW = NOW_S * 1000;
+/** The docs envelope's own time: a minute before the messages are signed. */
+export const DOCS_TIME = new Date(NOW - 60_000).toISOString();
 
 export const connection = {
   id: 'conn_abc123',
@@ -32,7 +34,7 @@ export const sdkBody = (
 export const docsBody = (type = 'connection.updated') =>
   JSON.stringify({
     type,
-    timestamp: '2026-11-23T01:02:03.000Z',
+    timestamp: DOCS_TIME,
     data: { clientReferenceId: 'user_42', connection },
   });
 

@@ -38,6 +38,14 @@ function route(sim: Simulator, key: string, body: () => unknown): Reply {
       return json(200, sim.connections(), cors);
     case 'GET /webhooks':
       return json(200, sim.webhookDeliveries(), cors);
+    case 'POST /webhooks/resend': {
+      const b = z.object({ id: z.string() }).safeParse(body());
+      if (!b.success) return json(400, { error: 'Invalid body: {id: string}' }, cors);
+      if (!sim.webhookDeliveries().some((d) => d.id === b.data.id))
+        return json(404, { error: 'No webhook message has this id' }, cors);
+      void sim.resendWebhook(b.data.id);
+      return json(202, { resending: b.data.id }, cors);
+    }
     case 'PATCH /options': {
       const p = runtimeOptionsSchema.safeParse(body());
       if (!p.success) return json(400, { error: `Invalid options: ${firstIssue(p.error)}` }, cors);

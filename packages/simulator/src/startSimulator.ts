@@ -41,6 +41,11 @@ export interface Simulator {
   webhookDeliveries(): WebhookDelivery[];
   /** Resolves when every queued webhook delivery has finished (all its attempts). */
   webhooksIdle(): Promise<void>;
+  /**
+   * Sends a message again with its id and body, signed anew, as OFAuth's dashboard resends a failed
+   * event; resolves when its attempts are done (false when no message has that id).
+   */
+  resendWebhook(messageId: string): Promise<boolean>;
   /** Forget sessions, connections, faults and deliveries. */
   reset(): void;
 }
@@ -192,6 +197,7 @@ function controls(url: string, { opts, secret, store, faults, webhooks }: Parts,
     addConnection: (input) => ({ ...store.add(input) }),
     webhookDeliveries: () => webhooks.deliveries.map((d) => ({ ...d, headers: { ...d.headers } })),
     webhooksIdle: () => webhooks.idle(),
+    resendWebhook: (messageId) => webhooks.resend(messageId),
     reset: () => {
       store.clear();
       faults.clear();

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageIdTime } from '@oflink/protocol';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from './startSimulator';
@@ -195,6 +196,28 @@ describe('webhooks', () => {
     expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(15);
   });
 
+  it('names each message with a Svix-style msg_ KSUID carrying its time; a resend keeps its id and body, signed anew', async () => {
+    statuses = [500, 500, 500, 500, 500];
+    const before = Date.now();
+    await connectThroughLink({});
+    await sim.webhooksIdle();
+    const first = sim.webhookDeliveries()[0];
+    if (!first) throw new Error('no webhook');
+    expect(first.id).toMatch(/^msg_[0-9A-Za-z]{27}$/);
+    expect(messageIdTime(first.id)).toBeGreaterThanOrEqual(before - 4);
+    expect(await sim.resendWebhook(first.id)).toBe(true);
+    const resent = sim.webhookDeliveries().at(-1);
+    expect(resent).toMatchObject({ id: first.id, body: first.body, attempt: 1, status: 204 });
+    const h = resent?.headers ?? {};
+    const standardHeaders = {
+      'webhook-id': h['svix-id'] ?? '',
+      'webhook-timestamp': h['svix-timestamp'] ?? '',
+      'webhook-signature': h['svix-signature'] ?? '',
+    };
+    expect(new Webhook(secret).verify(resent?.body ?? '', standardHeaders)).toBeTruthy();
+    expect(await sim.resendWebhook('msg_unknown')).toBe(false);
+  });
+
   it('stops after 5 attempts when the endpoint keeps failing', async () => {
     statuses = [500, 500, 500, 500, 500, 500, 500];
     await connectThroughLink({});
@@ -233,6 +256,8 @@ describe('webhooks', () => {
     const hit = received[0];
     if (!hit) throw new Error('no webhook');
     expect(hit.headers['svix-signature']).toBeUndefined();
+    // this scheme documents no id header, and the simulator invents none
+    expect(Object.keys(hit.headers).filter((h) => h.includes('id'))).toEqual([]);
     const header = String(hit.headers['ofauth-signature']);
     const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
     expect(m).not.toBeNull();

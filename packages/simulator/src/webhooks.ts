@@ -1,5 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { ConnectionEventType, SdkWebhookConnection, WebhookEnvelope } from '@oflink/protocol';
+import {
+  type ConnectionEventType,
+  messageIdAt,
+  type SdkWebhookConnection,
+  type WebhookEnvelope,
+} from '@oflink/protocol';
 import type { Connection, WebhookDelivery } from './types';
 
 /** Webhook event types the simulator sends. */
@@ -94,11 +99,30 @@ export class WebhookSender {
         ? { type: eventType, timestamp: new Date().toISOString(), data }
         : { eventType, live: s.live, data };
     const body = JSON.stringify(payload);
-    const id = `msg_${randomBytes(12).toString('hex')}`;
+    // Svix's ids carry their creation time, which a retry or a resend keeps
+    const id = messageIdAt(Date.now());
+    return this.queue(connection.id, id, eventType, body);
+  }
+
+  /**
+   * Sends a message again, as OFAuth's dashboard resends a failed event: the same id and body,
+   * signed anew, with up to 5 attempts, behind what is queued for its connection. False when no
+   * message has that id.
+   */
+  resend(messageId: string): Promise<boolean> {
+    const first = this.deliveries.find((d) => d.id === messageId);
+    if (!first) return Promise.resolve(false);
+    const connectionId = (JSON.parse(first.body) as { data: { connection: { id: string } } }).data.connection
+      .id;
+    return this.queue(connectionId, first.id, first.eventType, first.body).then(() => true);
+  }
+
+  /** In order per connection: each message's attempts end before the next message of that connection. */
+  private queue(connectionId: string, id: string, eventType: string, body: string): Promise<void> {
     const gen = this.generation;
-    const prev = this.chains.get(connection.id) ?? Promise.resolve();
+    const prev = this.chains.get(connectionId) ?? Promise.resolve();
     const next = prev.then(() => this.deliver(gen, id, eventType, body));
-    this.chains.set(connection.id, next);
+    this.chains.set(connectionId, next);
     return next;
   }
 
@@ -192,8 +216,8 @@ function signedHeaders(s: WebhookSettings, id: string, body: string): Record<str
     'user-agent': 'oflink-simulator',
   };
   if (s.scheme === 'ofauth') {
+    // this scheme documents no id header: the receiver derives one from what is signed
     headers['ofauth-signature'] = signOfauth(s.secret, ts, body);
-    headers['ofauth-webhook-id'] = id;
   } else {
     headers['svix-id'] = id;
     headers['svix-timestamp'] = String(ts);
