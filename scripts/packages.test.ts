@@ -262,3 +262,68 @@ store.record('user_1', c).then(() => store.list('user_1')).then(async (list) => 
     expect(message).toContain('must only run on your server');
   });
 });
+
+describe('the packed connection store with only the database driver it uses', () => {
+  /** A project with the packed store and `drivers`, nothing else; resolves the node script's output. */
+  function project(name: string, drivers: Record<string, string>): string {
+    const dir = join(work, name);
+    run('mkdir', ['-p', dir], work);
+    const dependencies = { '@oflink/connections': `file:${tarballs.connections}`, ...drivers };
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, private: true, type: 'module', dependencies }),
+    );
+    run(
+      'pnpm',
+      ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
+      dir,
+    );
+    return dir;
+  }
+  const probe = (
+    database: string | undefined,
+  ) => `import { createConnectionStore } from '@oflink/connections';
+const store = createConnectionStore(${database === undefined ? '' : `{ database: ${JSON.stringify(database)} }`});
+try {
+  await store.record('user_1', { id: 'conn_packed', status: 'active', userData: { id: '1', name: null, username: 'ada', avatar: null },
+    permissions: [], expiredAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+    clientReferenceId: 'user_1', imported: false, lastCheckedAt: null });
+  console.log(JSON.stringify((await store.list('user_1')).map((c) => c.id)));
+} catch (error) {
+  console.log(error.code + ': ' + error.message);
+} finally {
+  await store.close();
+}
+`;
+  const installed = (dir: string, name: string) => readdirSync(join(dir, 'node_modules')).includes(name);
+
+  it('runs on PostgreSQL with only pg installed', async () => {
+    const { startPostgres } = await import('../packages/connections/test/postgresServer');
+    const pgServer = await startPostgres();
+    try {
+      const dir = project('only-pg', { pg: '^8.23.1' });
+      expect(installed(dir, '@electric-sql')).toBe(false);
+      writeFileSync(join(dir, 'probe.mjs'), probe(pgServer.url));
+      expect(run('node', ['probe.mjs'], dir).trim()).toBe('["conn_packed"]');
+    } finally {
+      await pgServer.destroy();
+    }
+  }, 240_000);
+
+  it('runs embedded with only PGlite installed', () => {
+    const dir = project('only-pglite', { '@electric-sql/pglite': '^0.5.17' });
+    expect(installed(dir, 'pg')).toBe(false);
+    writeFileSync(join(dir, 'probe.mjs'), probe(undefined));
+    expect(run('node', ['probe.mjs'], dir).trim()).toBe('["conn_packed"]');
+  }, 240_000);
+
+  it('says which package to install when the chosen database has no driver', () => {
+    const dir = project('no-driver', {});
+    writeFileSync(join(dir, 'embedded.mjs'), probe(undefined));
+    writeFileSync(join(dir, 'server.mjs'), probe('postgres://nobody@127.0.0.1:9/none'));
+    expect(run('node', ['embedded.mjs'], dir).trim()).toMatch(
+      /^driver_missing: .*npm install @electric-sql\/pglite$/,
+    );
+    expect(run('node', ['server.mjs'], dir).trim()).toMatch(/^driver_missing: .*npm install pg$/);
+  }, 240_000);
+});

@@ -58,6 +58,8 @@ function consumerManifest(tarballs: Record<PackageName, string>) {
       '@oflink/server': `file:${tarballs.server}`,
       '@oflink/simulator': `file:${tarballs.simulator}`,
       '@oflink/connections': `file:${tarballs.connections}`,
+      // the connection store's embedded database (an optional peer dependency)
+      '@electric-sql/pglite': '^0.5.17',
       react: '^19.0.0',
       'react-dom': '^19.0.0',
       '@tanstack/react-query': '^5.0.0',
