@@ -120,7 +120,6 @@ interface Answers extends Omit<EndpointCall, 'request' | 'body'> {
 function answersFor(request: Request, config: EndpointConfig, cors: Record<string, string>): Answers {
   const { caller } = config;
   const refuse: Answers['refuse'] = (code, status, detail, headers) => {
-    request.body?.cancel().catch(() => undefined);
     // a shape problem describes the client's own input: always said; other details only in development
     const shown = code === 'invalid_request' && detail ? detail : PUBLIC_MESSAGES[code];
     const why = detail && shown !== detail ? `: ${detail}` : '';
@@ -216,7 +215,6 @@ export function jsonEndpoint(
     try {
       const early = gate(request, config, verdict, answers);
       if (early) return early;
-      if (request.method !== 'POST') request.body?.cancel().catch(() => undefined);
       const body = request.method === 'POST' ? await readJson(request, config, answers) : undefined;
       if (body instanceof Response) return body;
       const { reply, refuse, internal } = answers;

@@ -1,22 +1,33 @@
 /**
+ * How a read that stops early leaves the stream: `cancel` it (OFAuth's answer: ours to drop), or
+ * `release` it (a request body: the host's. Node adapters such as React Router's keep writing into
+ * the stream they made, and a cancelled one makes their next write throw and the process exit).
+ */
+export type StopBy = 'cancel' | 'release';
+
+/**
  * Reads a web stream to its end into one byte array, never holding more than `max` bytes: past
- * that it cancels the stream and answers `'too_large'`. With `signal`, an abort cancels the stream
+ * that it stops (as `stop` says) and answers `'too_large'`. With `signal`, an abort stops the read
  * and rejects with the signal's reason. Errors of the stream are thrown as they are.
  * Shared by the session endpoint (request body), the webhook handler (request body) and the
  * upstream client (OFAuth's answer).
  *
  * @example
- * const bytes = await readBounded(request.body.getReader(), 4096);
+ * const bytes = await readBounded(request.body.getReader(), 4096, 'release');
  * if (bytes === 'too_large') return tooLarge();
  */
 export async function readBounded(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   max: number,
+  stop: StopBy,
   signal?: AbortSignal,
 ): Promise<Uint8Array | 'too_large'> {
-  const onAbort = () => {
-    reader.cancel(signal?.reason).catch(() => undefined);
+  const halt = (reason?: unknown) => {
+    // releasing rejects a pending read, as a cancel would, and leaves the stream itself alone
+    if (stop === 'release') reader.releaseLock();
+    else reader.cancel(reason).catch(() => undefined);
   };
+  const onAbort = () => halt(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const chunks: Uint8Array[] = [];
@@ -28,7 +39,7 @@ export async function readBounded(
       if (done) break;
       size += value.byteLength;
       if (size > max) {
-        reader.cancel().catch(() => undefined);
+        halt();
         return 'too_large';
       }
       chunks.push(value);

@@ -1,6 +1,8 @@
 // Internal: the one reader of a request body, for every endpoint of the package: bounded in size,
 // with one deadline, stopped when the client goes away (request.signal), and never started before
-// the caller's checks that need no body passed.
+// the caller's checks that need no body passed. A request body is never cancelled, whatever the
+// answer: it belongs to the host's adapter, and React Router's Node listener (among others) exits
+// the process when it writes into a stream that was cancelled. Reading stops by releasing it.
 import { readBounded } from './readBounded';
 
 /** How long a client may take to send the body, by default. */
@@ -21,21 +23,18 @@ export async function readRequestBody(
   max: number,
   timeoutMs: number,
 ): Promise<Uint8Array | 'too_large' | 'timeout' | 'unreadable'> {
-  if (declaredTooLarge(request, max)) {
-    request.body?.cancel().catch(() => undefined);
-    return 'too_large';
-  }
+  if (declaredTooLarge(request, max)) return 'too_large';
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   let late = false;
   // a plain timer, not a signal: it only has to stop this one read
   const timer = setTimeout(() => {
     late = true;
-    reader.cancel().catch(() => undefined);
+    reader.releaseLock();
   }, timeoutMs);
   try {
     // the client going away (request.signal) stops the read as the deadline does
-    const bytes = await readBounded(reader, max, request.signal);
+    const bytes = await readBounded(reader, max, 'release', request.signal);
     return late ? 'timeout' : bytes;
   } catch {
     return late ? 'timeout' : 'unreadable';

@@ -94,8 +94,13 @@ function requestHeaders(req: NodeRequest): Headers {
   return headers;
 }
 
-/** Streams the IncomingMessage with backpressure; a cancelled stream discards the rest without killing the socket. */
-function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
+/**
+ * Streams the IncomingMessage with backpressure. `discard()`, once the answer is written, stops
+ * feeding the stream and drops the rest of the body, so that a body the handler did not read (a
+ * refused request: the handlers never cancel a body) is neither kept in memory nor left to stall
+ * the connection.
+ */
+function bodyStream(req: NodeRequest): { stream: ReadableStream<Uint8Array>; discard(): void } {
   type Listener = (...args: unknown[]) => void;
   let onData: Listener = () => undefined;
   let onEnd: Listener = () => undefined;
@@ -105,7 +110,7 @@ function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
     req.off('end', onEnd);
     req.off('error', onError);
   };
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       onData = (chunk) => {
         const bytes =
@@ -130,10 +135,18 @@ function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
     },
     cancel() {
       detach();
-      // Flowing with no listener: the rest of the body is read and dropped, so the response can still be sent.
       req.resume();
     },
   });
+  return {
+    stream,
+    discard: () => {
+      if (req.readableEnded) return;
+      detach();
+      // flowing with no listener: the rest of the body is read and dropped
+      req.resume();
+    },
+  };
 }
 
 /** The body a body parser (express.json(), …) already consumed, turned back into bytes. */
@@ -236,8 +249,9 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
     // async, so that a Request the Fetch API refuses (an odd method) is an error like the handler's own
     const answer = async () => {
       // the body streams to the handler only when it reads it: its checks that need none answer first
-      const request = new Request(requestUrl(req), requestInit(req, controller.signal));
-      await writeResponse(await handler(request), res);
+      const { init, discard } = requestInit(req, controller.signal);
+      await writeResponse(await handler(new Request(requestUrl(req), init)), res);
+      discard();
     };
     answer().then(
       () => res.off('close', onClose),
@@ -249,24 +263,29 @@ export function toNodeHandler(handler: FetchHandler): NodeHandler {
   };
 }
 
-/** The Request's method, headers, body and signal, from the IncomingMessage. */
-function requestInit(req: NodeRequest, signal: AbortSignal): RequestInit & { duplex?: 'half' } {
+/** The Request's method, headers, body and signal, from the IncomingMessage, and how to drop an unread body. */
+function requestInit(
+  req: NodeRequest,
+  signal: AbortSignal,
+): { init: RequestInit & { duplex?: 'half' }; discard(): void } {
   const method = (req.method ?? 'GET').toUpperCase();
   const headers = requestHeaders(req);
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal };
-  if (method === 'GET' || method === 'HEAD') return init;
+  const none = { init, discard: () => undefined };
+  if (method === 'GET' || method === 'HEAD') return none;
   const already = (req as NodeRequest & { body?: unknown }).body;
   if (already === undefined || !(req.readableEnded || req.complete)) {
-    init.body = bodyStream(req);
+    const { stream, discard } = bodyStream(req);
+    init.body = stream;
     init.duplex = 'half';
-    return init;
+    return { init, discard };
   }
   const body = parsedBody(already);
   if (body !== null) {
     init.body = body;
     headers.delete('content-length');
   }
-  return init;
+  return none;
 }
 
 /** A handler that threw (or an answer that could not be written): to `next`, else a 500. */

@@ -82,7 +82,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function readText(res: Response, signal: AbortSignal): Promise<string> {
   const body = res.body;
   if (!body) return '';
-  const bytes = await readBounded(body.getReader(), MAX_UPSTREAM_BODY, signal);
+  const bytes = await readBounded(body.getReader(), MAX_UPSTREAM_BODY, 'cancel', signal);
   if (bytes === 'too_large') throw new Error(TOO_LARGE_MESSAGE);
   return new TextDecoder().decode(bytes);
 }

@@ -26,7 +26,6 @@ export async function readVerified(request: Request, s: WebhookSettings): Promis
       ),
       { stage: 'verify' },
     );
-    request.body?.cancel().catch(() => undefined);
     return errorAnswer('server_misconfigured', 500, 'The webhook endpoint has no secret configured.');
   }
   // the same reader and deadline as the browser-facing endpoints; the sender gives up after 10 s anyway
