@@ -11,7 +11,7 @@ export const APP_EXTERNAL = [
 
 /**
  * esbuild options for a production browser bundle, as an app's bundler makes it: the one recipe
- * behind the size test (packages/react/src/bundleSize.test.ts) and the benchmarks (bench/src).
+ * behind the contents test (packages/react/src/bundleContents.test.ts) and the benchmarks (bench/src).
  *
  * @example
  * const result = await build({ ...PRODUCTION_BUILD, stdin, external: APP_EXTERNAL });

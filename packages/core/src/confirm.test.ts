@@ -5,7 +5,15 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkController, type LinkControllerOptions } from './controller';
 import { fakePopup, flush, fresh, manualSource } from './controllerTestKit';
 import { LinkError } from './LinkError';
-import { handleCallback, POPUP_KEY, REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned } from './relay';
+import {
+  handleCallback,
+  POPUP_KEY,
+  REDIRECT_KEY,
+  RELAY_TYPE,
+  readReturned,
+  saveReturned,
+  starterOf,
+} from './relay';
 import { endpointError } from './session';
 import type { LinkOutcome } from './types';
 
@@ -137,6 +145,7 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
       returnTo: '/settings',
       relayed: false,
     });
+    window.history.replaceState(null, '', '/settings');
     const endpoint = confirmEndpoint(200, { connection: { id: 'conn_r' } });
     const first = setup({ confirm: '/api/oflink/confirm' });
     const second = setup({ confirm: '/api/oflink/confirm' });
@@ -169,6 +178,35 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
       late.controller.resume();
       expect(late.calls).toEqual([]);
     }
+  });
+
+  it('goes to the button that started it, on the page it returns to: not to another button, nor on the way back', () => {
+    window.history.replaceState(null, '', '/settings');
+    const redirectButton = { mode: 'redirect' as const };
+    sessionStorage.setItem(
+      REDIRECT_KEY,
+      JSON.stringify({
+        id: 'a5',
+        returnTo: '/settings?tab=1',
+        starter: starterOf(redirectButton),
+        at: Date.now(),
+      }),
+    );
+    callbackPage('status=cancelled&step=login');
+    // the person goes somewhere else first: nobody there reports it
+    window.history.replaceState(null, '', '/elsewhere');
+    const wayBack = setup(redirectButton);
+    wayBack.controller.resume();
+    expect(wayBack.calls).toEqual([]);
+    // back on the page: the popup button mounted first does not take it; the redirect button does
+    window.history.replaceState(null, '', '/settings?tab=1');
+    const popupButton = setup({ mode: 'popup' });
+    const own = setup(redirectButton);
+    popupButton.controller.resume();
+    own.controller.resume();
+    expect(popupButton.calls).toEqual([]);
+    expect(own.calls).toEqual(['onExit:cancelled']);
+    expect(readReturned(sessionStorage)).toBeNull();
   });
 
   it('a cancelled redirect is reported to onExit on return', () => {

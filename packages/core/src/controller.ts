@@ -6,7 +6,7 @@ import { LinkError } from './LinkError';
 import { optionsProblem } from './options';
 import { popupView } from './popupView';
 import { redirectView } from './redirectView';
-import { readReturned, takeReturned } from './relay';
+import { readReturned, starterOf, takeReturned } from './relay';
 import type { SessionRequestOptions, SessionSource } from './sessionSource';
 import type {
   LinkCancelled,
@@ -220,7 +220,9 @@ function prefetchSession(
 
 /**
  * Reports the outcome of a redirect attempt of this tab, saved by the callback page, once (after
- * confirming it when the callback page did not).
+ * confirming it when the callback page did not): on the page the person returns to, by the button
+ * or hook that started it. Elsewhere (another button, a page visited on the way back) it stays saved
+ * for its own.
  */
 function resumeReturned(store: Store): void {
   if (isServer || store.running()) return;
@@ -232,6 +234,9 @@ function resumeReturned(store: Store): void {
   }
   const saved = readReturned(storage);
   if (!saved) return;
+  if (saved.starter !== undefined && saved.starter !== starterOf(store.host.options())) return;
+  if (saved.returnTo && new URL(saved.returnTo, window.location.href).pathname !== window.location.pathname)
+    return;
   const report = (final: LinkOutcome, error?: LinkError) => {
     // another controller of the page may have reported it meanwhile
     if (takeReturned(storage, saved.id)) store.report(final, error);

@@ -3,7 +3,7 @@
 import type { AttemptContext, LinkView } from './attempt';
 import { safeReturnPath } from './callback';
 import { warn } from './env';
-import { REDIRECT_KEY } from './relay';
+import { REDIRECT_KEY, starterOf } from './relay';
 
 /** Saves where the callback page sends the person back to, then leaves for the session. */
 function leaveFor(ctx: AttemptContext, url: string): void {
@@ -14,7 +14,11 @@ function leaveFor(ctx: AttemptContext, url: string): void {
     loc.origin,
   );
   try {
-    ctx.win.sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: ctx.id, returnTo, at: Date.now() }));
+    const starter = starterOf(ctx.host.options());
+    ctx.win.sessionStorage.setItem(
+      REDIRECT_KEY,
+      JSON.stringify({ id: ctx.id, returnTo, starter, at: Date.now() }),
+    );
   } catch {
     try {
       if (process.env.NODE_ENV !== 'production')

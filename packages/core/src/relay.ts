@@ -1,6 +1,7 @@
 import { isClientReferenceId, isConnectionId, str } from '@oflink/protocol';
 import { CALLBACK_PARAMS, parseCallback, safeReturnPath } from './callback';
 import { userExit } from './outcome';
+import { DEFAULT_ENDPOINT } from './session';
 import type { LinkOutcome } from './types';
 
 /** `type` of the relay message the callback page sends to the opener. */
@@ -22,9 +23,24 @@ export interface AttemptRecord {
   nonce?: string;
   /** Same-origin path to return to (redirect mode). */
   returnTo?: string | null;
+  /** Redirect mode: which button or hook started it ({@link starterOf}). */
+  starter?: string;
   /** Creation time (ms). */
   at: number;
 }
+
+/**
+ * What tells the button (or hook) that started a redirect attempt from the others of a page, across
+ * the page loads a redirect is made of: its endpoint, its connection and its mode.
+ *
+ * @example
+ * starterOf({ mode: 'redirect' }); // '["/api/oflink/session",null,"redirect"]'
+ */
+export const starterOf = (o: {
+  endpoint?: string | undefined;
+  connectionId?: string | undefined;
+  mode?: string | undefined;
+}): string => JSON.stringify([o.endpoint ?? DEFAULT_ENDPOINT, o.connectionId ?? null, o.mode ?? 'auto']);
 
 /** The message relayed from the callback page to the opener. */
 export interface RelayMessage {
@@ -129,7 +145,13 @@ export function runCallbackPage(
       s.removeItem(REDIRECT_KEY);
       result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
       // the page the person returns to reports it (and confirms it, if the callback page did not)
-      saveReturned(s, { id: redirect.id, outcome: result.outcome });
+      const returned: ReturnedRecord = {
+        id: redirect.id,
+        outcome: result.outcome,
+        returnTo: result.returnTo,
+      };
+      if (typeof redirect.starter === 'string') returned.starter = redirect.starter;
+      saveReturned(s, returned);
       return { result, redirectId: redirect.id };
     }
   } catch {
@@ -209,6 +231,10 @@ export interface ReturnedRecord {
   id: string;
   /** Its outcome (a success is `confirmed: true` only when the callback page confirmed it). */
   outcome: LinkOutcome;
+  /** The same-origin path the person returns to: only that page reports it. */
+  returnTo?: string | null;
+  /** Which button or hook started it ({@link starterOf}): only that one reports it. */
+  starter?: string;
 }
 
 /**
@@ -235,7 +261,11 @@ export function readReturned(storage: Storage | null | undefined, now = Date.now
       | null;
     if (!r || !str(r.id) || typeof r.at !== 'number' || Math.abs(now - r.at) > RETURNED_TTL_MS) return null;
     const outcome = parseOutcome(r.outcome, true);
-    return outcome && { id: r.id, outcome };
+    if (!outcome) return null;
+    const out: ReturnedRecord = { id: r.id, outcome };
+    if (str(r.returnTo)) out.returnTo = r.returnTo;
+    if (str(r.starter)) out.starter = r.starter;
+    return out;
   } catch {
     return null;
   }
