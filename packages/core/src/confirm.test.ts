@@ -209,6 +209,21 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
     expect(readReturned(sessionStorage)).toBeNull();
   });
 
+  it('confirm: true confirms with the default route of the one mount, /api/oflink/confirm', async () => {
+    window.history.replaceState(null, '', '/');
+    saveReturned(sessionStorage, {
+      id: 'a6',
+      outcome: { status: 'success', connectionId: 'conn_t', confirmed: false },
+    });
+    const endpoint = confirmEndpoint(200, { connection: { id: 'conn_t' } });
+    const t = setup({ confirm: true });
+    t.controller.resume();
+    endpoint.release();
+    await flush();
+    expect(endpoint.fetch.mock.calls[0]?.[0]).toBe('/api/oflink/confirm');
+    expect(t.calls).toEqual(['onSuccess:conn_t:true']);
+  });
+
   it('a cancelled redirect is reported to onExit on return', () => {
     saveReturned(sessionStorage, {
       id: 'a4',

@@ -3,13 +3,18 @@ import { callEndpoint, endpointError } from './session';
 import type { LinkOutcome, LinkSuccess } from './types';
 
 /**
- * How a success is confirmed by the app's server before it is reported: the URL of its confirm
+ * How a success is confirmed by the app's server before it is reported: `true` for the confirm
+ * route of `createOflinkHandler` at its default base (`/api/oflink/confirm`), the URL of a confirm
  * endpoint (`createConfirmHandler` of `@oflink/server`, which answers `{ connection }`), or a
  * function that confirms and resolves (or throws to refuse).
  */
 export type ConfirmOption =
+  | true
   | string
   | ((connectionId: string, init: { signal: AbortSignal }) => Promise<unknown>);
+
+/** The confirm route of `createOflinkHandler` at its default base path. */
+export const DEFAULT_CONFIRM = '/api/oflink/confirm';
 
 /**
  * Confirms a success with the app's server: resolves with the success marked `confirmed: true`,
@@ -29,7 +34,7 @@ export async function confirmOutcome(
     if (typeof confirm === 'function') await confirm(outcome.connectionId, { signal });
     else {
       const { response, body } = await callEndpoint(
-        confirm,
+        confirm === true ? DEFAULT_CONFIRM : confirm,
         'POST',
         { connectionId: outcome.connectionId },
         signal,

@@ -23,7 +23,7 @@ const CHECKS = {
   returnTo: (v, origin) => safeReturnPath(v, origin) !== null,
   zIndex: Number.isInteger,
   popupCloseGraceMs: (v) => typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY,
-  confirm: (v) => (typeof v === 'string' && v !== '') || isFunction(v),
+  confirm: (v) => v === true || (typeof v === 'string' && v !== '') || isFunction(v),
   fetchSession: isFunction,
   onSuccess: isFunction,
   onExit: isFunction,
@@ -61,7 +61,7 @@ const EXPECTED: Record<string, string> = {
   returnTo: 'a path on this origin starting with "/" (never another site)',
   zIndex: 'an integer',
   popupCloseGraceMs: 'a finite number of milliseconds ≥ 0',
-  confirm: 'the URL of your confirm endpoint, or a function',
+  confirm: 'true (/api/oflink/confirm), the URL of your confirm endpoint, or a function',
   embed: 'the `embed` export of @oflink/core/embed or @oflink/react/embed',
 };
 

@@ -3,7 +3,8 @@
  * which the browser receives as `LinkError.code`. The first group refuses the request itself;
  * `connection_*` come from the confirm and connections endpoints; `store_unavailable` means the
  * app's connection store failed; `invalid_options` is a configuration mistake;
- * `internal_error` means a callback of the app threw.
+ * `not_found` is a path under `createOflinkHandler`'s base that is no route; `internal_error` means a
+ * callback of the app threw.
  * @example
  * if (body.error.code === 'unauthenticated') signIn();
  */
@@ -28,4 +29,5 @@ export type EndpointErrorCode =
   | 'lookup_limit_reached'
   | 'store_unavailable'
   | 'invalid_options'
+  | 'not_found'
   | 'internal_error';

@@ -14,8 +14,10 @@ function serverOnly(): never {
 export {
   serverOnly as confirmConnection,
   serverOnly as createConfirmHandler,
+  serverOnly as createConnectionsHandler,
   serverOnly as createLinkHandler,
   serverOnly as createLinkSession,
+  serverOnly as createOflinkHandler,
   serverOnly as createWebhookHandler,
   serverOnly as OflinkServerError,
   serverOnly as toNodeHandler,

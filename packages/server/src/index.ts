@@ -14,6 +14,8 @@ export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandl
 export { createLinkHandler } from './createLinkHandler';
 export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
 export { createLinkSession } from './createLinkSession';
+export type { OflinkHandlerOptions } from './createOflinkHandler';
+export { createOflinkHandler } from './createOflinkHandler';
 export type {
   CreateWebhookHandlerOptions,
   WebhookErrorContext,

@@ -35,6 +35,7 @@ export const PUBLIC_MESSAGES: Record<OflinkServerErrorCode, string> = {
   lookup_limit_reached: 'The connection could not be looked up in time. Try again later.',
   store_unavailable: 'The connection records are unavailable right now. Try again shortly.',
   invalid_options: 'The server is not configured correctly.',
+  not_found: 'There is no oflink route here.',
   internal_error: 'Something went wrong on the server.',
 };
 
