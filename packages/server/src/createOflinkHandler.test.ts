@@ -15,7 +15,11 @@ const memoryStore = () => {
   const handled = new Set<string>();
   return {
     record: async (user: string, c: { id: string }) => ({ id: c.id, clientReferenceId: user }) as never,
-    claimMessage: async (id: string) => (handled.has(id) ? 'handled' : (handled.add(id), 'claimed')) as never,
+    claimMessage: async (id: string) => {
+      if (handled.has(id)) return 'handled' as const;
+      handled.add(id);
+      return 'claimed' as const;
+    },
     settleMessage: async () => undefined,
     list: async () => [],
     find: async () => null,
