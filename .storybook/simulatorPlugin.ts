@@ -26,6 +26,11 @@ function forward(req: IncomingMessage, res: ServerResponse, sim: Simulator, path
   const headers = { ...req.headers, host: target.host };
   // the key is added here, on the server side of the proxy: it never reaches the browser
   if (withKey) headers.apikey = sim.apiKey;
+  // the stories' dev server drives the test controls on the page's behalf: the simulator refuses
+  // them to a browser page of another origin, which the stories' page is
+  if (path.startsWith('/__simulator/'))
+    for (const name of ['origin', 'referer', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest'])
+      delete headers[name];
   const upstream = request(
     { host: target.hostname, port: target.port, method: req.method, path, headers },
     (answer) => {

@@ -1,20 +1,36 @@
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { json, type Reply } from './http';
+import { isLoopback, json, type Reply } from './http';
 import { faultSchema, firstIssue, runtimeOptionsSchema } from './options';
 import type { Simulator } from './startSimulator';
 
-const cors = { 'access-control-allow-origin': '*' };
+// No CORS header on purpose: no web page but the simulator's own may read or drive these routes
+const cors = {};
 
-/** The answer to a CORS preflight of the admin routes. */
-export const adminPreflight: Reply = {
-  status: 204,
-  headers: {
-    ...cors,
-    'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
-    'access-control-allow-headers': 'content-type',
-  },
-  body: '',
-};
+const LOCAL_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why an admin request is refused, or null. The routes read sessions (bearer Link URLs) and signed
+ * webhook bodies, and can repoint the webhook URL: only a process on this machine may use them, and
+ * no web page another site serves. So the peer must be loopback; the `Host` must name this
+ * simulator on a local name (a page on a rebound DNS name is refused); a browser's `Origin`, when
+ * sent, must be the simulator's own, and `Sec-Fetch-Site` must not be cross-site or same-site.
+ * Tests and tools send no `Origin` and pass; a dev server that forwards them drops it.
+ */
+export function adminRefusal(req: IncomingMessage, baseUrl: string): string | null {
+  if (!isLoopback(req.socket.remoteAddress)) return 'Loopback only';
+  const own = new URL(baseUrl);
+  const host = req.headers.host ?? '';
+  const named = URL.parse(`http://${host}`);
+  const local = named && (LOCAL_NAMES.has(named.hostname) || named.hostname === own.hostname);
+  if (!named || !local || named.port !== own.port) return `Host ${host || '(none)'} is not this simulator`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`)
+    return `Origin ${origin} may not use the test controls`;
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return 'Another site may not use the test controls';
+  return null;
+}
 
 function route(sim: Simulator, key: string, body: () => unknown): Reply {
   switch (key) {

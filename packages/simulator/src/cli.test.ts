@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError, parseCliArgs } from './cliArgs';
@@ -43,6 +43,46 @@ function runCli(args: string[]): Promise<string> {
 }
 
 describe('oflink-simulator CLI', () => {
+  it('--help lists every option with its default, and how to keep the webhook secret stable', () => {
+    const help = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--help'], {
+      cwd: pkgDir,
+      encoding: 'utf8',
+    });
+    for (const option of [
+      '--port',
+      '--host',
+      '--api-key',
+      '--app',
+      '--allowed-origin',
+      '--webhook-url',
+      '--webhook-secret',
+      '--session-ttl',
+      '--coop',
+      '--quiet',
+      '--new-webhook-secret',
+      '--help',
+    ])
+      expect(help).toContain(option);
+    expect(help.match(/\(default /g)?.length).toBe(10);
+    expect(help).toContain('OFAUTH_WEBHOOK_SECRET');
+  });
+
+  it('--new-webhook-secret prints a fresh whsec_ secret; OFAUTH_WEBHOOK_SECRET keeps one across restarts', () => {
+    const secret = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--new-webhook-secret'], {
+      cwd: pkgDir,
+      encoding: 'utf8',
+    }).trim();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(parseCliArgs([], { OFAUTH_WEBHOOK_SECRET: secret }).webhookSecret).toBe(secret);
+    expect(
+      parseCliArgs(['--webhook-secret', 'whsec_b3ZlcnJpZGU='], { OFAUTH_WEBHOOK_SECRET: secret })
+        .webhookSecret,
+    ).toBe('whsec_b3ZlcnJpZGU=');
+    expect(() => parseCliArgs([], { OFAUTH_WEBHOOK_SECRET: 'nope' })).toThrowError(
+      /OFAUTH_WEBHOOK_SECRET must look like whsec_/,
+    );
+  });
+
   it('serves on --port 0 and prints the base URL, keys and apps', async () => {
     const out = await runCli([
       '--port',

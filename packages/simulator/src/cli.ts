@@ -1,10 +1,15 @@
 import { CliError, formatBanner, parseCliArgs, USAGE } from './cliArgs';
 import { startSimulator } from './startSimulator';
+import { generateWebhookSecret } from './webhooks';
 
 async function main(): Promise<void> {
-  const { help, ...options } = parseCliArgs(process.argv.slice(2));
+  const { help, newWebhookSecret, ...options } = parseCliArgs(process.argv.slice(2), process.env);
   if (help) {
     process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (newWebhookSecret) {
+    process.stdout.write(`${generateWebhookSecret()}\n`);
     return;
   }
   const sim = await startSimulator({ ...options, quiet: true });

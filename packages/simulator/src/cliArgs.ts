@@ -2,10 +2,32 @@ import { parseArgs } from 'node:util';
 import type { SimulatorApp, SimulatorOptions } from './options';
 import type { Simulator } from './startSimulator';
 
-/** The usage text of `oflink-simulator`. */
-export const USAGE = `Usage: oflink-simulator [--port 4010] [--host 127.0.0.1] [--api-key KEY]...
-  [--app ID=REDIRECT_URI[,REDIRECT_URI]...]... [--allowed-origin ORIGIN]...
-  [--webhook-url URL] [--webhook-secret whsec_...] [--session-ttl SECONDS] [--coop] [--quiet]`;
+/** The usage text of `oflink-simulator`: every option with its default. */
+export const USAGE = `Usage: oflink-simulator [options]
+       oflink-simulator --new-webhook-secret
+
+A local OFAuth: the /v2 API, the hosted Link pages and signed webhooks, on this machine.
+
+Options:
+  --port PORT                   port to listen on; 0 picks a free one              (default 4010)
+  --host HOST                   address to listen on                               (default 127.0.0.1)
+  --api-key KEY                 an accepted apiKey; repeat for several             (default sk_sandbox_simulator)
+  --app ID[=URI[,URI]...]       a client app and its redirect URIs; repeat         (default app_demo, any
+                                                                                   http://localhost:* and
+                                                                                   http://127.0.0.1:* URI)
+  --allowed-origin ORIGIN       an extra origin allowed to frame the hosted page   (default none)
+  --webhook-url URL             where signed webhooks are sent                     (default none: no webhooks)
+  --webhook-secret whsec_...    the webhook signing secret                         (default $OFAUTH_WEBHOOK_SECRET,
+                                                                                   else a new one each start)
+  --session-ttl SECONDS         how long a Link session lives                      (default 1800)
+  --coop                        send Cross-Origin-Opener-Policy: same-origin       (default off)
+  --quiet                       print nothing but the banner                       (default off)
+  --new-webhook-secret          print a new whsec_ secret and exit
+  -h, --help                    print this and exit
+
+Keep the webhook secret stable across restarts: put one in OFAUTH_WEBHOOK_SECRET (the app reads the
+same variable), e.g. OFAUTH_WEBHOOK_SECRET=$(npx @oflink/simulator --new-webhook-secret).
+Sign in on the hosted page with any @creator.sandbox.com address and the password good-password.`;
 
 /** A CLI usage error; its message says what to fix. */
 export class CliError extends Error {
@@ -23,6 +45,7 @@ const CLI_OPTIONS = {
   'session-ttl': { type: 'string' },
   coop: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'new-webhook-secret': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,20 +61,27 @@ function readArgs(args: string[]) {
  * Turn `oflink-simulator` arguments into {@link SimulatorOptions}.
  * @example parseCliArgs(['--port', '0', '--app', 'app_x=http://localhost:3000/cb']).apps?.[0]?.id // 'app_x'
  */
-export function parseCliArgs(argv: string[]): SimulatorOptions & { help?: boolean } {
+export function parseCliArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): SimulatorOptions & { help?: boolean; newWebhookSecret?: boolean } {
   const values = readArgs(argv);
-  const out: SimulatorOptions & { help?: boolean } = {};
+  const out: SimulatorOptions & { help?: boolean; newWebhookSecret?: boolean } = {};
   if (values.help) out.help = true;
+  if (values['new-webhook-secret']) out.newWebhookSecret = true;
   if (values.port !== undefined) out.port = portArg(values.port);
   if (values.host) out.host = values.host;
   if (values['api-key']?.length) out.apiKeys = values['api-key'];
   if (values['allowed-origin']?.length) out.allowedOrigins = values['allowed-origin'].map(originArg);
   if (values.app?.length) out.apps = values.app.map(appArg);
   if (values['webhook-url']) out.webhookUrl = webhookUrlArg(values['webhook-url']);
-  if (values['webhook-secret']) {
-    if (!values['webhook-secret'].startsWith('whsec_'))
-      throw new CliError('--webhook-secret must look like whsec_<base64>.');
-    out.webhookSecret = values['webhook-secret'];
+  const secret = values['webhook-secret'] ?? (env.OFAUTH_WEBHOOK_SECRET || undefined);
+  if (secret !== undefined) {
+    if (!secret.startsWith('whsec_'))
+      throw new CliError(
+        `${values['webhook-secret'] ? '--webhook-secret' : 'OFAUTH_WEBHOOK_SECRET'} must look like whsec_<base64>.`,
+      );
+    out.webhookSecret = secret;
   }
   if (values['session-ttl'] !== undefined) out.sessionTtlSeconds = ttlArg(values['session-ttl']);
   if (values.coop) out.coop = true;

@@ -168,6 +168,41 @@ describe('/__simulator/ admin endpoints', () => {
     expect((await adm('/options', 'PATCH', { port: 1 })).status).toBe(400);
   });
 
+  it('refuses web pages of other origins, rebound host names and cross-site requests, and sends no CORS header', async () => {
+    const raw = (headers: Record<string, string>, method = 'GET') =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const req = request(`${fixture.sim.url}/__simulator/sessions`, { method, headers }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const port = new URL(fixture.sim.url).port;
+    expect((await raw({})).status).toBe(200);
+    expect((await raw({ host: `localhost:${port}` })).status).toBe(200);
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { host: `rebind.attacker:${port}` },
+      { host: '127.0.0.1:1' },
+      { 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const refused = await raw(headers);
+      expect([JSON.stringify(headers), refused.status]).toEqual([JSON.stringify(headers), 403]);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    const preflight = await raw(
+      { origin: 'https://evil.example', 'access-control-request-method': 'PATCH' },
+      'OPTIONS',
+    );
+    expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([403, undefined]);
+    const own = await raw({ origin: fixture.sim.url, 'sec-fetch-site': 'same-origin' });
+    expect([own.status, own.headers['access-control-allow-origin']]).toEqual([200, undefined]);
+  });
+
   it('lists connections and webhook deliveries', async () => {
     fixture.sim.addConnection({ id: 'conn_seed' });
     expect(await (await adm('/connections')).json()).toEqual([expect.objectContaining({ id: 'conn_seed' })]);

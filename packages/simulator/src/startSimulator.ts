@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { admin, adminPreflight } from './admin';
+import { admin, adminRefusal } from './admin';
 import { api } from './api';
 import { apiKeysOf, appsOf, type SimContext } from './context';
 import { answerWithFault, FaultQueue } from './faults';
 import { hosted, hostedSessionId } from './hosted';
-import { isLoopback, json, readBody, send, sleep } from './http';
+import { json, readBody, send, sleep } from './http';
 import { type Fault, firstIssue, optionsSchema, type RuntimeOptions, type SimulatorOptions } from './options';
 import { Store } from './store';
 import type { Connection, SessionRecord, WebhookDelivery } from './types';
@@ -76,8 +76,8 @@ async function handle(
   const raw = await readBody(req);
   const method = req.method ?? 'GET';
   if (url.pathname.startsWith('/__simulator/')) {
-    if (!isLoopback(req.socket.remoteAddress)) return send(res, json(403, { error: 'Loopback only' }));
-    if (method === 'OPTIONS') return send(res, adminPreflight);
+    const refusal = adminRefusal(req, ctx.baseUrl());
+    if (refusal) return send(res, json(403, { error: refusal }));
     return send(res, admin(sim(), method, url.pathname.slice('/__simulator'.length), raw));
   }
   if (url.pathname.startsWith('/v2/')) {
