@@ -119,16 +119,25 @@ describe('a consumer outside the workspace', () => {
   it.each(['bundler', 'node16'])('type-checks an app with moduleResolution %s', (resolution) => {
     writeFileSync(
       join(app, 'app.tsx'),
-      "import { ConnectButton, useLinkCallback, type LinkOutcome } from '@oflink/react';\n" +
-        "import { createLinkHandler } from '@oflink/server';\n" +
+      "import { ConnectButton, useConnections, useLinkCallback, type LinkMode, type LinkOutcome } from '@oflink/react';\n" +
+        "import { embed } from '@oflink/react/embed';\n" +
+        "import { createLinkController } from '@oflink/core';\n" +
+        "import { createConnectionStore, type PostgresConnectionStore } from '@oflink/connections';\n" +
+        "import { startSimulator } from '@oflink/simulator';\n" +
+        "import { createLinkHandler, createOflinkHandler } from '@oflink/server';\n" +
+        '// an optional value passed through, under exactOptionalPropertyTypes: no driver types needed\n' +
+        'declare const env: { DATABASE_URL?: string };\n' +
+        'export const store: PostgresConnectionStore = createConnectionStore({ database: env.DATABASE_URL });\n' +
+        'export const oflink = createOflinkHandler({ store, getClientReferenceId: () => null });\n' +
+        'export const used = [embed, createLinkController, startSimulator, useConnections];\n' +
         'export const handler: (request: Request) => Promise<Response> = createLinkHandler({\n' +
         "  apiKey: 'sk_sandbox_x',\n" +
         '  getClientReferenceId: async () => "user_1",\n' +
         '});\n' +
-        'export function Page() {\n' +
+        'export function Page({ mode }: { mode?: LinkMode }) {\n' +
         '  const { outcome } = useLinkCallback();\n' +
         '  const o: LinkOutcome | null = outcome;\n' +
-        '  return <ConnectButton mode="popup" onSuccess={(s) => console.log(s.connectionId, o)} />;\n' +
+        '  return <ConnectButton mode={mode} onSuccess={(s) => console.log(s.connectionId, o)} />;\n' +
         '}\n',
     );
     const module = resolution === 'bundler' ? 'ESNext' : 'Node16';
@@ -138,13 +147,15 @@ describe('a consumer outside the workspace', () => {
         compilerOptions: {
           noEmit: true,
           strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
           jsx: 'react-jsx',
           skipLibCheck: false,
           module,
           moduleResolution: resolution,
           target: 'ES2022',
           lib: ['ES2022', 'DOM'],
-          types: [],
+          types: ['node'],
         },
         files: ['app.tsx'],
       }),
@@ -152,14 +163,20 @@ describe('a consumer outside the workspace', () => {
     run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
   });
 
-  it("type-checks every TypeScript block of the packages' READMEs against the packed packages", () => {
+  it("type-checks every code block of the packages' READMEs against the packed packages, under strict consumer settings", () => {
     const files: string[] = [];
+    const extension: Record<string, string> = { ts: 'ts', tsx: 'tsx', js: 'mjs', mjs: 'mjs', jsx: 'jsx' };
     for (const name of packages) {
       const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8');
       codeBlocks(readme).forEach((block, i) => {
-        if (!['ts', 'tsx'].includes(block.lang)) return;
-        const file = `readme-${name}-${i}.${block.lang}`;
-        writeFileSync(join(app, file), block.body);
+        const ext = extension[block.lang];
+        if (!ext) return;
+        // each block is a module of its own, as the file it stands for
+        const file = `readme-${name}-${i}.${ext}`;
+        writeFileSync(
+          join(app, file),
+          /^\s*(import|export) /m.test(block.body) ? block.body : `${block.body}\nexport {};\n`,
+        );
         files.push(file);
       });
     }
@@ -170,13 +187,21 @@ describe('a consumer outside the workspace', () => {
         compilerOptions: {
           noEmit: true,
           strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          verbatimModuleSyntax: true,
+          // the frameworks' own declarations do not all check alone (Next's); ours do, with
+          // skipLibCheck off, in the type-checks of an app above
+          skipLibCheck: true,
+          // a JavaScript block is checked as JavaScript: TypeScript syntax in it is an error
+          allowJs: true,
+          checkJs: true,
           jsx: 'react-jsx',
           module: 'ESNext',
           moduleResolution: 'bundler',
           target: 'ES2022',
           lib: ['ES2022', 'DOM', 'DOM.Iterable'],
           types: ['node'],
-          skipLibCheck: true,
         },
         files,
       }),

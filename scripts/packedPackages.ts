@@ -64,6 +64,7 @@ function consumerManifest(tarballs: Record<PackageName, string>) {
       'react-dom': '^19.0.0',
       '@tanstack/react-query': '^5.0.0',
       '@types/react': '^19.0.0',
+      '@types/react-dom': '^19.0.0',
       // what the package READMEs' snippets import besides @oflink/*
       '@types/node': '^20.19.0',
       '@playwright/test': '1.65.1',

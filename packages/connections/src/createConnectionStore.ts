@@ -79,7 +79,9 @@ export interface PostgresConnectionStore extends ConnectionStore {
   readonly kind: 'embedded' | 'server';
   /**
    * Opens the database and brings its tables up to date now rather than at the first call (an
-   * embedded database takes a few seconds to start). Rejects with a {@link ConnectionStoreError}.
+   * embedded database takes a few seconds to start): call it when the server starts, so a
+   * configuration problem (`store_locked`, `driver_missing`) shows then. Rejects with a
+   * {@link ConnectionStoreError}.
    */
   ready(): Promise<void>;
   /** Closes the database the store opened itself (and frees an embedded database's directory). */
@@ -95,7 +97,7 @@ const CLAIM_LEASE_SECONDS = 30;
  * Creates the connection store. It returns at once; the first call opens the database and creates
  * or upgrades its tables (`oflink_connections`, `oflink_webhook_messages`, `oflink_schema`), so
  * several app servers starting together against one database is safe. An embedded database's
- * directory is taken here: a second process on it throws `store_locked` at once.
+ * directory is taken when it opens: a second process on it gets `store_locked`.
  *
  * Rules it keeps: a webhook message is claimed once across every server sharing the database, and
  * its change applied in the same transaction; a change older than the newest one applied to its
@@ -103,7 +105,7 @@ const CLAIM_LEASE_SECONDS = 30;
  * keeps no OnlyFans profile and is never listed. Each call rejects with a
  * {@link ConnectionStoreError}: `store_unavailable` (retry it) or `invalid_data` (never storable).
  *
- * @throws {ConnectionStoreError} `store_locked` when another process holds the embedded database's directory.
+ * @throws {ConnectionStoreError} `invalid_options` for a wrong option.
  * @example
  * import { createConnectionStore } from '@oflink/connections';
  * import { createConfirmHandler, createConnectionsHandler, createWebhookHandler } from '@oflink/server';

@@ -135,8 +135,9 @@ export interface DatabaseOpener {
 /**
  * The database `source` names: nothing → an in-memory PGlite; `postgres://…` or `postgresql://…`
  * → a `pg` pool on that server, with connection and statement deadlines; any other string → a
- * PGlite kept in that directory, which this process takes now (a second process fails here, at
- * once, with `store_locked`); a PGlite or a pool → used as it is and left open by `close()`.
+ * PGlite kept in that directory, which this process takes when it opens it (a second process then
+ * fails with `store_locked`; not when the store is created, since frameworks load route modules in
+ * several build workers at once); a PGlite or a pool → used as it is and left open by `close()`.
  */
 export function databaseOpener(source: DatabaseSource, deadlines: Deadlines): DatabaseOpener {
   if (typeof source !== 'string' && source !== undefined) {
@@ -150,12 +151,17 @@ export function databaseOpener(source: DatabaseSource, deadlines: Deadlines): Da
     connect || source === undefined || source.startsWith('memory://')
       ? null
       : source.replace(/^file:\/\//, '');
-  const release = directory === null ? () => undefined : lockDirectory(directory);
+  let release = () => undefined as void;
   let opening: Promise<Database> | null = null;
   return {
     open: () => {
-      opening ??= (connect ? connect() : embedded(directory)).catch((error: unknown) => {
+      opening ??= (async () => {
+        if (connect) return connect();
+        if (directory !== null) release = lockDirectory(directory);
+        return embedded(directory);
+      })().catch((error: unknown) => {
         opening = null;
+        release();
         throw error;
       });
       return opening;

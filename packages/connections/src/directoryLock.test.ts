@@ -83,12 +83,15 @@ describe('an embedded database in a directory', () => {
     await second.close();
   });
 
-  it('refuses a second store in the same process at once, with store_locked', async () => {
+  it('refuses a second store in the same process when it opens, with store_locked', async () => {
     const database = tempDir();
     const first = createConnectionStore({ database });
-    expect(() => createConnectionStore({ database })).toThrowError(
-      expect.objectContaining({ name: 'ConnectionStoreError', code: 'store_locked' }),
-    );
+    await first.ready();
+    const second = createConnectionStore({ database });
+    await expect(second.ready()).rejects.toMatchObject({
+      name: 'ConnectionStoreError',
+      code: 'store_locked',
+    });
     await first.close();
     const again = createConnectionStore({ database });
     await again.ready();
@@ -99,12 +102,10 @@ describe('an embedded database in a directory', () => {
     const database = tempDir();
     const holder = await otherProcess(database);
     expect(holder.said).toBe('open');
-    expect(() => createConnectionStore({ database })).toThrowError(
-      expect.objectContaining({
-        code: 'store_locked',
-        message: expect.stringContaining(`process ${holder.child.pid}`),
-      }),
-    );
+    await expect(createConnectionStore({ database }).ready()).rejects.toMatchObject({
+      code: 'store_locked',
+      message: expect.stringContaining(`process ${holder.child.pid}`),
+    });
     const second = await otherProcess(database);
     expect(second.said).toBe('store_locked');
     // killed: no exit handler removed its lock file; the lock of a dead process is taken over

@@ -27,40 +27,41 @@ export { POPUP_CLOSE_GRACE_MS } from './popupView';
 /** Everything a controller (and `useLinkSession`) can be told. */
 export interface LinkControllerOptions extends SessionRequestOptions {
   /** How the hosted page is shown. `'embed'` needs the {@link LinkControllerOptions.embed} option. @defaultValue 'auto' */
-  mode?: LinkMode;
+  mode?: LinkMode | undefined;
   /**
    * The embedded modal, which only apps that show it ship: `embed` from `@oflink/core/embed` (or
    * `@oflink/react/embed`). Required by `mode: 'embed'`.
    * @defaultValue undefined (no modal: `mode: 'embed'` is an `invalid_options` error)
    */
-  embed?: LinkEmbed;
+  embed?: LinkEmbed | undefined;
   /** Theme of the embedded page. @defaultValue 'auto' */
-  theme?: LinkTheme;
+  theme?: LinkTheme | undefined;
   /** When to fetch the session ahead of the click: at mount (`true`), on hover/focus, or never. @defaultValue 'hover' */
-  prefetch?: boolean | 'hover';
+  prefetch?: boolean | 'hover' | undefined;
   /** Redirect mode: same-origin path the callback page sends the person back to. @defaultValue the current path */
-  returnTo?: string;
+  returnTo?: string | undefined;
   /** z-index of the embed modal. */
-  zIndex?: number;
+  zIndex?: number | undefined;
   /** Popup mode: how long to wait for the relay after the popup reads as closed. @defaultValue 3000 */
-  popupCloseGraceMs?: number;
+  popupCloseGraceMs?: number | undefined;
   /**
-   * Confirm a success with your server before it is reported: the URL of your confirm endpoint
+   * Confirm a success with your server before it is reported: `true` for the confirm route of
+   * `createOflinkHandler` (`/api/oflink/confirm`), the URL of your confirm endpoint
    * (`createConfirmHandler` of `@oflink/server`), or a function that resolves when confirmed and
    * throws when not. The state is `confirming` meanwhile; `onSuccess` then gets `confirmed: true`,
    * and a refusal ends the attempt as an error with the server's code. In redirect mode the page the
    * person returns to does this (see `resume`).
    * @defaultValue undefined (successes are reported unconfirmed)
    */
-  confirm?: ConfirmOption;
+  confirm?: ConfirmOption | undefined;
   /** A connection was made (confirm it on your server before trusting it). */
-  onSuccess?: (outcome: LinkSuccess) => void;
+  onSuccess?: ((outcome: LinkSuccess) => void) | undefined;
   /** The attempt ended without a connection. */
-  onExit?: (outcome: LinkCancelled | LinkFailure) => void;
+  onExit?: ((outcome: LinkCancelled | LinkFailure) => void) | undefined;
   /** Something failed (session request, blocked popup, error outcome). */
-  onError?: (error: LinkError) => void;
+  onError?: ((error: LinkError) => void) | undefined;
   /** Every lifecycle event, in order. */
-  onEvent?: (event: LinkEvent) => void;
+  onEvent?: ((event: LinkEvent) => void) | undefined;
 }
 
 /** A controller's observable state. */

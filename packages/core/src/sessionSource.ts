@@ -21,9 +21,9 @@ export interface SessionSource {
 /** What a session request needs. */
 export interface SessionRequestOptions extends LinkSessionParams {
   /** The app's session endpoint. @defaultValue '/api/oflink/session' */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Replaces the endpoint call. */
-  fetchSession?: FetchSession;
+  fetchSession?: FetchSession | undefined;
 }
 
 /**

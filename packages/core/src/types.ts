@@ -19,9 +19,9 @@ export type LinkTheme = 'light' | 'dark' | 'auto';
 /** Parameters sent to the session endpoint; they are part of the session cache key. */
 export interface LinkSessionParams {
   /** Re-authenticate this existing connection instead of creating a new one. */
-  connectionId?: string;
+  connectionId?: string | undefined;
   /** Where the connection should appear to come from. */
-  geolocation?: Geolocation;
+  geolocation?: Geolocation | undefined;
 }
 
 /**

@@ -16,9 +16,9 @@ export interface ConnectButtonProps
   extends UseLinkSessionOptions,
     Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'onError' | 'type'> {
   /** Render the single child element instead of a `<button>`, merging props and behaviour into it. */
-  asChild?: boolean;
+  asChild?: boolean | undefined;
   /** Label. @defaultValue 'Connect OnlyFans' */
-  children?: ReactNode;
+  children?: ReactNode | undefined;
 }
 
 /** `data-state` values of {@link ConnectButton}. */

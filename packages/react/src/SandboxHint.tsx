@@ -7,7 +7,7 @@ export interface SandboxHintProps {
   /** Sandbox credentials, e.g. `useLinkSession().sandbox`; nothing renders without them. */
   info: SandboxInfo | null | undefined;
   /** Stacking order, above the embed modal by default. @defaultValue 2147483647 */
-  zIndex?: number;
+  zIndex?: number | undefined;
 }
 
 /**

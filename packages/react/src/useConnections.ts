@@ -13,15 +13,15 @@ import { type ConnectionView, readConnections } from './connectionView';
  */
 export interface UseConnectionsOptions {
   /** The app's connections endpoint (`createConnectionsHandler`). @defaultValue '/api/oflink/connections' */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** The react-query client. @defaultValue the one of the nearest `QueryClientProvider` */
-  queryClient?: QueryClient;
+  queryClient?: QueryClient | undefined;
   /** Refetch the list this often, in ms (webhooks change it on the server). @defaultValue false */
-  refetchInterval?: number | false;
+  refetchInterval?: number | false | undefined;
   /** Whether to fetch at all (e.g. only once the user signed in). @defaultValue true */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** Told about every failed disconnect. @defaultValue undefined */
-  onError?: (error: LinkError) => void;
+  onError?: ((error: LinkError) => void) | undefined;
 }
 
 /**

@@ -6,15 +6,15 @@ import { useEffect, useRef, useState } from 'react';
 /** Options of {@link useLinkCallback}. */
 export interface UseLinkCallbackOptions {
   /** In a popup, close the window after relaying the outcome. @defaultValue true */
-  closePopup?: boolean;
+  closePopup?: boolean | undefined;
   /**
    * Redirect flow: confirm a success with your server here, before it is shown (the URL of your
    * confirm endpoint, or a function; see `confirm` of `useLinkSession`). In a popup the opener
    * confirms instead. @defaultValue undefined (the page the person returns to confirms, if it can)
    */
-  confirm?: ConfirmOption;
+  confirm?: ConfirmOption | undefined;
   /** Called once with the final result (after the parameters were stripped, and after confirming). */
-  onResult?: (result: CallbackResult) => void;
+  onResult?: ((result: CallbackResult) => void) | undefined;
 }
 
 /** What {@link useLinkCallback} returns; `outcome` is null until the effect ran (and during server render). */

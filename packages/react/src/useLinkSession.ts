@@ -24,7 +24,7 @@ export const SESSION_GC_TIME_MS = 2 * 60_000;
 /** Options of {@link useLinkSession} (and props of `ConnectButton`). */
 export interface UseLinkSessionOptions extends LinkControllerOptions {
   /** The react-query client to cache sessions in. @defaultValue the one of the nearest `QueryClientProvider` */
-  queryClient?: QueryClient;
+  queryClient?: QueryClient | undefined;
 }
 
 /** What {@link useLinkSession} returns: the controller state plus stable actions. */

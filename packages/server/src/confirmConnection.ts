@@ -11,16 +11,16 @@ import { resolveUpstream } from './upstreamOptions';
  */
 export interface ConfirmConnectionOptions {
   /** OFAuth secret key. @defaultValue `process.env.OFAUTH_API_KEY` */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** OFAuth API base URL. @defaultValue 'https://api.ofauth.com' */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Deadline of each page request (retries included), in ms. @defaultValue 10000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The `fetch` used to reach OFAuth.
    * @defaultValue `globalThis.fetch`
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /**
@@ -34,7 +34,7 @@ export interface ConfirmConnectionParams {
   /** Your id of the signed-in user, the one given as `clientReferenceId` when the session was created. */
   clientReferenceId: string;
   /** Aborts the lookup. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

@@ -31,13 +31,15 @@ export interface LinkHandlerOptions extends LinkSessionOptions, BrowserEndpointO
    * returned `true` counts as owned.
    * @defaultValue undefined (reconnects refused), or the `store`'s record when a store is given
    */
-  ownsConnection?: (clientReferenceId: string, connectionId: string) => boolean | Promise<boolean>;
+  ownsConnection?:
+    | ((clientReferenceId: string, connectionId: string) => boolean | Promise<boolean>)
+    | undefined;
   /**
    * The app's connection store (e.g. `createConnectionStore()` of `@oflink/connections`): without
    * `ownsConnection`, a reconnect is allowed when the store records the connection as the user's.
    * @defaultValue undefined
    */
-  store?: ConnectionStore;
+  store?: ConnectionStore | undefined;
 }
 
 /**

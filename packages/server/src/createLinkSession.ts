@@ -21,13 +21,13 @@ export interface LinkSessionOptions extends UpstreamOptions {
    * OFAuth client app (`app_…`). Without it OFAuth uses the key's default app.
    * @defaultValue undefined
    */
-  clientAppId?: string;
+  clientAppId?: string | undefined;
   /**
    * Where Link sends the person when done; must be registered on the client app. Server-side only:
    * the browser can never choose it.
    * @defaultValue undefined (the client app's default redirect URI)
    */
-  redirectUrl?: string;
+  redirectUrl?: string | undefined;
 }
 
 /**
@@ -39,11 +39,11 @@ export interface LinkSessionParams {
   /** Your own id of the signed-in user; echoed back in the callback and in webhooks. */
   clientReferenceId: string;
   /** Re-authenticate this existing connection (`conn_…`). Check ownership before passing it. */
-  connectionId?: string;
+  connectionId?: string | undefined;
   /** Geolocation override; `country` is required when given. */
-  geolocation?: Geolocation;
+  geolocation?: Geolocation | undefined;
   /** Aborts the upstream call (e.g. when the browser disconnected). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** The validated app-level settings; internal. */

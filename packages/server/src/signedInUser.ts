@@ -22,27 +22,27 @@ export interface BrowserEndpointOptions {
    * they sent) is what proves it.
    * @defaultValue [] (only the app's own origin)
    */
-  allowedOrigins?: string[];
+  allowedOrigins?: string[] | undefined;
   /**
    * How long a client may take to send the request body, in ms; past it the answer is 408
    * `request_timeout`. The body is read only after the checks that need none (method, origin,
    * content type, declared length) passed.
    * @defaultValue 10000
    */
-  bodyTimeoutMs?: number;
+  bodyTimeoutMs?: number | undefined;
   /**
    * Also accept an `Origin` whose host is the first `X-Forwarded-Host`, for browsers that send no
    * Fetch Metadata. Only behind a proxy you run, which sets that header itself.
    * @defaultValue false
    */
-  trustForwardedHeaders?: boolean;
+  trustForwardedHeaders?: boolean | undefined;
   /**
    * Told about every server-side or upstream failure (status ≥ 500, and `rate_limited`) and every
    * refused origin, for logging. It never receives the apiKey or a session URL; if it throws, the
    * error is ignored. Without it, the same errors are printed with `console.error`.
    * @defaultValue undefined (console.error)
    */
-  onError?: (error: OflinkServerError) => void | Promise<void>;
+  onError?: ((error: OflinkServerError) => void | Promise<void>) | undefined;
 }
 
 /** The signed-in user's id, or null for nobody; a throwing or wrong callback is an `internal_error`. */

@@ -8,12 +8,12 @@ export interface UpstreamOptions {
    * OFAuth secret key, sent as the `apiKey` header. Server-side only.
    * @defaultValue `process.env.OFAUTH_API_KEY`
    */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /**
    * OFAuth API base URL (a path prefix is kept, for proxies).
    * @defaultValue 'https://api.ofauth.com'
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Deadline of one upstream operation in milliseconds, including retries, `Retry-After` waits and
    * reading the response body; beyond it the call fails with `upstream_timeout` (504). Each call
@@ -26,12 +26,12 @@ export interface UpstreamOptions {
    * and fits in the deadline. Nothing else is retried. 0 to 5.
    * @defaultValue 1
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * The `fetch` used to reach OFAuth (tests, proxies, instrumentation, another HTTP client).
    * @defaultValue `globalThis.fetch`
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 /** Validated, defaulted {@link UpstreamOptions}. */

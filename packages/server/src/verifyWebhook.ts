@@ -25,9 +25,9 @@ export type WebhookSecret = string | readonly string[];
  */
 export interface VerifyWebhookOptions {
   /** Largest allowed distance between the signed timestamp and now, in either direction. @defaultValue 300 */
-  toleranceSeconds?: number;
+  toleranceSeconds?: number | undefined;
   /** The current time (a `Date` or epoch milliseconds), for tests. @defaultValue `Date.now()` */
-  now?: Date | number;
+  now?: Date | number | undefined;
 }
 
 /**

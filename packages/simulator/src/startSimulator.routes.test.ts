@@ -184,12 +184,13 @@ describe('/__simulator/ admin endpoints', () => {
     const port = new URL(fixture.sim.url).port;
     expect((await raw({})).status).toBe(200);
     expect((await raw({ host: `localhost:${port}` })).status).toBe(200);
-    for (const headers of [
+    const refusedHeaders: Record<string, string>[] = [
       { origin: 'https://evil.example' },
       { host: `rebind.attacker:${port}` },
       { host: '127.0.0.1:1' },
       { 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of refusedHeaders) {
       const refused = await raw(headers);
       expect([JSON.stringify(headers), refused.status]).toEqual([JSON.stringify(headers), 403]);
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
