@@ -151,7 +151,7 @@ export function databaseOpener(source: DatabaseSource, deadlines: Deadlines): Da
     connect || source === undefined || source.startsWith('memory://')
       ? null
       : source.replace(/^file:\/\//, '');
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   let opening: Promise<Database> | null = null;
   return {
     open: () => {
