@@ -34,12 +34,32 @@ export default defineConfig<ExampleOptions>({
     viewport: { width: 1280, height: 800 },
   },
   projects: [
-    { name: 'nextjs', use: { app: 'nextjs' }, testMatch: 'connect.spec.ts' },
-    { name: 'vite-express', use: { app: 'vite-express' }, testMatch: 'connect.spec.ts' },
+    { name: 'nextjs', use: { app: 'nextjs' }, testMatch: /(connect|connections|refusals)\.spec\.ts/ },
+    {
+      name: 'vite-express',
+      use: { app: 'vite-express' },
+      testMatch: /(connect|connections|refusals)\.spec\.ts/,
+    },
     { name: 'vite-express-react18', use: { app: 'vite-express-react18' }, testMatch: 'connect.spec.ts' },
-    { name: 'vite-hono', use: { app: 'vite-hono' }, testMatch: 'connect.spec.ts' },
+    { name: 'vite-hono', use: { app: 'vite-hono' }, testMatch: /(connect|connections|refusals)\.spec\.ts/ },
+    // React Router 7, framework mode with SSR: on react-router-serve and on its Node listener
+    {
+      name: 'react-router-serve',
+      use: { app: 'react-router-serve' },
+      testMatch: /(connect|connections|refusals)\.spec\.ts/,
+    },
+    {
+      name: 'react-router-node',
+      use: { app: 'react-router-node' },
+      testMatch: /(connect|refusals)\.spec\.ts/,
+    },
     // Vite's dev server with its proxy to the API: the flows that touch the endpoints
-    { name: 'vite-dev-proxy', use: { app: 'vite-dev-proxy' }, testMatch: 'connect.spec.ts', grep: /@proxy/ },
+    {
+      name: 'vite-dev-proxy',
+      use: { app: 'vite-dev-proxy' },
+      testMatch: /(connect|refusals)\.spec\.ts/,
+      grep: /@proxy|refusals/,
+    },
     // what a bundler makes of @oflink/server imported by browser code
     { name: 'bundlers', use: { app: 'vite-express' }, testMatch: 'serverInBrowser.spec.ts' },
   ],

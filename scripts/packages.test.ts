@@ -8,7 +8,7 @@
 // - Vite 8 (rolldown) and webpack leave the embedded modal out of an app that does not import it.
 // Runs after `pnpm build` (the test command builds first).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,8 +171,13 @@ describe('a consumer outside the workspace', () => {
       codeBlocks(readme).forEach((block, i) => {
         const ext = extension[block.lang];
         if (!ext) return;
-        // each block is a module of its own, as the file it stands for
-        const file = `readme-${name}-${i}.${ext}`;
+        // a block that names its file (`// lib/oflink.ts`) is that file, which other blocks import;
+        // every block is a module of its own
+        const named = /^\/\/ ([\w./[\]-]+\.(?:ts|tsx|js|mjs|jsx))\s*$/.exec(
+          block.body.split('\n')[0] ?? '',
+        )?.[1];
+        const file = join(`readme-${name}`, named ?? `block-${i}.${ext}`);
+        mkdirSync(dirname(join(app, file)), { recursive: true });
         writeFileSync(
           join(app, file),
           /^\s*(import|export) /m.test(block.body) ? block.body : `${block.body}\nexport {};\n`,

@@ -1,5 +1,6 @@
 // The README's quick start is the Next.js example: each block that names a file of it must be that
-// file, to the character, so the README never drifts from an app the examples suite runs.
+// file, to the character; each block of the other frameworks is an excerpt of the example file it
+// names. So the README never drifts from the apps the examples suite builds and runs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('README quick start', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Packages'));
+  const section = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Other frameworks'));
+  const frameworks = readme.slice(readme.indexOf('## Other frameworks'), readme.indexOf('## Packages'));
   const named = codeBlocks(section)
     .filter((b) => b.lang === 'ts' || b.lang === 'tsx')
     .map((b) => {
@@ -30,6 +32,19 @@ describe('README quick start', () => {
       expect(body).toBe(readFileSync(join(root, 'examples', 'nextjs', path), 'utf8'));
     },
   );
+
+  it('shows, for every other framework, lines the example file it names holds as they are', () => {
+    const excerpts = codeBlocks(frameworks).filter((b) => ['js', 'ts', 'tsx'].includes(b.lang));
+    expect(excerpts.length).toBeGreaterThanOrEqual(3);
+    for (const block of excerpts) {
+      const [first, ...rest] = block.body.split('\n');
+      const path = /^\/\/ (examples\/[^\s:]+)/.exec(first ?? '')?.[1] ?? '(no path)';
+      expect(existsSync(join(root, path)), path).toBe(true);
+      expect(readFileSync(join(root, path), 'utf8')).toContain(rest.join('\n').trim());
+      // the glue a framework needs, beyond the app's own sign-in: at most 5 lines
+      expect(rest.filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(5);
+    }
+  });
 
   it('sets the variables and simulator flags the example is run with', () => {
     for (const variable of [

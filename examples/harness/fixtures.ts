@@ -27,9 +27,9 @@ export const test = base.extend<Fixtures & ExampleOptions>({
   },
 });
 
-/** The connections the app's server stored for the signed-in user (what confirmation wrote). */
+/** The connections the app's server stored for the signed-in user (its connections endpoint). */
 export async function storedConnections(page: Page): Promise<{ id: string; status: string }[]> {
-  const response = await page.request.get('/api/connections');
+  const response = await page.request.get('/api/oflink/connections');
   expect(response.status()).toBe(200);
   return ((await response.json()) as { connections: { id: string; status: string }[] }).connections;
 }

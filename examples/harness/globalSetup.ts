@@ -2,7 +2,7 @@
 // simulator and every app, and hands their URLs to the tests through the environment.
 import { startSimulator } from '@oflink/simulator';
 import { build, install, MISTAKE_BUILDS, packTarballs, VARIANTS } from './install';
-import { freePort, type RunningApp, startApp } from './servers';
+import { freePort, type RunningApp, startApp, webhookRelay } from './servers';
 
 /** The apps the tests reach, by project name. */
 export type AppName =
@@ -11,6 +11,8 @@ export type AppName =
   | 'vite-express-react18'
   | 'vite-hono'
   | 'vite-dev-proxy'
+  | 'react-router-serve'
+  | 'react-router-node'
   | 'next-mistake-turbopack'
   | 'next-mistake-webpack';
 
@@ -28,6 +30,13 @@ const APPS: { name: AppName; dir: string; args: string[]; env?: () => Promise<Re
     args: ['server/start.js', '--dev'],
     env: async () => ({ API_PORT: String(await freePort()), NODE_ENV: 'development' }),
   },
+  // React Router 7 in framework mode: its own server, and its Node listener without Express
+  {
+    name: 'react-router-serve',
+    dir: 'react-router',
+    args: ['node_modules/@react-router/serve/bin.js', './build/server/index.js'],
+  },
+  { name: 'react-router-node', dir: 'react-router', args: ['server.mjs'] },
   ...Object.entries(MISTAKE_BUILDS).map(([bundler, distDir]) => ({
     name: `next-mistake-${bundler}` as AppName,
     dir: 'nextjs-mistake',
@@ -50,17 +59,24 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const env = app.env ? await app.env() : undefined;
     apps[app.name] = await startApp(app.name, dirs[app.dir] as string, app.args, sim, env);
   }
-  // OFAuth delivers the account's webhooks to one URL: the Next app's route
-  sim.configure({ webhookUrl: `${apps.nextjs?.url}/api/oflink/webhook` });
+  // OFAuth delivers the account's webhooks to one URL: here a relay that hands each message to every
+  // app's webhook route (each keeps its own store), answering 2xx when they all did
+  const relay = await webhookRelay(
+    APPS.filter((a) => !a.name.startsWith('next-mistake')).map(
+      (a) => `${apps[a.name]?.url}/api/oflink/webhook`,
+    ),
+  );
+  sim.configure({ webhookUrl: relay.url });
   process.env.OFLINK_EXAMPLES = JSON.stringify(
     Object.fromEntries(Object.entries(apps).map(([k, v]) => [k, v.url])),
   );
   process.env.OFLINK_EXAMPLES_SIM = sim.url;
+  process.env.OFLINK_EXAMPLES_SIM_KEY = sim.apiKey;
   process.env.OFLINK_EXAMPLES_DIRS = JSON.stringify(dirs);
   process.env.OFLINK_EXAMPLES_SETUP_MS = String(Date.now() - started);
   console.log(`examples installed, built and started in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return async () => {
     await Promise.all(Object.values(apps).map((a) => a.stop()));
-    await sim.stop();
+    await Promise.all([sim.stop(), relay.stop()]);
   };
 }

@@ -14,7 +14,7 @@ export const WORK = join(tmpdir(), 'oflink-examples');
 /** One installed app: an example directory, optionally with React 18 instead of 19. */
 export interface Variant {
   name: string;
-  example: 'nextjs' | 'vite-express';
+  example: 'nextjs' | 'vite-express' | 'react-router';
   react18?: boolean;
   /** Adds a page whose client code imports @oflink/server by mistake (built with Turbopack and webpack). */
   mistake?: boolean;
@@ -25,6 +25,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'vite-express', example: 'vite-express' },
   { name: 'vite-express-react18', example: 'vite-express', react18: true },
   { name: 'nextjs-mistake', example: 'nextjs', mistake: true },
+  { name: 'react-router', example: 'react-router' },
 ];
 
 /** The Next builds of the mistake variant: each bundler into its own directory. */
@@ -57,19 +58,19 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   }
 }
 
-/** `pnpm pack` of core, react and server (built first when their dist is missing): name → tarball path. */
+/** `pnpm pack` of the packages the examples use (built first when their dist is missing): name → tarball path. */
 export function packTarballs(): Record<string, string> {
   const out = join(WORK, 'tarballs');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const tarballs: Record<string, string> = {};
-  for (const name of ['core', 'react', 'server']) {
+  for (const name of ['core', 'react', 'server', 'connections']) {
     const dir = join(REPO, 'packages', name);
     if (!existsSync(join(dir, 'dist'))) run('pnpm', ['run', 'build'], dir);
     run('pnpm', ['pack', '--pack-destination', out], dir);
   }
   for (const file of readdirSync(out)) {
-    const match = /^oflink-(core|react|server)-.*\.tgz$/.exec(file);
+    const match = /^oflink-(core|react|server|connections)-.*\.tgz$/.exec(file);
     if (match?.[1]) tarballs[`@oflink/${match[1]}`] = join(out, file);
   }
   return tarballs;
@@ -121,5 +122,7 @@ export function build(variant: Variant, dir: string): void {
     next([], { NEXT_DIST_DIR: MISTAKE_BUILDS.turbopack });
     next(['--webpack'], { NEXT_DIST_DIR: MISTAKE_BUILDS.webpack });
   } else if (variant.example === 'nextjs') next([]);
+  else if (variant.example === 'react-router')
+    run('node', ['node_modules/@react-router/dev/bin.js', 'build'], dir, env);
   else run('node', ['node_modules/vite/bin/vite.js', 'build'], dir, env);
 }

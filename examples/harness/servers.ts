@@ -2,6 +2,7 @@
 // deployment would set, pointing at the simulator the test started.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Simulator } from '@oflink/simulator';
@@ -84,6 +85,44 @@ export async function startApp(
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * A webhook receiver that hands every message, its raw body and signature headers untouched, to
+ * each of `targets`, and answers 200 when every one answered 2xx (else 502, so the sender retries).
+ */
+export async function webhookRelay(targets: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k),
+        ),
+      ) as Record<string, string>;
+      const body = Buffer.concat(chunks);
+      const answers = await Promise.all(
+        targets.map((t) =>
+          fetch(t, { method: 'POST', headers, body }).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
+      res.writeHead(answers.every((s) => s >= 200 && s < 300) ? 200 : 502).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/webhooks`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
       }),
   };
 }

@@ -7,13 +7,7 @@ export function ConnectOnlyFans({ mode }: { mode?: LinkMode }) {
   const [outcome, setOutcome] = useState<LinkOutcome | null>(null);
   return (
     <>
-      <ConnectButton
-        mode={mode}
-        embed={embed}
-        confirm="/api/oflink/confirm"
-        onSuccess={setOutcome}
-        onExit={setOutcome}
-      />
+      <ConnectButton mode={mode} embed={embed} confirm onSuccess={setOutcome} onExit={setOutcome} />
       {outcome && (
         <p role="status" data-status={outcome.status}>
           {outcome.status === 'success' && `Connected ${outcome.connectionId}.`}

@@ -13,6 +13,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ m
     <main>
       <h1>Connect your OnlyFans account</h1>
       <ConnectOnlyFans mode={mode} />
+      <a href="/connections">Your accounts</a>
     </main>
   );
 }

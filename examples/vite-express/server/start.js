@@ -6,11 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { expressApp } from './express.js';
 import { honoApp } from './hono.js';
+import { store } from './oflink.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const dev = process.argv.includes('--dev');
 const clientDir = dev ? null : fileURLToPath(new URL('../dist', import.meta.url));
+// the embedded database starts now, not on the first visitor's request
+await store.ready();
 const listener = process.argv.includes('--hono')
   ? getRequestListener(honoApp(clientDir).fetch)
   : expressApp(clientDir);

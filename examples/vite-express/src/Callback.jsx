@@ -1,7 +1,7 @@
 import { useLinkCallback } from '@oflink/react';
 
 export function Callback() {
-  const { outcome, returnTo, confirming } = useLinkCallback({ confirm: '/api/oflink/confirm' });
+  const { outcome, returnTo, confirming } = useLinkCallback({ confirm: true });
   if (confirming || !outcome) return <p>Finishing…</p>;
   return (
     <a href={returnTo ?? '/'}>{outcome.status === 'success' ? 'Connected: continue' : 'Back to the app'}</a>

@@ -7,13 +7,7 @@ export function ConnectOnlyFans({ mode }) {
   return (
     <main>
       <h1>Connect your OnlyFans account</h1>
-      <ConnectButton
-        mode={mode}
-        embed={embed}
-        confirm="/api/oflink/confirm"
-        onSuccess={setOutcome}
-        onExit={setOutcome}
-      />
+      <ConnectButton mode={mode} embed={embed} confirm onSuccess={setOutcome} onExit={setOutcome} />
       {outcome && (
         <p role="status" data-status={outcome.status}>
           {outcome.status === 'success' && `Connected ${outcome.connectionId}.`}
@@ -21,6 +15,7 @@ export function ConnectOnlyFans({ mode }) {
           {outcome.status === 'error' && `Could not connect: ${outcome.message}`}
         </p>
       )}
+      <a href="/connections">Your accounts</a>
     </main>
   );
 }

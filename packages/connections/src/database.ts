@@ -102,10 +102,21 @@ function fromPool(pool: ServerDatabase, release: () => Promise<void>): Database 
   };
 }
 
+/**
+ * The optional drivers, imported at run time by Node itself: the comments keep bundlers (webpack,
+ * Turbopack, Vite) from resolving them at build time, where a driver the app does not use is
+ * missing, and from bundling PGlite's WebAssembly away from its files.
+ */
+const DRIVERS = {
+  pg: () => import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ 'pg'),
+  '@electric-sql/pglite': () =>
+    import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ '@electric-sql/pglite'),
+};
+
 /** Imports an optional driver, or says which package to install. */
-async function driver<T>(name: 'pg' | '@electric-sql/pglite', use: string): Promise<T> {
+async function driver<T>(name: keyof typeof DRIVERS, use: string): Promise<T> {
   try {
-    return (await import(name)) as T;
+    return (await DRIVERS[name]()) as T;
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')

@@ -17,6 +17,14 @@ export type ConfirmOption =
 export const DEFAULT_CONFIRM = '/api/oflink/confirm';
 
 /**
+ * Whether `v` is a {@link ConfirmOption}: `true`, a non-empty URL, or a function.
+ * @example
+ * isConfirmOption('/api/oflink/confirm'); // true
+ */
+export const isConfirmOption = (v: unknown): v is ConfirmOption =>
+  v === true || (typeof v === 'string' && v !== '') || typeof v === 'function';
+
+/**
  * Confirms a success with the app's server: resolves with the success marked `confirmed: true`,
  * or with an `error` outcome and its {@link LinkError} carrying the server's code and status
  * (`connection_not_owned`, `connection_not_found`, …; `confirm_failed` when it gave none). Never rejects.

@@ -4,7 +4,7 @@
 // app API: it changes with the bindings, not with semver.
 
 export { type ConnectionsListBody, needsReconnect, type StoredConnection } from '@oflink/protocol';
-export { type ConfirmOption, confirmOutcome } from './confirm';
+export { type ConfirmOption, confirmOutcome, isConfirmOption } from './confirm';
 export { isDev } from './env';
 export { isLinkOption } from './options';
 export { channelName, RELAY_TYPE, readReturned, runCallbackPage, saveReturned } from './relay';

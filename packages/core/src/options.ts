@@ -1,4 +1,5 @@
 import { safeReturnPath } from './callback';
+import { isConfirmOption } from './confirm';
 import type { LinkControllerOptions } from './controller';
 
 const oneOf =
@@ -23,7 +24,7 @@ const CHECKS = {
   returnTo: (v, origin) => safeReturnPath(v, origin) !== null,
   zIndex: Number.isInteger,
   popupCloseGraceMs: (v) => typeof v === 'number' && v >= 0 && v < Number.POSITIVE_INFINITY,
-  confirm: (v) => v === true || (typeof v === 'string' && v !== '') || isFunction(v),
+  confirm: isConfirmOption,
   fetchSession: isFunction,
   onSuccess: isFunction,
   onExit: isFunction,

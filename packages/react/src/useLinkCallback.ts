@@ -1,6 +1,12 @@
 'use client';
 import { type CallbackResult, LinkError } from '@oflink/core';
-import { type ConfirmOption, confirmOutcome, runCallbackPage, saveReturned } from '@oflink/core/internal';
+import {
+  type ConfirmOption,
+  confirmOutcome,
+  isConfirmOption,
+  runCallbackPage,
+  saveReturned,
+} from '@oflink/core/internal';
 import { useEffect, useRef, useState } from 'react';
 
 /** Options of {@link useLinkCallback}. */
@@ -8,8 +14,9 @@ export interface UseLinkCallbackOptions {
   /** In a popup, close the window after relaying the outcome. @defaultValue true */
   closePopup?: boolean | undefined;
   /**
-   * Redirect flow: confirm a success with your server here, before it is shown (the URL of your
-   * confirm endpoint, or a function; see `confirm` of `useLinkSession`). In a popup the opener
+   * Redirect flow: confirm a success with your server here, before it is shown (`true` for the
+   * one mount's `/api/oflink/confirm`, the URL of your confirm endpoint, or a function; see
+   * `confirm` of `useLinkSession`). In a popup the opener
    * confirms instead. @defaultValue undefined (the page the person returns to confirms, if it can)
    */
   confirm?: ConfirmOption | undefined;
@@ -38,11 +45,7 @@ function checkOptions(options: UseLinkCallbackOptions) {
   const checks = [
     ['closePopup', (v: unknown) => typeof v === 'boolean', 'a boolean'],
     ['onResult', (v: unknown) => typeof v === 'function', 'a function'],
-    [
-      'confirm',
-      (v: unknown) => typeof v === 'function' || (typeof v === 'string' && v !== ''),
-      'a URL or a function',
-    ],
+    ['confirm', isConfirmOption, 'true, a URL or a function'],
   ] as const;
   for (const [name, ok, what] of checks) {
     if (options[name] !== undefined && !ok(options[name]))

@@ -1,0 +1,3 @@
+import { oflink } from '@/lib/oflink';
+
+export { oflink as DELETE, oflink as GET, oflink as POST };
