@@ -3,7 +3,7 @@
 // the redirect outcome reaching the page the person returns to.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkController, type LinkControllerOptions } from './controller';
-import { fakePopup, flush, fresh, manualSource } from './controllerTestKit';
+import { fakePopup, flush, fresh, manualSource, storedAttempt } from './controllerTestKit';
 import { LinkError } from './LinkError';
 import {
   handleCallback,
@@ -60,10 +60,7 @@ async function popupSuccess(options: LinkControllerOptions) {
   const t = setup({ mode: 'popup', ...options });
   t.controller.open();
   await t.src.resolve(fresh());
-  const { id, nonce } = JSON.parse(sessionStorage.getItem(POPUP_KEY) ?? '{}') as {
-    id: string;
-    nonce: string;
-  };
+  const { id, nonce } = storedAttempt();
   window.dispatchEvent(
     new MessageEvent('message', {
       data: { type: RELAY_TYPE, id, nonce, outcome: { status: 'success', connectionId: 'conn_1' } },

@@ -110,13 +110,15 @@ describe('popup mode', () => {
     expect(popup.close).toHaveBeenCalled();
   });
 
-  it('writes the attempt record before window.open and removes it when the attempt ends', async () => {
+  it('holds the attempt record only while window.open runs: the popup gets its copy, the tab keeps none', async () => {
     const { controller, src } = setup({ mode: 'popup' });
     open.mockImplementation(() => {
       expect(sessionStorage.getItem(POPUP_KEY)).not.toBeNull();
       return popup;
     });
     controller.open();
+    // a window opened from this tab later (a reload's redirect, another site's frame) finds no record
+    expect(sessionStorage.getItem(POPUP_KEY)).toBeNull();
     const { id, nonce } = storedAttempt();
     await src.resolve();
     relay(id, nonce, { status: 'success', connectionId: 'conn_1' });

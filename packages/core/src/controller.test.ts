@@ -240,4 +240,34 @@ describe('redirect mode returnTo', () => {
     expect(crafted.assign).toHaveBeenCalledWith(`${SESSION_ORIGIN}/cs_2`);
     expect(saved().returnTo).toBeNull();
   });
+
+  it('Back from the hosted page restores this page from the back-forward cache: a cancellation, the button usable, the record gone', async () => {
+    const { controller, src, calls } = redirectFrom('/account');
+    await src.resolve(fresh('cs_b'));
+    expect(controller.getState().status).toBe('open');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    expect(controller.getState()).toMatchObject({
+      status: 'cancelled',
+      outcome: { status: 'cancelled', reason: 'closed' },
+    });
+    expect(calls).toContain('onExit:cancelled');
+    expect(sessionStorage.getItem(REDIRECT_KEY)).toBeNull();
+    // a new attempt starts
+    controller.open();
+    await src.resolve(fresh('cs_c'));
+    expect(controller.getState().status).toBe('open');
+  });
+
+  it('a page loaded afresh drops a redirect record no callback will read (a reload, or Back without the cache)', () => {
+    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: 'old', returnTo: '/', at: Date.now() }));
+    window.history.replaceState(null, '', '/account');
+    const t = setup({});
+    t.controller.resume();
+    expect(sessionStorage.getItem(REDIRECT_KEY)).toBeNull();
+    // the callback page itself keeps it for its own reading
+    sessionStorage.setItem(REDIRECT_KEY, JSON.stringify({ id: 'cb', returnTo: '/', at: Date.now() }));
+    window.history.replaceState(null, '', '/oflink/callback?status=cancelled');
+    setup({}).controller.resume();
+    expect(sessionStorage.getItem(REDIRECT_KEY)).not.toBeNull();
+  });
 });

@@ -6,7 +6,7 @@ import { LinkError } from './LinkError';
 import { optionsProblem } from './options';
 import { popupView } from './popupView';
 import { redirectView } from './redirectView';
-import { readReturned, starterOf, takeReturned } from './relay';
+import { REDIRECT_KEY, readReturned, starterOf, takeReturned } from './relay';
 import type { SessionRequestOptions, SessionSource } from './sessionSource';
 import type {
   LinkCancelled,
@@ -233,6 +233,9 @@ function resumeReturned(store: Store): void {
   } catch {
     return;
   }
+  // a redirect record on a page that is not the callback: its attempt came back here another way
+  // (Back, a reload, a typed address), so no callback will read it
+  if (!new URLSearchParams(window.location.search).has('status')) storage.removeItem(REDIRECT_KEY);
   const saved = readReturned(storage);
   if (!saved) return;
   if (saved.starter !== undefined && saved.starter !== starterOf(store.host.options())) return;

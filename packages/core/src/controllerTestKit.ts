@@ -110,14 +110,28 @@ export function relay(id: string, nonce: string, outcome: unknown, origin = wind
   );
 }
 
-/** The attempt record written before the popup opened. */
+/**
+ * The record the tab held when the popup opened: what the browser copies into the popup (the tab
+ * removes its own just after `window.open`). Kept by watching the tab's storage.
+ */
+let recordAtOpen: string | null = null;
+if (typeof Storage === 'function') {
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+    if (key === POPUP_KEY) recordAtOpen = value;
+    setItem.call(this, key, value);
+  };
+}
+
+/** The attempt record of the last popup opened, as its copy of the tab's sessionStorage holds it. */
 export function storedAttempt(): { id: string; nonce: string } {
-  return JSON.parse(sessionStorage.getItem(POPUP_KEY) ?? 'null') as { id: string; nonce: string };
+  return JSON.parse(recordAtOpen ?? 'null') as { id: string; nonce: string };
 }
 
 /** After each test: controllers disposed, mocks and timers restored, storage and page emptied. */
 export function resetPage(): void {
   for (const c of live.splice(0)) c.dispose();
+  recordAtOpen = null;
   vi.restoreAllMocks();
   vi.useRealTimers();
   sessionStorage.clear();

@@ -9,15 +9,19 @@ import { channelName, POPUP_KEY, parseRelay, RELAY_TYPE } from './relay';
 export const POPUP_CLOSE_GRACE_MS = 3000;
 
 /**
- * The record of this attempt, written before `window.open`: the browser copies this tab's
- * sessionStorage into the popup then, and only that copy lets the callback page relay (never a
- * page another site opened). Removed with the attempt's UI when it is still this attempt's.
+ * Opens the popup with this attempt's record in its sessionStorage, and in no other window. The
+ * browser copies this tab's sessionStorage into a window when it creates it: the record is written
+ * just before `window.open` and removed from this tab just after, so the popup keeps its copy (the
+ * only one that lets a callback page relay), while this tab keeps none that would outlive the page
+ * (a reload, then a redirect through the callback page) or that a window opened later from this tab
+ * by another site's frame would be given.
  */
-function writeRecord(ctx: AttemptContext): void {
+function openWithRecord(ctx: AttemptContext, cachedUrl: string | undefined): Window | null {
   const record = JSON.stringify({ id: ctx.id, nonce: ctx.nonce, at: Date.now() });
-  const storage = () => ctx.win.sessionStorage;
+  let storage: Storage | null = null;
   try {
-    storage().setItem(POPUP_KEY, record);
+    storage = ctx.win.sessionStorage;
+    storage.setItem(POPUP_KEY, record);
   } catch {
     try {
       if (process.env.NODE_ENV !== 'production')
@@ -26,13 +30,15 @@ function writeRecord(ctx: AttemptContext): void {
       // native ES modules without a bundler: no process, no development message
     }
   }
-  ctx.onCleanup(() => {
+  try {
+    return openPopup(ctx.win, `oflink_${ctx.id.slice(0, 8)}`, cachedUrl);
+  } finally {
     try {
-      if (storage().getItem(POPUP_KEY) === record) storage().removeItem(POPUP_KEY);
+      if (storage?.getItem(POPUP_KEY) === record) storage.removeItem(POPUP_KEY);
     } catch {
       // storage unavailable
     }
-  });
+  }
 }
 
 /** Listens for the callback page's relay: a same-origin postMessage, or the BroadcastChannel. */
@@ -54,7 +60,8 @@ function listenRelay(ctx: AttemptContext): void {
     if (e.origin === win.location.origin && (e.data as { type?: unknown } | null)?.type === RELAY_TYPE)
       onRelay(e.data);
   });
-  if (typeof BroadcastChannel === 'undefined') return;
+  // engines without BroadcastChannel still get the opener's postMessage (not under COOP)
+  if (typeof BroadcastChannel !== 'function') return;
   const bc = new BroadcastChannel(channelName(win.location.origin));
   bc.onmessage = (e) => {
     if ((e.data as { id?: unknown } | null)?.id === id) onRelay(e.data);
@@ -105,8 +112,7 @@ export function popupView(ctx: AttemptContext): LinkView {
   const isOpen = (): boolean => popup !== null && !popup.closed;
   return {
     prepare(cachedUrl) {
-      writeRecord(ctx);
-      popup = openPopup(ctx.win, `oflink_${ctx.id.slice(0, 8)}`, cachedUrl);
+      popup = openWithRecord(ctx, cachedUrl);
       if (popup) listenRelay(ctx);
       return popup !== null;
     },

@@ -1,6 +1,6 @@
 // The redirect view: the tab itself goes to the hosted page; the callback page reports the outcome
 // when the person comes back (`resume`).
-import type { AttemptContext, LinkView } from './attempt';
+import { type AttemptContext, cancelled, type LinkView } from './attempt';
 import { safeReturnPath } from './callback';
 import { warn } from './env';
 import { REDIRECT_KEY, starterOf } from './relay';
@@ -28,6 +28,17 @@ function leaveFor(ctx: AttemptContext, url: string): void {
     }
   }
   ctx.host.emit({ type: 'opened', mode: 'redirect' });
+  // Back from the hosted page may bring this very page back from the back-forward cache, its state
+  // frozen at `open`: the person left Link, so the attempt ends as a cancellation and its record goes
+  ctx.listen('pageshow', (e: PageTransitionEvent) => {
+    if (!e.persisted) return;
+    try {
+      ctx.win.sessionStorage.removeItem(REDIRECT_KEY);
+    } catch {
+      // storage unavailable
+    }
+    ctx.end(cancelled('closed'));
+  });
   loc.assign(url);
 }
 

@@ -133,7 +133,8 @@ describe('handleCallback', () => {
     }
   });
 
-  it("when sessionStorage was not copied, reads the attempt from its same-origin opener's sessionStorage", () => {
+  it("never reads the attempt from its opener's storage: only the popup's own copy counts", () => {
+    // a window opened by another site's frame in the app tab has the app tab as its opener's top
     const openerStorage = new Map([
       [POPUP_KEY, JSON.stringify({ id: 'mine', nonce: 'n-m', at: Date.now() - 1000 })],
     ]);
@@ -143,11 +144,23 @@ describe('handleCallback', () => {
     };
     Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
     visit('?status=success&connection_id=conn_3');
+    expect(handleCallback(window, false).relayed).toBe(false);
+    expect(opener.postMessage).not.toHaveBeenCalled();
+    Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
+  });
+
+  it('relays by postMessage alone where the engine has no BroadcastChannel', () => {
+    sessionStorage.setItem(POPUP_KEY, JSON.stringify({ id: 'a9', nonce: 'n9', at: Date.now() }));
+    const opener = { postMessage: vi.fn() };
+    Object.defineProperty(window, 'opener', { value: opener, configurable: true, writable: true });
+    vi.stubGlobal('BroadcastChannel', undefined);
+    visit('?status=cancelled&step=login');
     expect(handleCallback(window, false).relayed).toBe(true);
     expect(opener.postMessage).toHaveBeenCalledWith(
-      expect.objectContaining({ id: 'mine', nonce: 'n-m' }),
+      expect.objectContaining({ id: 'a9', nonce: 'n9' }),
       window.location.origin,
     );
+    vi.unstubAllGlobals();
     Object.defineProperty(window, 'opener', { value: null, configurable: true, writable: true });
   });
 

@@ -96,9 +96,9 @@ export interface CallbackResult {
 /**
  * Runs the callback page: parses the URL, strips the Link parameters with `history.replaceState`,
  * then acts only on an attempt of this very window. A popup the app opened holds the attempt in its
- * copy of the app tab's sessionStorage (or its same-origin opener does): the outcome is relayed to
- * that attempt (`postMessage` to the opener and `BroadcastChannel`, with its id and nonce) and the
- * window closes. A tab that started a redirect holds a redirect record: the outcome is kept for the
+ * copy of the app tab's sessionStorage (the tab itself keeps none after `window.open`): the outcome
+ * is relayed to that attempt (`postMessage` to the opener and `BroadcastChannel`, with its id and
+ * nonce) and the window closes. A tab that started a redirect holds a redirect record: the outcome is kept for the
  * page at the saved same-origin `returnTo`. A callback reached any other way (typed, or opened by
  * another site, with or without `window.opener`) relays and saves nothing: it can neither end nor
  * close another tab's attempt.
@@ -132,7 +132,8 @@ export function runCallbackPage(
   }
   try {
     const s = win.sessionStorage;
-    const popup = popupAttempt(win, s);
+    // only the popup an attempt opened holds this record: its copy of the opener tab's storage
+    const popup = readRecord(s, POPUP_KEY);
     if (popup?.nonce) {
       relay(win, { type: RELAY_TYPE, id: popup.id, nonce: popup.nonce, outcome: result.outcome });
       s.removeItem(POPUP_KEY);
@@ -160,28 +161,20 @@ export function runCallbackPage(
   return { result, redirectId: null };
 }
 
-/** The popup attempt this window belongs to: its own copy of the record, else its same-origin opener's. */
-function popupAttempt(win: Window, s: Storage): AttemptRecord | null {
-  const own = readRecord(s, POPUP_KEY);
-  if (own) return own;
-  const opener = win.opener !== win ? (win.opener as Window | null) : null;
-  try {
-    return opener ? readRecord(opener.sessionStorage, POPUP_KEY) : null;
-  } catch {
-    return null; // an opener on another origin: not an attempt of this app
-  }
-}
-
-/** Sends the relay to the opener (same origin only) and over the app origin's BroadcastChannel. */
+/**
+ * Sends the relay to the opener (same origin only) and over the app origin's BroadcastChannel,
+ * where the engine has one (the opener's message alone, before Safari 15.4).
+ */
 function relay(win: Window, message: RelayMessage): void {
-  const bc = new BroadcastChannel(channelName(win.location.origin));
-  bc.postMessage(message);
-  bc.close();
   try {
     (win.opener as Window | null)?.postMessage(message, win.location.origin);
   } catch {
     // a severed or closed opener: the channel carries it
   }
+  if (typeof BroadcastChannel !== 'function') return;
+  const bc = new BroadcastChannel(channelName(win.location.origin));
+  bc.postMessage(message);
+  bc.close();
 }
 
 /**

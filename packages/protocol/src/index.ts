@@ -52,7 +52,7 @@ export {
   readHostedSession,
 } from './session';
 export { type OnlyFansUser, parseUser } from './user';
-export { hasControl, obj, printable, str } from './values';
+export { hasControl, isAbsoluteUrl, obj, printable, str } from './values';
 export {
   CONNECTION_EVENT_TYPES,
   type ConnectionEventType,

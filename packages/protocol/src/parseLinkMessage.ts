@@ -9,7 +9,7 @@ import {
   type SandboxScenario,
 } from './linkMessages';
 import { parseUser } from './user';
-import { obj, printable, str } from './values';
+import { isAbsoluteUrl, obj, printable, str } from './values';
 
 // Bounds on what a page may make the parent hold: a sandbox list is a handful of entries.
 const MAX_SCENARIOS = 20;
@@ -61,7 +61,7 @@ function exit(meta: Record<string, unknown> | null): LinkExit {
 
 /** The `connection_id` query parameter of an older message's success URL, when that is all it carries. */
 function idFromUrl(url: string | undefined): string | undefined {
-  if (url === undefined || !URL.canParse(url)) return undefined;
+  if (url === undefined || !isAbsoluteUrl(url)) return undefined;
   const id = new URL(url).searchParams.get('connection_id');
   return isConnectionId(id) ? id : undefined;
 }

@@ -1,4 +1,4 @@
-import { obj, printable, str } from './values';
+import { isAbsoluteUrl, obj, printable, str } from './values';
 
 /**
  * The OnlyFans account behind a connection, in one shape wherever OFAuth reports it (the list
@@ -26,7 +26,7 @@ function userId(v: unknown): string | undefined {
 
 function avatarUrl(v: unknown): string | null {
   if (!str(v) || v.length > MAX_URL || !/^https?:\/\//i.test(v)) return null;
-  return URL.canParse(v) ? v : null;
+  return isAbsoluteUrl(v) ? v : null;
 }
 
 /**

@@ -20,3 +20,16 @@ export function hasControl(value: string): boolean {
 export function printable(value: unknown, max: number): string | undefined {
   return str(value) && value.trim() !== '' && value.length <= max && !hasControl(value) ? value : undefined;
 }
+
+/**
+ * Whether `value` is an absolute URL. Not `URL.canParse`: client code must run where it is missing
+ * (Safari before 17, the iPhones that cannot update past iOS 16).
+ */
+export function isAbsoluteUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -177,25 +177,27 @@ describe('useConnections', () => {
 
   it('an unreachable endpoint is a network_error', async () => {
     const { result } = renderHook(() => useConnections({ endpoint: 'http://127.0.0.1:9/none' }), { wrapper });
-    await waitFor(() => expect(result.current.error?.code).toBe('network_error'), { timeout: 5000 });
+    await waitFor(() => expect(result.current.error?.code).toBe('network_error'), { timeout: 20_000 });
   });
 
   it('a successful connect refreshes the list', async () => {
-    vi.spyOn(window, 'open').mockImplementation((() => ({
-      closed: false,
-      close() {},
-      location: { replace() {} },
-      document: { title: '', body: { textContent: '' } },
-    })) as unknown as typeof window.open);
+    // the popup's copy of the tab's sessionStorage, taken when it opens
+    let copied = 'null';
+    vi.spyOn(window, 'open').mockImplementation((() => {
+      copied = sessionStorage.getItem('oflink:popup') ?? 'null';
+      return {
+        closed: false,
+        close() {},
+        location: { replace() {} },
+        document: { title: '', body: { textContent: '' } },
+      };
+    }) as unknown as typeof window.open);
     render(<ListWithReconnect />, { wrapper });
     await screen.findByText('conn_active');
     const before = listHits;
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect' }));
     await waitFor(() => expect(window.open).toHaveBeenCalled());
-    const record = JSON.parse(sessionStorage.getItem('oflink:popup') ?? 'null') as {
-      id: string;
-      nonce: string;
-    };
+    const record = JSON.parse(copied) as { id: string; nonce: string };
     stored = [{ id: 'conn_expired', status: 'active', userData: { username: 'eve' } }];
     act(() => {
       window.dispatchEvent(
