@@ -5,15 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLinkController, type LinkControllerOptions } from './controller';
 import { fakePopup, flush, fresh, manualSource, storedAttempt } from './controllerTestKit';
 import { LinkError } from './LinkError';
-import {
-  handleCallback,
-  POPUP_KEY,
-  REDIRECT_KEY,
-  RELAY_TYPE,
-  readReturned,
-  saveReturned,
-  starterOf,
-} from './relay';
+import { handleCallback, REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned, starterOf } from './relay';
 import { endpointError } from './session';
 import type { LinkOutcome } from './types';
 
