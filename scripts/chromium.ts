@@ -14,9 +14,13 @@ export const chromiumArgs = [
   '--disable-sync',
 ];
 
-/** Options for playwright's `chromium.launch()`. */
+/**
+ * Options for playwright's `chromium.launch()`. Playwright turns the back-forward cache off by
+ * default; it stays on here, as in the browsers people use, so Back restores pages as it does for them.
+ */
 export const chromiumLaunchOptions = {
   executablePath: chromiumExecutable,
   args: chromiumArgs,
+  ignoreDefaultArgs: ['--disable-back-forward-cache'],
   headless: true,
 };

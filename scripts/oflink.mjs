@@ -68,9 +68,10 @@ if (task === 'demo') {
 }
 
 /**
- * What the tests need besides Node: Chromium (browser tests) and PostgreSQL's programs (the
- * connection store's server-database tests start their own server). Missing ones are installed
- * from Debian's packages when this runs as root on Debian/Ubuntu; else the message says how.
+ * What the tests need besides Node: Chromium, Firefox ESR and WebKitGTK's WebDriver with Xvfb (the
+ * browser tests run in all three engines) and PostgreSQL's programs (the connection store's
+ * server-database tests start their own server). Missing ones are installed from Debian's packages
+ * when this runs as root on Debian/Ubuntu; else the message says how.
  */
 function ensureDebianPackages() {
   const isDebian = existsSync('/etc/debian_version');
@@ -78,19 +79,26 @@ function ensureDebianPackages() {
   const hasPostgres = () =>
     existsSync('/usr/lib/postgresql') &&
     readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
-  const missing = [];
-  if (!chromiumPath()) missing.push('chromium');
-  if (!hasPostgres()) missing.push('postgresql');
+  const wanted = [
+    ['chromium', () => chromiumPath() !== undefined],
+    ['postgresql', hasPostgres],
+    ['firefox-esr', () => existsSync('/usr/bin/firefox-esr')],
+    ['webkit2gtk-driver', () => existsSync('/usr/bin/WebKitWebDriver')],
+    ['xvfb', () => existsSync('/usr/bin/Xvfb')],
+  ];
+  const missing = wanted.filter(([, present]) => !present()).map(([name]) => name);
   if (missing.length > 0 && isDebian && isRoot) {
-    console.log(`› installing Debian's ${missing.join(' and ')} (apt-get)`);
+    console.log(`› installing Debian's ${missing.join(', ')} (apt-get)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     sh('apt-get', ['update', '-qq'], { env });
-    sh('apt-get', ['install', '-y', '-qq', ...missing], { env });
+    sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
   }
-  if (!hasPostgres()) {
+  const still = wanted.filter(([, present]) => !present()).map(([name]) => name);
+  if (still.length > 0) {
     console.error(
-      "PostgreSQL was not found. The connection store's tests start their own server from its programs.\n" +
-        '  Debian/Ubuntu: sudo apt-get install postgresql',
+      `Missing for the tests: ${still.join(', ')}. The browser tests run in Chromium, Firefox and WebKit, and the\n` +
+        "connection store's tests start their own PostgreSQL; nothing is ever downloaded by a test tool.\n" +
+        `  Debian/Ubuntu: sudo apt-get install --no-install-recommends ${still.join(' ')}`,
     );
     process.exit(1);
   }

@@ -6,8 +6,9 @@
 //   - every `vitest.config.ts` under packages/* and apps/*, every `vitest.react18.config.ts`
 //     (the same tests against React 18), and the root `vitest.storybook.config.ts`, counted
 //     per test from Vitest's JSON report;
-//   - the root `playwright.config.ts` (end-to-end in Chromium) and `examples/playwright.config.ts`
-//     (the example apps installed from the packed tarballs), counted per test.
+//   - the root `playwright.config.ts` (end-to-end in Chromium), `e2e/vitest.engines.config.ts` (the
+//     browser flows in Chromium, Firefox and WebKit) and `examples/playwright.config.ts` (the example
+//     apps installed from the packed tarballs), counted per test.
 // Tests may write figures (reliability, security) as JSON files into `.test-output/figures/`;
 // they are printed as one table at the end of the run.
 import { spawn } from 'node:child_process';
@@ -164,6 +165,10 @@ if (existsSync(join(root, '.storybook', 'main.ts'))) {
 
 if (existsSync(join(root, 'playwright.config.ts')))
   await playwrightSuite('e2e chromium', 'playwright.config.ts');
+
+// the browser flows in Chromium, Firefox ESR and WebKitGTK
+if (existsSync(join(root, 'e2e', 'vitest.engines.config.ts')))
+  await vitestSuite('e2e three engines', root, 'e2e/vitest.engines.config.ts');
 
 // the example apps, installed from the packed tarballs with npm and built for production
 if (existsSync(join(root, 'examples', 'playwright.config.ts')))

@@ -1,4 +1,4 @@
-import { obj } from './values';
+import { isAbsoluteUrl, obj } from './values';
 
 /**
  * A Link session the browser can open: the hosted page of one session. OFAuth's init answer
@@ -34,7 +34,7 @@ export function readHostedSession(body: unknown): HostedSessionRead {
   const { url, expiresAt } = b;
   if (typeof url !== 'string' || typeof expiresAt !== 'string' || !Number.isFinite(Date.parse(expiresAt)))
     return { ok: false, problem: 'invalid' };
-  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return { ok: false, problem: 'invalid' };
+  if (!/^https?:\/\//i.test(url) || !isAbsoluteUrl(url)) return { ok: false, problem: 'invalid' };
   return { ok: true, session: { mode: 'hosted', url, expiresAt } };
 }
 
