@@ -62,6 +62,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures & E2EOptions>({
     },
     { scope: 'worker' },
   ],
+  // the popup attempt's record lives only in the popup's copy of the tab's storage: every page keeps
+  // the last one its tab wrote, for the tests that forge relays with the real id and nonce
+  context: async ({ context }, use) => {
+    await context.addInitScript(() => {
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+        if (key === 'oflink:popup')
+          (window as unknown as { __oflinkAttempt?: string }).__oflinkAttempt = value;
+        setItem.call(this, key, value);
+      };
+    });
+    await use(context);
+  },
   simDefaults: [
     async ({ sim }, use) => {
       const defaults = { ...sim.options() };

@@ -1,37 +1,14 @@
 // `pnpm bench`: every measure in one run, one table on stdout, bench/results.json and
 // BENCHMARKS.md. Missed goals are reported, never fatal; the exit code is non-zero only when a
 // measure could not run at all.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { measureCode } from './code';
 import { BENCH, log, machine, ROOT, type Row } from './common';
 import { measureConnections } from './connections';
 import { measurePopup } from './popup';
 import { measureSize } from './size';
 import { measureThroughput } from './throughput';
-
-const require = createRequire(import.meta.url);
-
-/** Runs dom.ts in its own process (it installs jsdom globals and instruments them). */
-function measureDom(): Promise<{ rows: Row[]; detail: unknown }> {
-  const tsx = require.resolve('tsx/cli');
-  const script = fileURLToPath(new URL('./dom.ts', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [tsx, script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    proc.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    proc.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) return reject(new Error(`dom.ts exited with ${code}`));
-      resolve(JSON.parse(line) as { rows: Row[]; detail: unknown });
-    });
-  });
-}
 
 const fmt = (v: number | string | null, unit: string) =>
   v === null
@@ -79,18 +56,8 @@ ${notes.join('\n')}
 const started = Date.now();
 const rows: Row[] = [];
 const failures: string[] = [];
-let leakDetail: unknown = null;
 const measures: [string, () => Promise<Row[]>][] = [
   ['size', measureSize],
-  ['code', measureCode],
-  [
-    'renders and leaks',
-    async () => {
-      const r = await measureDom();
-      leakDetail = r.detail;
-      return r.rows;
-    },
-  ],
   ['server throughput', measureThroughput],
   ['click → popup', measurePopup],
   ['connection store', measureConnections],
@@ -126,10 +93,7 @@ if (only.length > 0) {
   process.exit(failures.length ? 1 : 0);
 }
 const resultsPath = join(BENCH, 'results.json');
-writeFileSync(
-  resultsPath,
-  `${JSON.stringify({ machine: m, seconds, rows, leaks: leakDetail, failures }, null, 2)}\n`,
-);
+writeFileSync(resultsPath, `${JSON.stringify({ machine: m, seconds, rows, failures }, null, 2)}\n`);
 const mdPath = join(ROOT, 'BENCHMARKS.md');
 writeFileSync(mdPath, markdown(rows, m, seconds));
 try {

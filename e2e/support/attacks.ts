@@ -57,11 +57,14 @@ export async function injectFrame(page: Page, src: string): Promise<Frame> {
   return frame;
 }
 
-/** The attempt the app is running, as web storage holds it (what a relay must echo). */
+/**
+ * The attempt the app is running (what a relay must echo): the record its tab wrote for the popup's
+ * copy of sessionStorage, kept by the test context's init script (the tab itself keeps none).
+ */
 export async function currentAttempt(page: Page): Promise<{ id: string; nonce: string }> {
   return page.evaluate(() => {
-    const raw = sessionStorage.getItem('oflink:popup');
-    if (!raw) throw new Error('no popup attempt in sessionStorage');
+    const raw = (window as unknown as { __oflinkAttempt?: string }).__oflinkAttempt;
+    if (!raw) throw new Error('no popup attempt was written');
     const { id, nonce } = JSON.parse(raw) as { id: string; nonce: string };
     return { id, nonce };
   });
