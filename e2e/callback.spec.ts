@@ -48,14 +48,14 @@ test('redirect: the back button after the flow repeats nothing and shows no fals
 
   // back from the callback page lands on the hosted page's form POST: the browser refuses to
   // resubmit it silently (goBack rejects with net::ERR_CACHE_MISS), so nothing is sent again
-  await page.goBack().catch(() => undefined);
+  await page.goBack({ waitUntil: 'commit' }).catch(() => undefined);
   await expect(page).not.toHaveURL(/\/callback$/);
   expect(sim.connections().length).toBe(connections);
   // Chromium commits its "Confirm Form Resubmission" page in another renderer after goBack has
   // rejected; a goForward sent during that swap fails with "Not attached to an active page", so it
   // is sent again until the callback entry is back (never twice once it is there)
   await expect(async () => {
-    if (!/\/callback$/.test(page.url())) await page.goForward();
+    if (!/\/callback$/.test(page.url())) await page.goForward({ waitUntil: 'commit' });
     await expect(page).toHaveURL(/\/callback$/, { timeout: 3000 });
   }).toPass({ timeout: 20_000 });
   // the callback entry (its Link parameters were stripped) must not tell a person who just
@@ -66,7 +66,7 @@ test('redirect: the back button after the flow repeats nothing and shows no fals
 
   // Continue → the Connect page, then back to the callback entry again
   await page.goto('/');
-  await page.goBack();
+  await page.goBack({ waitUntil: 'commit' });
   await expect(page).toHaveURL(/\/callback$/);
   await expect(outcome(page).or(page.getByTestId('outcome-idle'))).toBeVisible();
   await expect(page.locator('[data-testid="outcome"][data-status="error"]')).toHaveCount(0);

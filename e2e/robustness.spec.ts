@@ -96,7 +96,7 @@ test('embed: leaving the page mid-flow removes the modal, and a new attempt work
   await expect(page.getByRole('heading', { name: 'Connections', level: 1 })).toBeVisible();
   await expect(page.locator('[data-oflink-overlay]')).toHaveCount(0);
   await expect(page.locator('body')).not.toHaveCSS('overflow', 'hidden');
-  await page.goBack();
+  await page.goBack({ waitUntil: 'commit' });
   const again = await startFlow(page, 'embed', sim.url);
   await walk(again.link, 'creator');
   await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
@@ -108,7 +108,7 @@ test('redirect: going back from the hosted page mid-flow, then starting again, c
 }) => {
   await page.goto('/');
   await startFlow(page, 'redirect', sim.url);
-  await page.goBack();
+  await page.goBack({ waitUntil: 'commit' });
   await expect(button(page, 'redirect')).toBeVisible();
   await expect(button(page, 'redirect')).toBeEnabled();
   const again = await startFlow(page, 'redirect', sim.url);

@@ -83,8 +83,15 @@ async function puppeteerSession(browser: PBrowser): Promise<Session> {
   };
   let page = await context.newPage();
   handleOf(page);
-  let frame: Frame | null = null;
-  const here = () => frame ?? page.mainFrame();
+  // the frame is found again at every use: a cross-origin iframe's document moves to another
+  // process as it navigates, and the Frame object found before the move is then detached
+  let frameSelector: string | null = null;
+  const here = async (): Promise<Frame> => {
+    if (frameSelector === null) return page.mainFrame();
+    const frame = await (await page.$(frameSelector))?.contentFrame();
+    if (!frame) throw new Error(`${frameSelector} is not a frame`);
+    return frame;
+  };
   const pages = async () => (await context.pages()).filter((p) => !p.isClosed());
   return {
     goto: async (url) => {
@@ -93,32 +100,28 @@ async function puppeteerSession(browser: PBrowser): Promise<Session> {
     // from the document: after a back-forward cache restore the driver's own record may be stale
     url: () => page.evaluate('location.href') as Promise<string>,
     click: async (selector) => {
-      await here().click(selector);
+      await (await here()).click(selector);
     },
     fill: async (selector, text) => {
-      await here().locator(selector).fill(text);
+      await (await here()).locator(selector).fill(text);
     },
-    attr: (selector, name) =>
-      here().evaluate((s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name),
-    evaluate: (body) => here().evaluate(`(() => { ${body} })()`) as never,
+    attr: async (selector, name) =>
+      (await here()).evaluate((s, n) => document.querySelector(s)?.getAttribute(n) ?? null, selector, name),
+    evaluate: async (body) => (await here()).evaluate(`(() => { ${body} })()`) as never,
     windows: async () =>
       (await pages()).map(handleOf).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))),
     use: async (handle) => {
       const found = (await pages()).find((p) => handleOf(p) === handle);
       if (!found) throw new Error(`no open window ${handle}`);
       page = found;
-      frame = null;
+      frameSelector = null;
       await page.bringToFront();
     },
     current: () => handleOf(page),
     frame: async (selector) => {
-      if (selector === null) {
-        frame = null;
-        return;
-      }
-      const element = await page.waitForSelector(selector);
-      frame = (await element?.contentFrame()) ?? null;
-      if (!frame) throw new Error(`${selector} is not a frame`);
+      if (selector !== null) await page.waitForSelector(selector);
+      frameSelector = selector;
+      await here();
     },
     back: async () => {
       // not goBack(): a page the back-forward cache restores fires no load event to wait for

@@ -251,6 +251,7 @@ describe.each(engines)('in %s', (name) => {
   it('embed: Escape closes the modal, cancelled', async () => {
     await fresh();
     await s.click(button('embed'));
+    await until('the modal', async () => (await s.attr('[data-oflink-overlay] iframe', 'src')) !== null);
     await s.frame('[data-oflink-overlay] iframe');
     await stepIs(s, 'pre-login');
     await s.frame(null);
