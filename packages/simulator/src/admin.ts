@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { isLoopback, json, type Reply } from './http';
 import { faultSchema, firstIssue, runtimeOptionsSchema } from './options';
-import type { Simulator } from './startSimulator';
+import type { Simulator } from './types';
 
 // No CORS header on purpose: no web page but the simulator's own may read or drive these routes
 const cors = {};

@@ -1,6 +1,7 @@
 // The /v2 routes OFAuth's SDKs call beyond init (PROTOCOL.md §7), over real HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from './startSimulator';
+import { startSimulator } from './startSimulator';
+import type { Simulator } from './types';
 
 let sim: Simulator;
 beforeAll(async () => {

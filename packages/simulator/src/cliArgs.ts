@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { SimulatorApp, SimulatorOptions } from './options';
-import type { Simulator } from './startSimulator';
+import type { Simulator } from './types';
 
 /** The usage text of `oflink-simulator`: every option with its default. */
 export const USAGE = `Usage: oflink-simulator [options]

@@ -13,7 +13,8 @@ import {
 } from 'playwright';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromiumLaunchOptions } from '../../../scripts/chromium';
-import { type Simulator, startSimulator } from './startSimulator';
+import { startSimulator } from './startSimulator';
+import type { Simulator } from './types';
 
 let browser: Browser;
 let app: Server;

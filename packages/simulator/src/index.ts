@@ -4,8 +4,7 @@ export type { Fault, RuntimeOptions, SimulatorApp, SimulatorOptions } from './op
 export { faultSchema, optionsSchema, runtimeOptionsSchema } from './options';
 export type { SandboxScenario } from './scenarios';
 export { SANDBOX_CODE, SANDBOX_PASSWORD, SCENARIOS, scenarioForEmail } from './scenarios';
-export type { Simulator } from './startSimulator';
 export { startSimulator } from './startSimulator';
-export type { Connection, SessionRecord, WebhookDelivery } from './types';
+export type { Connection, SessionRecord, Simulator, WebhookDelivery } from './types';
 export type { WebhookEventType } from './webhooks';
 export { generateWebhookSecret, sdkConnection, signOfauth, signStandard } from './webhooks';

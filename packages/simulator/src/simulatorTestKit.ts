@@ -1,7 +1,8 @@
 // The simulator the simulator's own tests run against (not part of the package): two client apps, one
 // of them strict about redirects and origins; reset after each test.
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { type Simulator, startSimulator } from './startSimulator';
+import { startSimulator } from './startSimulator';
+import type { Simulator } from './types';
 
 /**
  * Starts the simulator before the file's tests and stops it after; `init` posts to its

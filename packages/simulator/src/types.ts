@@ -1,6 +1,7 @@
-import type { Geolocation } from '@oflink/protocol';
+import type { Connection, Geolocation } from '@oflink/protocol';
+import type { Fault, RuntimeOptions, SimulatorOptions } from './options';
 
-export type { Connection } from '@oflink/protocol';
+export type { Connection };
 
 /** A Link session as the simulator keeps it. */
 export interface SessionRecord {
@@ -56,4 +57,43 @@ export interface WebhookDelivery {
   error: string | null;
   /** ISO time of the attempt. */
   at: string;
+}
+
+/** A running simulator (see ARCHITECTURE.md §2). */
+export interface Simulator {
+  /** Base URL of the API and the hosted pages, e.g. `http://127.0.0.1:4010`. */
+  url: string;
+  /** The first API key. */
+  apiKey: string;
+  /** The webhook signing secret in use (`whsec_…`). */
+  webhookSecret: string;
+  /** The effective options (after defaults). */
+  options(): Readonly<SimulatorOptions>;
+  /** Stop listening and close every socket, keep-alive ones too. */
+  stop(): Promise<void>;
+  /** Change options at run time (not `port`/`host`/`webhookSecret`). */
+  configure(patch: RuntimeOptions): void;
+  /** Queue a fault for the next `times` (default 1) `/v2` API requests. */
+  injectFault(fault: Fault): void;
+  /** Drop queued faults. */
+  clearFaults(): void;
+  /** Expire a session (by id or URL) now, or every open one; returns how many expired. */
+  expireSession(idOrUrl?: string): number;
+  /** Every session so far. */
+  sessions(): SessionRecord[];
+  /** Every connection (PROTOCOL.md §5 shape), oldest first. */
+  connections(): Connection[];
+  /** Add a connection directly (for test setups). */
+  addConnection(input: Partial<Connection> & { clientReferenceId?: string | null }): Connection;
+  /** Every webhook attempt so far. */
+  webhookDeliveries(): WebhookDelivery[];
+  /** Resolves when every queued webhook delivery has finished (all its attempts). */
+  webhooksIdle(): Promise<void>;
+  /**
+   * Sends a message again with its id and body, signed anew, as OFAuth's dashboard resends a failed
+   * event; resolves when its attempts are done (false when no message has that id).
+   */
+  resendWebhook(messageId: string): Promise<boolean>;
+  /** Forget sessions, connections, faults and deliveries. */
+  reset(): void;
 }

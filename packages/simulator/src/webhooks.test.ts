@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { messageIdTime } from '@oflink/protocol';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from './startSimulator';
+import { startSimulator } from './startSimulator';
+import type { Simulator } from './types';
 
 interface Received {
   headers: IncomingHttpHeaders;
