@@ -298,10 +298,21 @@ describe('the packed connection store with only the database driver it uses', ()
   function project(name: string, drivers: Record<string, string>): string {
     const dir = join(work, name);
     run('mkdir', ['-p', dir], work);
-    const dependencies = { '@oflink/connections': `file:${tarballs.connections}`, ...drivers };
+    // the store implements @oflink/server's interface: an app that has one has the other
+    const dependencies = {
+      '@oflink/connections': `file:${tarballs.connections}`,
+      '@oflink/server': `file:${tarballs.server}`,
+      ...drivers,
+    };
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name, private: true, type: 'module', dependencies }),
+      JSON.stringify({
+        name,
+        private: true,
+        type: 'module',
+        dependencies,
+        pnpm: { overrides: { '@oflink/server': `file:${tarballs.server}` } },
+      }),
     );
     run(
       'pnpm',

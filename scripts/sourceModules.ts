@@ -11,14 +11,15 @@ const dirs = {
 };
 
 /**
- * Answers `{prefix}{name}` (a core module) or `{prefix}protocol/{name}` (a protocol module): as a
- * development bundle would (`process.env.NODE_ENV` replaced), or `raw`, as native ES modules load
- * them with no bundler (and no `process` in the page). Imports are rewritten to the same prefix.
+ * Answers `{prefix}{path}`: a core module (`controller`) or a protocol module (`protocol/index`,
+ * `protocol/ofauth/ids`), as a development bundle would (`process.env.NODE_ENV` replaced), or
+ * `raw`, as native ES modules load them with no bundler (and no `process` in the page). Relative
+ * imports are rewritten to URLs under the same prefix, `@oflink/protocol` to its index.
  */
 export function serveSourceModule(path: string, prefix: string, res: ServerResponse, raw = false): void {
   const inProtocol = path.startsWith('protocol/');
   const name = inProtocol ? path.slice('protocol/'.length) : path;
-  if (!/^\w+$/.test(name)) {
+  if (!/^\w+(\/\w+)*$/.test(name)) {
     res.writeHead(404).end();
     return;
   }
@@ -31,11 +32,12 @@ export function serveSourceModule(path: string, prefix: string, res: ServerRespo
       verbatimModuleSyntax: true,
     },
   }).outputText;
-  const local = inProtocol ? `${prefix}protocol/` : prefix;
+  // the module's own URL: relative imports resolve against it as the browser would, minus `.ts`
+  const here = new URL(`${prefix}${path}`, 'http://modules.local');
   res.writeHead(200, { 'content-type': 'text/javascript' });
   res.end(
     js
-      .replace(/from '\.\/(\w+)'/g, `from '${local}$1'`)
+      .replace(/from '(\.\.?\/[\w/.]+)'/g, (_, spec: string) => `from '${new URL(spec, here).pathname}'`)
       .replace(/from '@oflink\/protocol'/g, `from '${prefix}protocol/index'`),
   );
 }

@@ -2,7 +2,7 @@
 // toNodeHandler, and the route table in front of them and the built client. This is the part an
 // app copies: the session, confirm and connections endpoints for the browser, the webhook for OFAuth.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConnectionStore } from '@oflink/connections';
+import type { ConnectionStore } from '@oflink/server';
 import {
   createConfirmHandler,
   createConnectionsHandler,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { Connection, ConnectionChange, ConnectionStore } from '@oflink/protocol';
+import type { Connection } from '@oflink/protocol';
+import type { ConnectionChange, ConnectionStore } from '@oflink/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresServer, startPostgres } from '../test/postgresServer';

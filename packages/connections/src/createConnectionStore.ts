@@ -1,14 +1,11 @@
 import {
   type Connection,
-  type ConnectionChange,
-  type ConnectionStore,
   changeProblem,
   isClientReferenceId,
   isConnectionId,
-  type MessageClaim,
-  type MessageOutcome,
   type StoredConnection,
 } from '@oflink/protocol';
+import type { ConnectionChange, ConnectionStore, MessageClaim, MessageOutcome } from '@oflink/server';
 import { ConnectionStoreError, storeFailure } from './ConnectionStoreError';
 import {
   type Database,

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import type { ConnectionStore } from '@oflink/protocol';
+import type { ConnectionStore } from '@oflink/server';
 import { toNodeHandler, type WebhookEvent } from '@oflink/server';
 import { type Simulator, signStandard, startSimulator } from '@oflink/simulator';
 import pg from 'pg';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConnectionStore } from '@oflink/protocol';
+import type { ConnectionStore } from '@oflink/server';
 import { toNodeHandler } from '@oflink/server';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

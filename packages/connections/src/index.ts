@@ -1,11 +1,4 @@
-export type {
-  ConnectionChange,
-  ConnectionStore,
-  ConnectionsListBody,
-  MessageClaim,
-  MessageOutcome,
-  StoredConnection,
-} from '@oflink/protocol';
+export type { ConnectionsListBody, StoredConnection } from '@oflink/protocol';
 export { needsReconnect } from '@oflink/protocol';
 export type { ConnectionStoreErrorCode } from './ConnectionStoreError';
 export { ConnectionStoreError } from './ConnectionStoreError';

@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import {
   type Connection,
-  type ConnectionChange,
   MESSAGE_ID_MAX,
   type OnlyFansUser,
   printable,
   type StoredConnection,
 } from '@oflink/protocol';
+import type { ConnectionChange } from '@oflink/server';
 
 /** A row of `oflink_connections` as both drivers return it (timestamps as Date, jsonb parsed). */
 export interface ConnectionRow {

@@ -1,6 +1,6 @@
 // The app side of the connections tests: the four endpoints of one app server on a store, requests
 // as a signed-in browser sends them, and a person going through Link over HTTP on the simulator.
-import type { ConnectionStore } from '@oflink/protocol';
+import type { ConnectionStore } from '@oflink/server';
 import {
   createConfirmHandler,
   createConnectionsHandler,

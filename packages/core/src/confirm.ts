@@ -1,3 +1,4 @@
+import { ROUTES } from '@oflink/protocol';
 import { LinkError } from './LinkError';
 import { callEndpoint, endpointError } from './session';
 import type { LinkOutcome, LinkSuccess } from './types';
@@ -14,7 +15,7 @@ export type ConfirmOption =
   | ((connectionId: string, init: { signal: AbortSignal }) => Promise<unknown>);
 
 /** The confirm route of `createOflinkHandler` at its default base path. */
-export const DEFAULT_CONFIRM = '/api/oflink/confirm';
+export const DEFAULT_CONFIRM = ROUTES.confirm;
 
 /**
  * Whether `v` is a {@link ConfirmOption}: `true`, a non-empty URL, or a function.

@@ -3,7 +3,13 @@
 // call of the app's own endpoints. Not an
 // app API: it changes with the bindings, not with semver.
 
-export { type ConnectionsListBody, needsReconnect, type StoredConnection } from '@oflink/protocol';
+export {
+  type ConnectionsListBody,
+  needsReconnect,
+  ROUTES,
+  type StoredConnection,
+  sessionRequestBody,
+} from '@oflink/protocol';
 export { type ConfirmOption, confirmOutcome, isConfirmOption } from './confirm';
 export { isDev } from './env';
 export { isLinkOption } from './options';
@@ -13,6 +19,5 @@ export {
   requestSession,
   type SessionRequestOptions,
   type SessionSource,
-  sessionParams,
 } from './sessionSource';
 export type { SandboxScenario } from './types';

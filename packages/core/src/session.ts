@@ -1,9 +1,9 @@
-import { readHostedSession } from '@oflink/protocol';
+import { ROUTES, readEndpointError, readHostedSession, sessionRequestBody } from '@oflink/protocol';
 import { LinkError } from './LinkError';
 import type { LinkSession, LinkSessionParams } from './types';
 
 /** The app's session endpoint when none is given (the `@oflink/server` contract). */
-export const DEFAULT_ENDPOINT = '/api/oflink/session';
+export const DEFAULT_ENDPOINT = ROUTES.session;
 
 /** A session is only opened while it has at least this long left to live. */
 export const SESSION_SAFETY_MARGIN_MS = 60_000;
@@ -65,7 +65,8 @@ export async function fetchLinkSession(
   params: LinkSessionParams = {},
   init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
 ): Promise<LinkSession> {
-  const { response, body } = await callEndpoint(endpoint, 'POST', params, init.signal, init.fetch);
+  const payload = sessionRequestBody(params);
+  const { response, body } = await callEndpoint(endpoint, 'POST', payload, init.signal, init.fetch);
   if (!response.ok) throw endpointError(response.status, body, 'session_request_failed', 'session endpoint');
   return parseSession(body);
 }
@@ -115,9 +116,6 @@ export async function callEndpoint(
   return { response, body };
 }
 
-/** Longest endpoint error message passed on to the app; longer ones are cut. */
-const MAX_MESSAGE = 300;
-
 /**
  * The {@link LinkError} for an error answer of the app's endpoint `{ error: { code, message } }`.
  * The code is kept only when it is a plain identifier and the message is cut to 300 characters
@@ -127,12 +125,6 @@ const MAX_MESSAGE = 300;
  * endpointError(403, { error: { code: 'forbidden_origin', message: '…' } }, 'session_request_failed', 'session endpoint');
  */
 export function endpointError(status: number, body: unknown, fallback: string, what: string): LinkError {
-  const error = ((body ?? {}) as { error?: { code?: unknown; message?: unknown } }).error;
-  const code =
-    typeof error?.code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(error.code) ? error.code : fallback;
-  const message =
-    typeof error?.message === 'string' && error.message.trim() !== ''
-      ? error.message.slice(0, MAX_MESSAGE)
-      : `The ${what} answered ${status}.`;
+  const { code = fallback, message = `The ${what} answered ${status}.` } = readEndpointError(body);
   return new LinkError(code, message, status);
 }

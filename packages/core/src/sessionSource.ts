@@ -1,3 +1,4 @@
+import { sessionRequestBody } from '@oflink/protocol';
 import { LinkError } from './LinkError';
 import {
   DEFAULT_ENDPOINT,
@@ -27,26 +28,13 @@ export interface SessionRequestOptions extends LinkSessionParams {
 }
 
 /**
- * The endpoint params of the options, without undefined members (the body and the cache key).
- *
- * @example
- * sessionParams({ mode: 'popup', connectionId: 'conn_1' }); // { connectionId: 'conn_1' }
- */
-export function sessionParams(o: LinkSessionParams): LinkSessionParams {
-  const p: LinkSessionParams = {};
-  if (o.connectionId) p.connectionId = o.connectionId;
-  if (o.geolocation) p.geolocation = o.geolocation;
-  return p;
-}
-
-/**
  * Requests one session with `fetchSession` or the endpoint; failures are {@link LinkError}s.
  *
  * @example
  * const session = await requestSession({ endpoint: '/api/oflink/session' }, new AbortController().signal);
  */
 export async function requestSession(o: SessionRequestOptions, signal: AbortSignal): Promise<LinkSession> {
-  const params = sessionParams(o);
+  const params = sessionRequestBody(o);
   if (!o.fetchSession) return fetchLinkSession(o.endpoint ?? DEFAULT_ENDPOINT, params, { signal });
   try {
     return parseSession(await o.fetchSession(params, { signal }));
@@ -68,7 +56,7 @@ export function createSessionCache(getOptions: () => SessionRequestOptions): Ses
   let inflight: { key: string; promise: Promise<LinkSession> } | null = null;
   const keyOf = () => {
     const o = getOptions();
-    return JSON.stringify([o.endpoint ?? DEFAULT_ENDPOINT, sessionParams(o)]);
+    return JSON.stringify([o.endpoint ?? DEFAULT_ENDPOINT, sessionRequestBody(o)]);
   };
   const peek = () => {
     const key = keyOf();

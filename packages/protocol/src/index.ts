@@ -1,32 +1,50 @@
-// The OFAuth wire protocol (PROTOCOL.md): one definition of each shape, constant and rule that
-// crosses OFAuth's boundary, for core, server and simulator. Bundled into each published package.
-export { CALLBACK_PARAMS, ERROR_CODE, LINK_STEPS, type LinkStep } from './callback';
+// The protocol of oflink, defined once for the workspace and bundled into each published package:
+// OFAuth's wire format (ofauth/: what PROTOCOL.md describes) and the app's own endpoints (app/: what
+// the browser and the server of oflink say to each other).
+
+// The app's endpoints
+export {
+  type ConnectionsListBody,
+  changeProblem,
+  MESSAGE_ID_MAX,
+  needsReconnect,
+  type StorableChange,
+  type StoredConnection,
+} from './app/connections';
+export {
+  BASE_PATH,
+  type Check,
+  type ConfirmRequestBody,
+  checkClientReferenceId,
+  checkConfirmBody,
+  checkConnectionId,
+  checkGeolocation,
+  checkSessionBody,
+  type EndpointErrorCode,
+  type ErrorAnswerBody,
+  isPlainObject,
+  PUBLIC_MESSAGES,
+  ROUTES,
+  readEndpointError,
+  type SessionRequestBody,
+  sessionRequestBody,
+} from './app/endpoints';
+// OFAuth's wire format
+export { CALLBACK_PARAMS, ERROR_CODE, LINK_STEPS, type LinkStep } from './ofauth/callback';
 export {
   CONNECTION_STATUSES,
   type Connection,
   type ConnectionStatus,
   type SdkWebhookConnection,
-} from './connection';
-export {
-  type ConnectionChange,
-  type ConnectionStore,
-  type ConnectionsListBody,
-  changeProblem,
-  MESSAGE_ID_MAX,
-  type MessageClaim,
-  type MessageOutcome,
-  needsReconnect,
-  type StoredConnection,
-} from './connectionStore';
-export type { EndpointErrorCode } from './endpointErrors';
-export { type ErrorBody, readErrorBody } from './errorBody';
+} from './ofauth/connection';
+export { type ErrorBody, readErrorBody } from './ofauth/errorBody';
 export {
   CLIENT_APP_ID,
   CLIENT_REFERENCE_ID_MAX,
   CONNECTION_ID,
   isClientReferenceId,
   isConnectionId,
-} from './ids';
+} from './ofauth/ids';
 export {
   EXIT_STEPS,
   type ExitMetadata,
@@ -41,18 +59,18 @@ export {
   type SandboxScenario,
   type SuccessMetadata,
   type WireUser,
-} from './linkMessages';
-export { messageIdAt, messageIdTime } from './messageId';
-export { parseLinkMessage } from './parseLinkMessage';
+} from './ofauth/linkMessages';
+export { messageIdAt, messageIdTime } from './ofauth/messageId';
+export { parseLinkMessage } from './ofauth/parseLinkMessage';
 export {
   type Geolocation,
   type HostedSessionRead,
   type LinkInitRequest,
   type LinkSession,
   readHostedSession,
-} from './session';
-export { type OnlyFansUser, parseUser } from './user';
-export { hasControl, isAbsoluteUrl, obj, printable, str } from './values';
+} from './ofauth/session';
+export { type OnlyFansUser, parseUser } from './ofauth/user';
+export { hasControl, isAbsoluteUrl, obj, printable, str } from './ofauth/values';
 export {
   CONNECTION_EVENT_TYPES,
   type ConnectionEventType,
@@ -62,4 +80,4 @@ export {
   type WebhookConnection,
   type WebhookEnvelope,
   type WebhookPayload,
-} from './webhook';
+} from './ofauth/webhook';

@@ -1,5 +1,7 @@
+import { ROUTES } from '@oflink/core/internal';
+
 /** The connections endpoint `useConnections` calls when given none. */
-export const DEFAULT_CONNECTIONS_ENDPOINT = '/api/oflink/connections';
+export const DEFAULT_CONNECTIONS_ENDPOINT = ROUTES.connections;
 
 /** The start of every connections list key: what a successful connect refreshes. */
 export const CONNECTIONS_KEY_ROOT = ['oflink', 'connections'] as const;

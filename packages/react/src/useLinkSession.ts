@@ -12,7 +12,7 @@ import {
   isSessionFresh,
   requestSession,
   type SessionSource,
-  sessionParams,
+  sessionRequestBody,
 } from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
 import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -46,7 +46,7 @@ export interface UseLinkSessionResult extends LinkState {
  * queryClient.removeQueries({ queryKey: sessionQueryKey({ connectionId: 'conn_1' }) });
  */
 export function sessionQueryKey(o: UseLinkSessionOptions): readonly unknown[] {
-  return ['oflink', 'session', o.endpoint ?? DEFAULT_ENDPOINT, sessionParams(o)];
+  return ['oflink', 'session', o.endpoint ?? DEFAULT_ENDPOINT, sessionRequestBody(o)];
 }
 
 function querySource(get: () => { options: UseLinkSessionOptions; client: QueryClient }): SessionSource {

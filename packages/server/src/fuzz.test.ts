@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
 import { type Defect, ENDPOINT, OWN, OWNED_CONNECTION, PARTNER, TABLE_4XX } from '../test/fuzzParts';
 import { build, requestSpec } from '../test/fuzzRequests';
-import { createLinkHandler } from './createLinkHandler';
+import { createLinkHandler } from './session';
 
 /**
  * Property fuzzing of the session endpoint: thousands of generated bad requests, each with at least one

@@ -4,10 +4,10 @@
 // The real React Router servers are driven in examples/ (every refusal, then a request still served).
 import { describe, expect, it } from 'vitest';
 import { WEBHOOK_SECRET } from '../test/support';
-import { createConfirmHandler } from './createConfirmHandler';
-import { createConnectionsHandler } from './createConnectionsHandler';
-import { createLinkHandler } from './createLinkHandler';
-import { createWebhookHandler } from './createWebhookHandler';
+import { createConfirmHandler } from './confirm';
+import { createConnectionsHandler } from './connections';
+import { createLinkHandler } from './session';
+import { createWebhookHandler } from './webhook/handler';
 
 /** A body the host keeps writing into, chunk by chunk, after the handler answered. */
 function hostBody(chunks: number, size = 1024) {

@@ -1,45 +1,70 @@
+// @oflink/server: the endpoints the browser calls (one mount, or one handler each), the functions
+// they are built on, webhook verification, and the Node adapter.
 export type {
-  ConnectionChange,
-  ConnectionStore,
-  ConnectionsListBody,
-  StoredConnection,
-} from '@oflink/protocol';
-export type { ConfirmConnectionOptions, ConfirmConnectionParams } from './confirmConnection';
-export { confirmConnection } from './confirmConnection';
-export type { ConfirmHandlerOptions } from './createConfirmHandler';
-export { createConfirmHandler } from './createConfirmHandler';
-export type { ConnectionsHandlerOptions } from './createConnectionsHandler';
-export { createConnectionsHandler } from './createConnectionsHandler';
-export type { LinkHandlerErrorBody, LinkHandlerOptions } from './createLinkHandler';
-export { createLinkHandler } from './createLinkHandler';
-export type { LinkSessionOptions, LinkSessionParams } from './createLinkSession';
-export { createLinkSession } from './createLinkSession';
-export type { OflinkHandlerOptions } from './createOflinkHandler';
-export { createOflinkHandler } from './createOflinkHandler';
-export type {
-  CreateWebhookHandlerOptions,
-  WebhookErrorContext,
-  WebhookHandlers,
-} from './createWebhookHandler';
-export { createWebhookHandler } from './createWebhookHandler';
-export type { OflinkServerErrorCode } from './OflinkServerError';
-export { OflinkServerError } from './OflinkServerError';
-export type { BrowserEndpointOptions } from './signedInUser';
-export type { FetchHandler, NodeHandler, NodeRequest, NodeResponse } from './toNodeHandler';
-export { toNodeHandler } from './toNodeHandler';
-export type { Connection, Geolocation, LinkSession } from './types';
-export type { VerifyWebhookOptions, WebhookHeaders, WebhookSecret } from './verifyWebhook';
-export { verifyWebhook } from './verifyWebhook';
-export type {
-  ConnectionEventData,
+  Connection,
   ConnectionEventType,
-  ConnectionWebhookEvent,
-  RulesUpdatedEvent,
-  UnknownWebhookEvent,
+  ConnectionsListBody,
+  Geolocation,
+  LinkSession,
+  RulesUpdatedData,
+  StoredConnection,
   WebhookConnection,
-  WebhookEvent,
-  WebhookEventBase,
-  WebhookEventType,
-  WebhookVerificationErrorCode,
-} from './webhookTypes';
-export { WebhookVerificationError } from './webhookTypes';
+} from '@oflink/protocol';
+export type { UpstreamOptions } from './config';
+export {
+  type ConfirmConnectionOptions,
+  type ConfirmConnectionParams,
+  type ConfirmHandlerOptions,
+  confirmConnection,
+  createConfirmHandler,
+} from './confirm';
+export {
+  type ConnectionChange,
+  type ConnectionStore,
+  type ConnectionsHandlerOptions,
+  createConnectionsHandler,
+  type MessageClaim,
+  type MessageOutcome,
+} from './connections';
+export type { BrowserEndpointOptions } from './endpoint';
+export {
+  OflinkServerError,
+  type OflinkServerErrorCode,
+  type WebhookVerificationErrorCode,
+} from './errors';
+export { createOflinkHandler, type OflinkHandlerOptions } from './mount';
+export {
+  type FetchHandler,
+  type NodeHandler,
+  type NodeRequest,
+  type NodeResponse,
+  toNodeHandler,
+} from './node';
+export {
+  createLinkHandler,
+  createLinkSession,
+  type LinkHandlerErrorBody,
+  type LinkHandlerOptions,
+  type LinkSessionOptions,
+  type LinkSessionParams,
+} from './session';
+export {
+  type CreateWebhookHandlerOptions,
+  createWebhookHandler,
+  type WebhookErrorContext,
+  type WebhookHandlers,
+} from './webhook/handler';
+export {
+  type ConnectionEventData,
+  type ConnectionWebhookEvent,
+  type RulesUpdatedEvent,
+  type UnknownWebhookEvent,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookEventBase,
+  type WebhookEventType,
+  type WebhookHeaders,
+  type WebhookSecret,
+  WebhookVerificationError,
+} from './webhook/verify';

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { startSimulator } from '@oflink/simulator';
 import { describe, expect, it } from 'vitest';
 import { failOnUnhandledRejection, writeFigures } from '../test/support';
-import { createLinkHandler } from './createLinkHandler';
-import { toNodeHandler } from './toNodeHandler';
+import { toNodeHandler } from './node';
+import { createLinkHandler } from './session';
 
 failOnUnhandledRejection();
 

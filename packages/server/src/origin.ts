@@ -1,8 +1,8 @@
-// Internal: the own-origin rule of the browser-facing endpoints (session and confirm). It protects
+// The own-origin rule of the browser-facing endpoints (session, confirm, connections). It protects
 // against cross-site request forgery without knowing the app's public address: where the app runs
 // behind `next start`, a reverse proxy or Vite's dev proxy, `request.url` names an internal host, so
 // the rule trusts what the browser itself guarantees instead. SECURITY.md §1 lists the cases.
-import { invalidOptions } from './OflinkServerError';
+import { invalidOptions } from './errors';
 
 /** The verdict on one request: allowed (with CORS headers for a listed origin), or refused and why. */
 export type OriginVerdict =

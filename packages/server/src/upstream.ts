@@ -1,21 +1,13 @@
-// Internal: one upstream call to OFAuth with the package's timeout, retry and error-mapping rules.
-// Used by createLinkSession and confirmConnection; nothing here is exported from the package.
+// Every call to OFAuth: one deadline for the whole operation (retries, `Retry-After` waits and the
+// body included), retries of what may succeed a moment later, no redirect ever followed (it would
+// carry the apiKey elsewhere), a bounded answer, and OFAuth's statuses mapped to the package's codes.
+// Also the bounded stream reader every body read of the package shares.
 import { readErrorBody } from '@oflink/protocol';
-import { OflinkServerError, type OflinkServerErrorCode } from './OflinkServerError';
-import { redact, sanitizeCause } from './redact';
-import {
-  type Answer,
-  type Outgoing,
-  parseRetryAfter,
-  RedirectRefused,
-  send,
-  sleep,
-  USER_AGENT,
-} from './upstreamAttempt';
-import type { ResolvedUpstream } from './upstreamOptions';
+import type { ResolvedUpstream } from './config';
+import { OflinkServerError, type OflinkServerErrorCode, redact, sanitizeCause } from './errors';
 
 /** Longest `Retry-After` the server waits out itself; a longer one is answered with 429 at once. */
-export const MAX_RETRY_AFTER_MS = 2_000;
+const MAX_RETRY_AFTER_MS = 2_000;
 const BACKOFF_MS = 100;
 
 type Attempt = ({ kind: 'response' } & Answer) | { kind: 'redirect' } | { kind: 'network'; error: unknown };
@@ -33,6 +25,7 @@ function upstreamError(text: string): { detail: string; code?: string } {
   return body.code === undefined ? { detail } : { detail, code: body.code.slice(0, 64) };
 }
 
+/** One call to OFAuth. */
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path under the base URL, starting with `/`, query included. */
@@ -42,8 +35,8 @@ export interface UpstreamRequest {
   signal?: AbortSignal;
 }
 
-/** What one upstream call did, for tests and figures: how many attempts it took. */
-export interface UpstreamResult {
+/** What one upstream call did: the JSON, and how many attempts it took. */
+interface UpstreamResult {
   json: unknown;
   attempts: number;
 }
@@ -51,6 +44,8 @@ export interface UpstreamResult {
 /**
  * Calls OFAuth and returns the parsed JSON of a 2xx answer, or throws an {@link OflinkServerError}
  * mapped as the README's error table says. Retries only network errors, 502/503/504 and short 429s.
+ * @example
+ * const { json } = await callUpstream(upstream, { method: 'GET', path: '/v2/account/connections?limit=1' });
  */
 export async function callUpstream(up: ResolvedUpstream, request: UpstreamRequest): Promise<UpstreamResult> {
   const deadline = AbortSignal.timeout(up.timeoutMs);
@@ -201,4 +196,183 @@ function statusError(
     return fail('upstream_rejected', 502, `OFAuth rejected the call (${status}: ${detail}).`);
   if (status >= 300 && status < 400) return redirected(`${status}, a redirect`, details);
   return fail('upstream_unavailable', 502, `OFAuth answered ${status}.`);
+}
+
+// ------------------------------------------------------------------ one attempt
+
+/** The User-Agent OFAuth sees. */
+export const USER_AGENT = 'oflink-server';
+/** Largest answer body read from OFAuth, in bytes. */
+const MAX_UPSTREAM_BODY = 1_000_000;
+/** The message of the rejection for a larger body. */
+const TOO_LARGE_MESSAGE = 'The upstream response body is larger than 1 MB.';
+
+/** One request to OFAuth, as {@link send} makes it. */
+interface Outgoing {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  /** JSON text, when the call has a body. */
+  body?: string;
+  /** Aborted at the deadline or by the caller. */
+  signal: AbortSignal;
+}
+
+/** What OFAuth answered: a 3xx comes back as it is, never followed. */
+interface Answer {
+  status: number;
+  header(name: string): string | null;
+  /** The body as UTF-8 text (at most {@link MAX_UPSTREAM_BODY} bytes). */
+  text: string;
+}
+
+/** The rejection when the runtime itself refused a redirect (fetch with `redirect: 'error'`). */
+class RedirectRefused extends Error {}
+
+/**
+ * How the upstream fetch treats a redirect, given the runtime's `Request`: `'error'` where it is
+ * supported (Node, Deno, Bun), else `'manual'` (Cloudflare Workers refuse `'error'`). Both never
+ * follow one, so the apiKey header never leaves for another host; `'error'` is also cheaper, since
+ * undici copies (tees) the request body before every fetch in any other mode.
+ */
+export function redirectModeOf(RequestClass: typeof Request | undefined): 'error' | 'manual' {
+  if (typeof RequestClass !== 'function') return 'manual';
+  try {
+    return new RequestClass('http://127.0.0.1/', { redirect: 'error' }).redirect === 'error'
+      ? 'error'
+      : 'manual';
+  } catch {
+    return 'manual';
+  }
+}
+
+let redirectMode: 'error' | 'manual' | undefined;
+
+/** Whether a rejected fetch is the `redirect: 'error'` refusal (its message, or its cause's, says so). */
+function isRedirectRefusal(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; depth < 3 && e instanceof Error; depth++) {
+    if (/redirect/i.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads the body as UTF-8 text, bounded in size, and gives up as soon as `signal` aborts. */
+async function readText(res: Response, signal: AbortSignal): Promise<string> {
+  const body = res.body;
+  if (!body) return '';
+  const bytes = await readBounded(body.getReader(), MAX_UPSTREAM_BODY, 'cancel', signal);
+  if (bytes === 'too_large') throw new Error(TOO_LARGE_MESSAGE);
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * One attempt over `fetch` (the app's, or the runtime's): never follows a redirect (`'error'`
+ * where the runtime's `Request` supports it, else `'manual'`, which answers the 3xx itself).
+ */
+async function send(f: typeof fetch, { method, url, headers, body, signal }: Outgoing): Promise<Answer> {
+  redirectMode ??= redirectModeOf(globalThis.Request);
+  const init: RequestInit = { method, headers, signal, redirect: redirectMode };
+  if (body !== undefined) init.body = body;
+  let res: Response;
+  try {
+    res = await f(url, init);
+  } catch (error) {
+    if (init.redirect === 'error' && !signal.aborted && isRedirectRefusal(error)) {
+      throw new RedirectRefused('The runtime refused a redirect.', { cause: error });
+    }
+    throw error;
+  }
+  const text = await readText(res, signal);
+  return { status: res.status, header: (name) => res.headers.get(name), text };
+}
+
+/** `Retry-After` in seconds (delta or HTTP date), or null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Math.min(Number(v), 86_400);
+  // An HTTP-date ends in GMT (RFC 9110); anything else (e.g. "-1", "1.5") is not a valid Retry-After.
+  const date = /GMT$/.test(v) ? Date.parse(v) : Number.NaN;
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.min(Math.ceil((date - now) / 1000), 86_400));
+}
+
+// ------------------------------------------------------------------ bounded reads
+
+/**
+ * How a read that stops early leaves the stream: `cancel` it (OFAuth's answer: ours to drop), or
+ * `release` it (a request body: the host's. Node adapters such as React Router's keep writing into
+ * the stream they made, and a cancelled one makes their next write throw and the process exit).
+ */
+export type StopBy = 'cancel' | 'release';
+
+/**
+ * Reads a web stream to its end into one byte array, never holding more than `max` bytes: past
+ * that it stops (as `stop` says) and answers `'too_large'`. With `signal`, an abort stops the read
+ * and rejects with the signal's reason. Errors of the stream are thrown as they are.
+ * Shared by the session endpoint (request body), the webhook handler (request body) and the
+ * upstream client (OFAuth's answer).
+ *
+ * @example
+ * const bytes = await readBounded(request.body.getReader(), 4096, 'release');
+ * if (bytes === 'too_large') return tooLarge();
+ */
+export async function readBounded(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  max: number,
+  stop: StopBy,
+  signal?: AbortSignal,
+): Promise<Uint8Array | 'too_large'> {
+  const halt = (reason?: unknown) => {
+    // releasing rejects a pending read, as a cancel would, and leaves the stream itself alone
+    if (stop === 'release') reader.releaseLock();
+    else reader.cancel(reason).catch(() => undefined);
+  };
+  const onAbort = () => halt(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      if (signal?.aborted) throw signal.reason;
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        halt();
+        return 'too_large';
+      }
+      chunks.push(value);
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.byteLength;
+    }
+    return all;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

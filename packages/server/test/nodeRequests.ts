@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import type express from 'express';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { createLinkHandler } from '../src/createLinkHandler';
+import { createLinkHandler } from '../src/session';
 import { failOnUnhandledRejection, listenOn } from './support';
 
 const servers: Server[] = [];

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type Simulator, startSimulator } from '@oflink/simulator';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { createLinkHandler, type LinkHandlerOptions } from '../src/createLinkHandler';
+import { createLinkHandler, type LinkHandlerOptions } from '../src/session';
 
 export const ENDPOINT = 'http://localhost/api/oflink/session';
 

@@ -1,7 +1,7 @@
 // The upstream fault matrix of the session endpoint: every simulator fault, the answer it maps to, and
 // how many attempts reach the wire (retries only where the server README documents them).
 import type { Fault, Simulator } from '@oflink/simulator';
-import type { LinkHandlerOptions } from '../src/createLinkHandler';
+import type { LinkHandlerOptions } from '../src/session';
 
 /** One fault, and the answer and number of upstream attempts it must end in. */
 export interface FaultRow {

@@ -4,8 +4,8 @@ import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, expect } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
-import { verifyWebhook } from '../src/verifyWebhook';
-import { WebhookVerificationError, type WebhookVerificationErrorCode } from '../src/webhookTypes';
+import type { WebhookVerificationErrorCode } from '../src/errors';
+import { verifyWebhook, WebhookVerificationError } from '../src/webhook/verify';
 
 export const SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
 export const OLD_SECRET = `whsec_${Buffer.from('the-previous-secret-before-rotation').toString('base64')}`;

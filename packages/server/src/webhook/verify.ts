@@ -1,0 +1,542 @@
+// Webhook verification: `verifyWebhook` checks a message's signature (either scheme OFAuth signs
+// with, PROTOCOL.md §6) on the raw body with Web Crypto, checks its time, and reads the body into
+// one typed event whatever its envelope. The event types, the two schemes' headers, and the
+// `whsec_` secrets with their constant-time comparison are here too.
+import {
+  type ConnectionEventType,
+  messageIdTime,
+  type RulesUpdatedData,
+  readWebhookPayload,
+  type WebhookConnection,
+} from '@oflink/protocol';
+import { checkTolerance } from '../config';
+import { invalidOptions, type WebhookVerificationErrorCode } from '../errors';
+
+/**
+ * Fields every verified webhook event has, whatever its envelope and signature scheme.
+ * @example
+ * const key = (event: WebhookEventBase) => `${event.scheme}:${event.id}`; // de-duplication key
+ */
+export interface WebhookEventBase {
+  /**
+   * Message id: use it to de-duplicate. Standard Webhooks / Svix: the signed `svix-id` /
+   * `webhook-id` header, the same on every retry and resend. `OFAuth-Signature` (which signs no id):
+   * `ofauth_` + the first 32 hex digits of SHA-256 of the raw body when the body carries its own
+   * time (stable across retries), else of the signed time and the body (each attempt distinct).
+   */
+  id: string;
+  /**
+   * ISO time of the event, which orders the events of one connection: the body's `timestamp` (at
+   * most the signed time plus the tolerance), else the time a Svix `msg_` id carries, else the
+   * signed header time (see {@link WebhookEventBase.timeSource}).
+   */
+  timestamp: string;
+  /**
+   * Where {@link WebhookEventBase.timestamp} comes from: `event` (the body), `message_id` (the
+   * Svix id, made once per message), or `signature` (the signed header time, which a retry
+   * re-sets: it does not order a retried event against newer ones).
+   */
+  timeSource: 'event' | 'message_id' | 'signature';
+  /** `live` flag of the SDK envelope (false for sandbox keys); absent in the docs envelope. */
+  live?: boolean;
+  /** Which signature scheme the message was verified with. */
+  scheme: 'standard' | 'ofauth';
+}
+
+/**
+ * Payload of every `connection.*` event.
+ * @example
+ * const owner = (data: ConnectionEventData) => data.clientReferenceId ?? 'unknown user';
+ */
+export interface ConnectionEventData {
+  /** The connection the event is about. */
+  connection: WebhookConnection;
+  /** The app's own id for the end user (`data.clientReferenceId`, else the connection's), or null. */
+  clientReferenceId: string | null;
+}
+
+/**
+ * A `connection.*` event of type `T`.
+ * @example
+ * function onExpired(event: ConnectionWebhookEvent<'connection.expired'>) {
+ *   console.log(`${event.data.connection.id} expired for ${event.data.clientReferenceId}`);
+ * }
+ */
+export interface ConnectionWebhookEvent<T extends ConnectionEventType> extends WebhookEventBase {
+  /** Event type. */
+  type: T;
+  /** The connection and the app's user id. */
+  data: ConnectionEventData;
+}
+
+/**
+ * `rules.updated`: `data` is `{rules, revision}` as the SDKs type it, with any other field kept as sent.
+ * @example
+ * const onRules = (event: RulesUpdatedEvent) => console.log('rules now at revision', event.data.revision);
+ */
+export interface RulesUpdatedEvent extends WebhookEventBase {
+  /** Event type. */
+  type: 'rules.updated';
+  /** The payload object as sent. */
+  data: RulesUpdatedData;
+}
+
+/**
+ * A verified event whose type this version does not know. It is still authentic; `unknownType` holds the
+ * type as sent and `data` the payload as sent.
+ * @example
+ * const onUnknown = (event: UnknownWebhookEvent) => console.warn('unhandled OFAuth event', event.unknownType);
+ */
+export interface UnknownWebhookEvent extends WebhookEventBase {
+  /** Always `'unknown'`, so that `switch (event.type)` narrows the known events. */
+  type: 'unknown';
+  /** The event type as sent, e.g. `"connection.renamed"`. */
+  unknownType: string;
+  /** The payload as sent (`null` when the envelope has none). */
+  data: unknown;
+}
+
+/**
+ * A verified, normalized OFAuth webhook event: both envelopes (`{type, timestamp, data}` and
+ * `{eventType, live, data}`) become this one discriminated union on `type`.
+ * @example
+ * function onEvent(event: WebhookEvent) {
+ *   if (event.type === 'connection.created') console.log(event.data.connection.id, event.data.clientReferenceId);
+ * }
+ */
+export type WebhookEvent =
+  | ConnectionWebhookEvent<'connection.created'>
+  | ConnectionWebhookEvent<'connection.updated'>
+  | ConnectionWebhookEvent<'connection.expired'>
+  | ConnectionWebhookEvent<'connection.disconnected'>
+  | RulesUpdatedEvent
+  | UnknownWebhookEvent;
+
+/**
+ * Every value of `WebhookEvent['type']` (the keys of `createWebhookHandler`'s `on`, besides `'*'`).
+ * @example
+ * const handled: WebhookEventType[] = ['connection.created', 'connection.expired'];
+ */
+export type WebhookEventType = WebhookEvent['type'];
+
+/**
+ * Thrown by `verifyWebhook` (and at construction of `createWebhookHandler` for a bad secret).
+ * Switch on `code`; the message never contains the secret or a signature.
+ * @example
+ * try {
+ *   await verifyWebhook(body, request.headers, secret);
+ * } catch (error) {
+ *   if (error instanceof WebhookVerificationError && error.code === 'timestamp_too_old') console.warn('clock skew?');
+ * }
+ */
+export class WebhookVerificationError extends Error {
+  override readonly name = 'WebhookVerificationError';
+  /** Machine-readable reason. */
+  readonly code: WebhookVerificationErrorCode;
+
+  constructor(code: WebhookVerificationErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+// ------------------------------------------------------------------ verification
+
+/**
+ * Headers as a Fetch `Headers` or a plain object (Node's `req.headers` works too; names are case-insensitive).
+ * @example
+ * const headers: WebhookHeaders = { 'svix-id': id, 'svix-timestamp': ts, 'svix-signature': sig };
+ */
+export type WebhookHeaders = Headers | Record<string, string | readonly string[] | undefined>;
+
+/**
+ * A signing secret, or several during a rotation (any one may match).
+ * @example
+ * const secret: WebhookSecret = [process.env.OFAUTH_WEBHOOK_SECRET!, process.env.OFAUTH_WEBHOOK_SECRET_OLD!];
+ */
+export type WebhookSecret = string | readonly string[];
+
+/**
+ * Options of {@link verifyWebhook}.
+ * @example
+ * await verifyWebhook(body, headers, secret, { toleranceSeconds: 60 });
+ */
+export interface VerifyWebhookOptions {
+  /** Largest allowed distance between the signed timestamp and now, in either direction. @defaultValue 300 */
+  toleranceSeconds?: number | undefined;
+  /** The current time (a `Date` or epoch milliseconds), for tests. @defaultValue `Date.now()` */
+  now?: Date | number | undefined;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Verify a signed OFAuth webhook and return it as a typed {@link WebhookEvent}.
+ *
+ * Pass the **raw** request body (never re-serialised JSON). Two signature schemes are accepted
+ * (PROTOCOL.md §6), picked by the headers present:
+ * - Standard Webhooks / Svix: `svix-id`, `svix-timestamp`, `svix-signature` (or the `webhook-*` names);
+ *   HMAC-SHA256 of `${id}.${timestamp}.${body}`, base64; the signature header is a space-separated list of
+ *   `v1,<sig>` and any match passes.
+ * - `OFAuth-Signature: t=<unix>,v1=<sig>[,v1=<sig>…]`: HMAC-SHA256 of `${t}.${body}`, hex or base64.
+ *
+ * Key: for both schemes the secret is `whsec_<base64>` (the prefix is optional); the HMAC key is the
+ * base64-decoded part, as Standard Webhooks and the simulator do. Give an array of secrets during a rotation.
+ * The signed timestamp must be within `toleranceSeconds` (300) of now in either direction; signatures are
+ * compared in constant time. Uses Web Crypto only, so it runs on Node 20.3+, Workers, Deno and Bun.
+ *
+ * @throws {WebhookVerificationError} with `code` `missing_headers`, `invalid_signature`, `timestamp_too_old`,
+ *   `timestamp_in_future`, `invalid_secret` or `invalid_payload`.
+ * @example
+ * export async function POST(request: Request) {
+ *   const event = await verifyWebhook(await request.text(), request.headers, process.env.OFAUTH_WEBHOOK_SECRET!);
+ *   if (event.type === 'connection.created') await saveConnection(event.data.clientReferenceId, event.data.connection);
+ *   return new Response(null, { status: 204 });
+ * }
+ */
+export async function verifyWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options: VerifyWebhookOptions = {},
+): Promise<WebhookEvent> {
+  const { tolerance, nowMs } = checkInputs(rawBody, options);
+  const signed = readSignedHeaders(headers);
+  const keys = await importSecrets(secret);
+  const body = typeof rawBody === 'string' ? encoder.encode(rawBody) : rawBody;
+  if (!(await anySignatureMatches(keys, signedContent(signed, body), signed.signatures))) {
+    throw new WebhookVerificationError(
+      'invalid_signature',
+      'No signature matches: check the webhook secret and that the raw, unmodified body is verified.',
+    );
+  }
+
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (signed.timestamp < nowSeconds - tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp_too_old',
+      `The signed timestamp is more than ${tolerance} s in the past (a replay, or a clock out of sync).`,
+    );
+  }
+  if (signed.timestamp > nowSeconds + tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp_in_future',
+      `The signed timestamp is more than ${tolerance} s in the future (check this server's clock).`,
+    );
+  }
+
+  return parseEvent(body, signed, tolerance);
+}
+
+/** The tolerance and the time now, checked; a body that is neither text nor bytes is refused. */
+function checkInputs(rawBody: unknown, options: VerifyWebhookOptions): { tolerance: number; nowMs: number } {
+  const tolerance = checkTolerance(options.toleranceSeconds, 'verifyWebhook');
+  const nowMs = options.now === undefined ? Date.now() : +options.now;
+  if (!Number.isFinite(nowMs))
+    throw invalidOptions('verifyWebhook: now must be a valid Date or epoch milliseconds.');
+  // By tag, not instanceof: bytes from another realm (a vm context, an iframe) are bytes too.
+  if (typeof rawBody !== 'string' && Object.prototype.toString.call(rawBody) !== '[object Uint8Array]') {
+    throw new WebhookVerificationError('invalid_payload', 'The raw body must be a string or a Uint8Array.');
+  }
+
+  return { tolerance, nowMs };
+}
+
+// ---------------------------------------------------------------- payload
+
+function invalid(message: string): never {
+  throw new WebhookVerificationError('invalid_payload', message);
+}
+
+async function parseEvent(body: Uint8Array, signed: SignedHeaders, tolerance: number): Promise<WebhookEvent> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    invalid('The webhook body is not UTF-8 JSON.');
+  }
+  const read = readWebhookPayload(json);
+  if (!read.ok) invalid(read.message);
+  const { timestamp, ...payload } = read.payload;
+  const id = await messageId(signed, body, timestamp !== undefined);
+  const base: WebhookEventBase = {
+    id,
+    ...eventTime(timestamp, id, signed, tolerance),
+    scheme: signed.scheme,
+  };
+  return { ...payload, ...base } as WebhookEvent;
+}
+
+/** How far back a time carried by a message id may lie: past it, the id is not a time-ordered one. */
+const MESSAGE_ID_HORIZON_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * The event's time, the same on every delivery of it: the body's own (never later than the signed
+ * time plus the tolerance, so a body dated in the future cannot freeze a record), else the time a
+ * Svix `msg_` id carries (made once per message: a retry or a resend keeps it), else the signed
+ * time, which a Standard Webhooks retry re-sets: `signature` says so.
+ */
+function eventTime(
+  bodyTime: string | undefined,
+  id: string,
+  signed: SignedHeaders,
+  tolerance: number,
+): Pick<WebhookEventBase, 'timestamp' | 'timeSource'> {
+  const latest = (signed.timestamp + tolerance) * 1000;
+  if (bodyTime !== undefined)
+    return { timestamp: new Date(Math.min(Date.parse(bodyTime), latest)).toISOString(), timeSource: 'event' };
+  const fromId = signed.scheme === 'standard' ? messageIdTime(id) : null;
+  if (fromId !== null && fromId <= latest && fromId >= signed.timestamp * 1000 - MESSAGE_ID_HORIZON_MS)
+    return { timestamp: new Date(fromId).toISOString(), timeSource: 'message_id' };
+  return { timestamp: new Date(signed.timestamp * 1000).toISOString(), timeSource: 'signature' };
+}
+
+// ------------------------------------------------------------------ the two signature schemes
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+/** What the signature headers say, whichever scheme sent them. */
+interface SignedHeaders {
+  scheme: 'standard' | 'ofauth';
+  id: string;
+  timestamp: number;
+  /** The timestamp exactly as sent: it is what was signed. */
+  timestampText: string;
+  signatures: Uint8Array[];
+}
+
+/** Reads the headers of either scheme (Standard Webhooks / Svix first); throws the typed error naming what is missing. */
+function readSignedHeaders(headers: WebhookHeaders): SignedHeaders {
+  if (headers === null || typeof headers !== 'object') {
+    throw new WebhookVerificationError('missing_headers', 'No request headers were given.');
+  }
+  const get = headerReader(headers);
+  const family = ['svix-id', 'svix-timestamp', 'svix-signature'].some((n) => get(n) !== undefined)
+    ? 'svix'
+    : 'webhook';
+  const names = [`${family}-id`, `${family}-timestamp`, `${family}-signature`] as const;
+  const values = names.map(get);
+  if (values.some((v) => v !== undefined)) return standardHeaders(names, values);
+  const header = get('ofauth-signature');
+  if (header === undefined || header === '') {
+    throw new WebhookVerificationError(
+      'missing_headers',
+      'Missing webhook signature headers: expected svix-id/svix-timestamp/svix-signature, ' +
+        'webhook-id/webhook-timestamp/webhook-signature, or OFAuth-Signature.',
+    );
+  }
+  return ofauthHeader(header);
+}
+
+/** The Standard Webhooks headers (`svix-*` or `webhook-*`): id, timestamp and the `v1,` signatures. */
+function standardHeaders(names: readonly string[], values: (string | undefined)[]): SignedHeaders {
+  const missing = names.filter((_, i) => values[i] === undefined);
+  const [id, timestamp, signature] = values;
+  if (missing.length > 0 || !id || !timestamp || !signature) {
+    throw new WebhookVerificationError(
+      'missing_headers',
+      `Missing webhook header(s): ${missing.join(', ')}.`,
+    );
+  }
+  const signatures: Uint8Array[] = [];
+  // Several header lines arrive joined by ", ": drop the separator's comma from each entry.
+  for (const entry of signature.split(/\s+/).map((e) => e.replace(/,$/, ''))) {
+    const comma = entry.indexOf(',');
+    if (comma === -1 || entry.slice(0, comma) !== 'v1') continue;
+    const bytes = decodeBase64(entry.slice(comma + 1));
+    if (bytes) signatures.push(bytes);
+  }
+  if (signatures.length === 0) {
+    throw new WebhookVerificationError('invalid_signature', `${names[2]} holds no v1 signature.`);
+  }
+  const at = parseUnixSeconds(timestamp, names[1] as string);
+  return { scheme: 'standard', id, timestamp: at, timestampText: timestamp, signatures };
+}
+
+/** The `OFAuth-Signature: t=<seconds>,v1=<hex or base64>` header. */
+function ofauthHeader(header: string): SignedHeaders {
+  let t: string | undefined;
+  const signatures: Uint8Array[] = [];
+  for (const part of header.split(/[,\s]+/)) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (name === 't') {
+      if (t !== undefined) {
+        throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature has more than one t=.');
+      }
+      t = value;
+    } else if (name === 'v1') {
+      const bytes = HEX_SHA256.test(value) ? fromHex(value) : decodeBase64(value);
+      if (bytes) signatures.push(bytes);
+    }
+  }
+  if (t === undefined) {
+    throw new WebhookVerificationError('missing_headers', 'OFAuth-Signature has no t=<unix seconds>.');
+  }
+  if (signatures.length === 0) {
+    throw new WebhookVerificationError('invalid_signature', 'OFAuth-Signature holds no v1= signature.');
+  }
+  const at = parseUnixSeconds(t, 'OFAuth-Signature t=');
+  return { scheme: 'ofauth', id: '', timestamp: at, timestampText: t, signatures };
+}
+
+function headerReader(headers: WebhookHeaders): (name: string) => string | undefined {
+  if (typeof (headers as Headers).get === 'function') {
+    return (name) => (headers as Headers).get(name)?.trim() ?? undefined;
+  }
+  const lower = new Map<string, string>();
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    const text =
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? value.join(' ')
+          : undefined;
+    if (text !== undefined) lower.set(key.toLowerCase(), text.trim());
+  }
+  return (name) => lower.get(name);
+}
+
+function parseUnixSeconds(value: string, header: string): number {
+  if (!UNIX_SECONDS.test(value)) {
+    throw new WebhookVerificationError('invalid_signature', `${header} is not a Unix time in seconds.`);
+  }
+  return Number(value);
+}
+
+/** The bytes a scheme signs: `${id}.${timestamp}.${body}` (Standard Webhooks) or `${t}.${body}` (OFAuth-Signature). */
+function signedContent(signed: SignedHeaders, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix =
+    signed.scheme === 'standard' ? `${signed.id}.${signed.timestampText}.` : `${signed.timestampText}.`;
+  return concat(encoder.encode(prefix), body);
+}
+
+/**
+ * The message id: the signed `svix-id` / `webhook-id`. `OFAuth-Signature` signs no id, so it is
+ * `ofauth_` + the first 32 hex digits of SHA-256 of what tells one event from another: the body,
+ * when the body carries its own time (a retry sends the same body), else the signed time and the
+ * body (two events with identical bodies, an expiry after an expiry, must not share an id; each
+ * retry is then a message of its own, applied again with no change).
+ */
+async function messageId(signed: SignedHeaders, body: Uint8Array, bodyHasTime: boolean): Promise<string> {
+  if (signed.scheme === 'standard') return signed.id;
+  const material = bodyHasTime ? body : concat(encoder.encode(`${signed.timestampText}.`), body);
+  return `ofauth_${toHex(await sha256(material)).slice(0, 32)}`;
+}
+
+function decodeBase64(value: string): Uint8Array<ArrayBuffer> | undefined {
+  if (value.length === 0 || !BASE64.test(value)) return undefined;
+  const padded = value.length % 4 === 0 ? value : value + '='.repeat(4 - (value.length % 4));
+  if (padded.length % 4 !== 0 || value.length % 4 === 1) return undefined;
+  try {
+    const binary = atob(padded);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', copy(bytes)));
+}
+
+function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+// ------------------------------------------------------------------ secrets
+
+/** Strip the optional `whsec_` prefix and base64-decode; several secrets for a rotation. */
+async function importSecrets(secret: WebhookSecret): Promise<CryptoKey[]> {
+  const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? secret : undefined;
+  if (!list || list.length === 0) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret is missing: pass the whsec_… secret (for example from OFAUTH_WEBHOOK_SECRET).',
+    );
+  }
+  return Promise.all(
+    list.map((s) =>
+      crypto.subtle.importKey('raw', decodeSecret(s), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
+    ),
+  );
+}
+
+/**
+ * The HMAC key bytes of one `whsec_<base64>` secret; throws `invalid_secret` when it is not one.
+ * `createWebhookHandler` checks its secrets with it at construction.
+ * @example decodeSecret('whsec_c2VjcmV0') // bytes of "secret"
+ */
+export function decodeSecret(secret: unknown): Uint8Array<ArrayBuffer> {
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret is missing: pass the whsec_… secret (for example from OFAUTH_WEBHOOK_SECRET).',
+    );
+  }
+  // OFAuth's secrets always start with whsec_; anything else is a copy error (a truncated secret, the
+  // endpoint's id, another service's key), which would otherwise fail every delivery with a 401
+  if (!secret.trim().startsWith('whsec_')) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret must start with "whsec_": copy it whole from the OFAuth dashboard (OFAUTH_WEBHOOK_SECRET).',
+    );
+  }
+  const bytes = decodeBase64(secret.trim().slice(6));
+  if (!bytes || bytes.length === 0) {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      'The webhook secret is not a whsec_<base64> secret: copy it whole from the OFAuth dashboard.',
+    );
+  }
+  return bytes;
+}
+
+/** Whether any secret's HMAC of `content` equals any of the `signatures`; every pair is evaluated, so the time does not depend on where a match sits. */
+async function anySignatureMatches(
+  keys: CryptoKey[],
+  content: Uint8Array<ArrayBuffer>,
+  signatures: Uint8Array[],
+): Promise<boolean> {
+  let matched = false;
+  for (const key of keys) {
+    const expected = new Uint8Array(await crypto.subtle.sign('HMAC', key, content));
+    for (const candidate of signatures) if (timingSafeEqual(expected, candidate)) matched = true;
+  }
+  return matched;
+}
+
+/** Constant-time for equal lengths; a length mismatch (public: every v1 HMAC-SHA256 is 32 bytes) returns early. */
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
