@@ -9,7 +9,7 @@ import { rangesOf, without } from './sourceRanges';
 
 const source = (path: string) => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
 
-/** `packages/core/src/attempt.ts` → `core/attempt.ts`; the entry → `the app`. */
+/** `packages/core/src/popup.ts` → `core/popup.ts`; the entry → `the app`. */
 const shortName = (path: string) =>
   path === '<stdin>' || path.endsWith('app.tsx')
     ? 'the app'
@@ -64,7 +64,7 @@ async function modules(entry: string) {
 
 /**
  * The modules of `packages/` in the minified bundle of `entry`, most gzip bytes first, as
- * `core/attempt.ts 702 B gz (1,904 B min)`, with their totals.
+ * `core/popup.ts 603 B gz (1,589 B min)`, with their totals.
  *
  * @example
  * await anatomy("export { ConnectButton } from '@oflink/react';"); // 'core/attempt.ts 702 B gz (1,904 B min), …'

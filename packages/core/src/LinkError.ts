@@ -1,4 +1,6 @@
 import type { EndpointErrorCode } from '@oflink/protocol';
+import { say } from './dev';
+import type { LinkFailure } from './types';
 
 /**
  * Every `LinkError.code`: the browser's own codes, the codes `@oflink/server`'s endpoints answer
@@ -27,7 +29,8 @@ export type LinkErrorCode =
 
 /**
  * A typed failure with a machine-readable `code` (the server's `error.code`, `popup_blocked`,
- * `network_error`, …) and, for HTTP failures, the response `status`.
+ * `network_error`, …) and, for HTTP failures, the response `status`. Without a message it says its
+ * code's development sentence in development builds, and the code itself in production ones.
  *
  * @example
  * onError: (e: LinkError) => { if (e.code === 'unauthenticated') signIn(); }
@@ -37,11 +40,30 @@ export class LinkError extends Error {
   override name = 'LinkError' as const;
   /** Machine-readable code to switch on. */
   code: LinkErrorCode;
-  /** HTTP status of the failed session request, when there was one. */
+  /** HTTP status of the failed request, when there was one. */
   status?: number;
-  constructor(code: LinkErrorCode, message: string, status?: number) {
+  constructor(code: LinkErrorCode, message: string = say(code), status?: number) {
     super(message);
     this.code = code;
     if (status !== undefined) this.status = status;
   }
 }
+
+/**
+ * `e` as a {@link LinkError}: itself, or a new one with `code` and the message `e` carried.
+ * @example
+ * catch (e) { throw asLinkError(e, 'session_request_failed'); }
+ */
+export const asLinkError = (e: unknown, code: LinkErrorCode): LinkError =>
+  e instanceof LinkError ? e : new LinkError(code, e instanceof Error ? e.message : String(e));
+
+/**
+ * The error outcome of a {@link LinkError}: its code and its message.
+ * @example
+ * report(failureOf(error), error);
+ */
+export const failureOf = (error: LinkError): LinkFailure => ({
+  status: 'error',
+  code: error.code,
+  message: error.message,
+});

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
-import { parseCallback, safeReturnPath } from './callback';
+import { parseCallback } from './callback';
+import { safeReturnPath } from './records';
 
 const fuzz = { callbacks: 0 };
 afterAll(() =>

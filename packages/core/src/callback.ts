@@ -1,10 +1,23 @@
+// The callback page (the app's `redirectUrl`): its URL read into an outcome, the Link parameters
+// stripped, and the outcome handed to the attempt of this very window: relayed to the popup's
+// opener, or kept for the page a redirect returns to. Nothing else is done for a callback URL
+// reached any other way.
 import { CALLBACK_PARAMS, ERROR_CODE, isClientReferenceId, isConnectionId } from '@oflink/protocol';
 import { userExit } from './outcome';
+import {
+  channelName,
+  POPUP_KEY,
+  REDIRECT_KEY,
+  RELAY_TYPE,
+  type RelayMessage,
+  readRecord,
+  safeReturnPath,
+  saveReturned,
+  tabStorage,
+} from './records';
 import type { LinkOutcome } from './types';
 
 export { CALLBACK_PARAMS };
-
-type V5 = [string | null, string | null, string | null, string | null, string | null];
 
 /**
  * Turns the callback URL's query into a {@link LinkOutcome}. Unknown or missing values give an
@@ -16,38 +29,109 @@ type V5 = [string | null, string | null, string | null, string | null, string | 
  */
 export function parseCallback(search: string | URLSearchParams): LinkOutcome {
   const q = typeof search === 'string' ? new URLSearchParams(search) : search;
-  const [status, id, ref, step, code] = CALLBACK_PARAMS.map((p) => q.get(p)) as (string | null)[] as V5;
-  let out: LinkOutcome | null = null;
+  const [status, id, ref, step, code] = CALLBACK_PARAMS.map((p) => q.get(p));
   if (ref === null || isClientReferenceId(ref)) {
     if (status === 'success' && isConnectionId(id)) {
-      out = { status, connectionId: id, confirmed: false };
+      const out: LinkOutcome = { status, connectionId: id, confirmed: false };
       if (ref) out.clientReferenceId = ref;
-    } else if (status === 'cancelled') {
-      // an unknown step is dropped, not the cancellation: the person did leave
-      out = userExit(step);
-    } else if (status === 'error' && code && ERROR_CODE.test(code)) {
-      out = { status, code, message: `Link failed: ${code}` };
+      return out;
     }
+    // an unknown step is dropped, not the cancellation: the person did leave
+    if (status === 'cancelled') return userExit(step);
+    if (status === 'error' && code && ERROR_CODE.test(code))
+      return { status, code, message: `Link failed: ${code}` };
   }
-  return out ?? { status: 'error', code: 'invalid_callback', message: 'Invalid callback URL.' };
+  return { status: 'error', code: 'invalid_callback', message: 'Invalid callback URL.' };
+}
+
+/** What {@link handleCallback} found. */
+export interface CallbackResult {
+  /** The parsed outcome (success is `confirmed: false`). */
+  outcome: LinkOutcome;
+  /** Same-origin path to go back to after a redirect flow, else null. */
+  returnTo: string | null;
+  /** True when the outcome was relayed to an opener window (a popup flow). */
+  relayed: boolean;
 }
 
 /**
- * Returns `target` as a same-origin path (`/…`), or null: never an open redirect.
+ * Runs the callback page: parses the URL, strips the Link parameters with `history.replaceState`,
+ * then acts only on an attempt of this very window. A popup the app opened holds the attempt in its
+ * copy of the app tab's sessionStorage (the tab itself keeps none after `window.open`): the outcome
+ * is relayed to that attempt (`postMessage` to the opener and `BroadcastChannel`, with its id and
+ * nonce) and the window closes. A tab that started a redirect holds a redirect record: the outcome
+ * is kept for the page at the saved same-origin `returnTo`. A callback reached any other way (typed,
+ * or opened by another site, with or without `window.opener`) relays and saves nothing: it can
+ * neither end nor close another tab's attempt.
  *
  * @example
- * safeReturnPath('/settings?tab=1', 'https://app.example'); // '/settings?tab=1'
- * safeReturnPath('//evil.example', 'https://app.example'); // null
+ * const { outcome, returnTo } = handleCallback(window);
  */
-export function safeReturnPath(target: unknown, origin: string): string | null {
-  if (typeof target !== 'string' || target[0] !== '/') return null;
+export function handleCallback(win: Window, close = true): CallbackResult {
+  return runCallbackPage(win, close).result;
+}
+
+/**
+ * {@link handleCallback}, plus the id of the redirect attempt whose outcome it saved (null when it
+ * saved none), for a binding that confirms the outcome before the page it returns to reads it.
+ *
+ * @example
+ * const { result, redirectId } = runCallbackPage(window);
+ */
+export function runCallbackPage(
+  win: Window,
+  close = true,
+): { result: CallbackResult; redirectId: string | null } {
+  const loc = win.location;
+  const outcome = parseCallback(loc.search);
+  const result: CallbackResult = { outcome, returnTo: null, relayed: false };
+  const url = new URL(loc.href);
+  for (const p of CALLBACK_PARAMS) url.searchParams.delete(p);
   try {
-    // "//host", "/\\host" and tab/newline tricks all resolve to another origin and are refused here
-    const u = new URL(target, origin);
-    const path = u.pathname + u.search + u.hash;
-    // "/a/..//host" normalises to "//host", which a browser would read as another host
-    return u.origin === origin && !path.startsWith('//') ? path : null;
+    win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
   } catch {
-    return null;
+    // sandboxed documents may refuse
+  }
+  const s = tabStorage(win);
+  // only the popup an attempt opened holds this record: its copy of the opener tab's storage
+  const popup = readRecord(s, POPUP_KEY);
+  if (s && popup?.nonce) {
+    s.removeItem(POPUP_KEY);
+    relay(win, { type: RELAY_TYPE, id: popup.id, nonce: popup.nonce, outcome });
+    result.relayed = true;
+    if (close) win.setTimeout(() => win.close(), 50);
+    return { result, redirectId: null };
+  }
+  const redirect = readRecord(s, REDIRECT_KEY);
+  if (!s || !redirect) return { result, redirectId: null };
+  s.removeItem(REDIRECT_KEY);
+  result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
+  // the page the person returns to reports it (and confirms it, if the callback page did not)
+  const { id, starter } = redirect;
+  saveReturned(s, {
+    id,
+    outcome,
+    returnTo: result.returnTo,
+    ...(typeof starter === 'string' ? { starter } : {}),
+  });
+  return { result, redirectId: id };
+}
+
+/**
+ * Sends the relay to the opener (same origin only) and over the app origin's BroadcastChannel,
+ * where the engine has one (the opener's message alone, before Safari 15.4).
+ */
+function relay(win: Window, message: RelayMessage): void {
+  try {
+    (win.opener as Window | null)?.postMessage(message, win.location.origin);
+  } catch {
+    // a severed or closed opener: the channel carries it
+  }
+  try {
+    const bc = new BroadcastChannel(channelName(win.location.origin));
+    bc.postMessage(message);
+    bc.close();
+  } catch {
+    // no BroadcastChannel (or not for this document): the opener's message alone
   }
 }

@@ -2,12 +2,13 @@
 // A success confirmed by the app's server before it is reported, in every way of showing Link, and
 // the redirect outcome reaching the page the person returns to.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLinkController, type LinkControllerOptions } from './controller';
+import { handleCallback } from './callback';
+import { createLinkController } from './controller';
 import { fakePopup, flush, fresh, manualSource, storedAttempt } from './controllerTestKit';
+import { callEndpoint } from './endpoint';
 import { LinkError } from './LinkError';
-import { handleCallback, REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned, starterOf } from './relay';
-import { endpointError } from './session';
-import type { LinkOutcome } from './types';
+import { REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned, starterOf } from './records';
+import type { LinkControllerOptions, LinkOutcome } from './types';
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
@@ -225,25 +226,19 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
 });
 
 describe("the app endpoint's error answers are bounded", () => {
-  it('keeps a plain identifier code and cuts the message to 300 characters; markup codes fall back', () => {
-    const long = endpointError(
-      500,
-      { error: { code: 'upstream_timeout', message: 'x'.repeat(1_000_000) } },
-      'f',
-      'e',
-    );
+  it('keeps a plain identifier code and cuts the message to 300 characters; markup codes fall back', async () => {
+    const answer = (status: number, body: unknown) => async () => Response.json(body, { status });
+    const failure = (status: number, body: unknown) =>
+      callEndpoint('/api/oflink/confirm', 'POST', {}, undefined, 'confirm_failed', answer(status, body)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+    const long = await failure(500, { error: { code: 'upstream_timeout', message: 'x'.repeat(1_000_000) } });
     expect(long).toMatchObject({ code: 'upstream_timeout', status: 500 });
-    expect(long.message).toHaveLength(300);
-    expect(
-      endpointError(
-        400,
-        { error: { code: '<img src=x onerror=alert(1)>' } },
-        'confirm_failed',
-        'confirm endpoint',
-      ),
-    ).toMatchObject({
+    expect((long as Error).message).toHaveLength(300);
+    expect(await failure(400, { error: { code: '<img src=x onerror=alert(1)>' } })).toMatchObject({
       code: 'confirm_failed',
-      message: 'The confirm endpoint answered 400.',
+      message: '/api/oflink/confirm answered 400.',
     });
   });
 });

@@ -1,18 +1,7 @@
 import { ROUTES } from '@oflink/protocol';
-import { LinkError } from './LinkError';
-import { callEndpoint, endpointError } from './session';
-import type { LinkOutcome, LinkSuccess } from './types';
-
-/**
- * How a success is confirmed by the app's server before it is reported: `true` for the confirm
- * route of `createOflinkHandler` at its default base (`/api/oflink/confirm`), the URL of a confirm
- * endpoint (`createConfirmHandler` of `@oflink/server`, which answers `{ connection }`), or a
- * function that confirms and resolves (or throws to refuse).
- */
-export type ConfirmOption =
-  | true
-  | string
-  | ((connectionId: string, init: { signal: AbortSignal }) => Promise<unknown>);
+import { callEndpoint } from './endpoint';
+import { asLinkError, failureOf, type LinkError } from './LinkError';
+import type { ConfirmOption, LinkOutcome, LinkSuccess } from './types';
 
 /** The confirm route of `createOflinkHandler` at its default base path. */
 export const DEFAULT_CONFIRM = ROUTES.confirm;
@@ -39,21 +28,20 @@ export async function confirmOutcome(
   outcome: LinkSuccess,
   signal: AbortSignal,
 ): Promise<{ outcome: LinkOutcome; error?: LinkError }> {
+  const { connectionId } = outcome;
   try {
-    if (typeof confirm === 'function') await confirm(outcome.connectionId, { signal });
-    else {
-      const { response, body } = await callEndpoint(
-        confirm === true ? DEFAULT_CONFIRM : confirm,
-        'POST',
-        { connectionId: outcome.connectionId },
-        signal,
-      );
-      if (!response.ok) throw endpointError(response.status, body, 'confirm_failed', 'confirm endpoint');
-    }
+    await (typeof confirm === 'function'
+      ? confirm(connectionId, { signal })
+      : callEndpoint(
+          confirm === true ? DEFAULT_CONFIRM : confirm,
+          'POST',
+          { connectionId },
+          signal,
+          'confirm_failed',
+        ));
     return { outcome: { ...outcome, confirmed: true } };
   } catch (e) {
-    const error =
-      e instanceof LinkError ? e : new LinkError('confirm_failed', 'The connection could not be confirmed.');
-    return { outcome: { status: 'error', code: error.code, message: error.message }, error };
+    const error = asLinkError(e, 'confirm_failed');
+    return { outcome: failureOf(error), error };
   }
 }

@@ -2,9 +2,9 @@
 // An embedded modal attempt: the modal, its messages, Escape, renewal and the success redirect.
 import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LinkControllerOptions } from './controller';
 import { flush, fresh, resetPage, SESSION_ORIGIN, setup } from './controllerTestKit';
 import { embed } from './embedEntry';
+import type { LinkControllerOptions } from './types';
 
 afterEach(resetPage);
 

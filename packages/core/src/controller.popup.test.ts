@@ -11,7 +11,7 @@ import {
   storedAttempt,
   stubWindowOpen,
 } from './controllerTestKit';
-import { POPUP_KEY, REDIRECT_KEY, RELAY_TYPE } from './relay';
+import { POPUP_KEY, REDIRECT_KEY, RELAY_TYPE } from './records';
 
 afterEach(resetPage);
 

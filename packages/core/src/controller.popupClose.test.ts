@@ -1,7 +1,6 @@
 // @vitest-environment jsdom
 // A popup attempt ending: the person closing it (COOP-safe), a second attempt, teardown, a failed request.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LinkController } from './controller';
 import {
   fakePopup,
   fresh,
@@ -12,6 +11,7 @@ import {
   storedAttempt,
   stubWindowOpen,
 } from './controllerTestKit';
+import type { LinkController } from './types';
 
 afterEach(resetPage);
 

@@ -3,11 +3,12 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
-import { createLinkController, type LinkControllerOptions } from './controller';
+import { createLinkController } from './controller';
 import { fakePopup, fresh, manualSource, resetPage, SESSION_ORIGIN, setup, track } from './controllerTestKit';
 import { embed } from './embedEntry';
 import { optionsProblem } from './options';
-import { REDIRECT_KEY } from './relay';
+import { REDIRECT_KEY } from './records';
+import type { LinkControllerOptions } from './types';
 
 afterEach(resetPage);
 

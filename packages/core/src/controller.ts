@@ -1,111 +1,54 @@
-import { type LinkEmbed, startAttempt, startMode, viewOf } from './attempt';
-import type { ConfirmOption } from './confirm';
-import { createStore, INITIAL, type Store } from './controllerStore';
-import { isServer, randomId, warn } from './env';
-import { LinkError } from './LinkError';
+// The controller: one closure owns the state and its subscribers, the running attempt (or the
+// confirmation of its success) and the prefetch generation. An attempt is a small unit inside it
+// that drives one view (popup, redirect or the opt-in modal) from the click to its one outcome, and
+// `report` is how every outcome reaches the app: the state, then the UI closed, then the event,
+// then the callbacks.
+import { confirmOutcome } from './confirm';
+import { warn } from './dev';
+import { isServer, randomId } from './env';
+import { asLinkError, failureOf, LinkError } from './LinkError';
 import { optionsProblem } from './options';
-import { popupView } from './popupView';
-import { redirectView } from './redirectView';
-import { REDIRECT_KEY, readReturned, starterOf, takeReturned } from './relay';
-import type { SessionRequestOptions, SessionSource } from './sessionSource';
+import { popupView } from './popup';
+import { REDIRECT_KEY, readReturned, starterOf, tabStorage, takeReturned } from './records';
+import { redirectView } from './redirect';
 import type {
-  LinkCancelled,
+  Attempt,
+  ConfirmOption,
+  LinkActions,
+  LinkController,
+  LinkControllerOptions,
   LinkEvent,
-  LinkFailure,
-  LinkMode,
   LinkOutcome,
   LinkSession,
-  LinkStatus,
+  LinkState,
   LinkSuccess,
-  LinkTheme,
-  SandboxInfo,
+  LinkView,
+  SessionSource,
+  ViewFactory,
 } from './types';
 
-export { AUTO_POPUP_MIN_WIDTH } from './attempt';
-export { POPUP_CLOSE_GRACE_MS } from './popupView';
+/** Screens at least this wide get a popup in `auto` mode; narrower ones a redirect. */
+export const AUTO_POPUP_MIN_WIDTH = 640;
 
-/** Everything a controller (and `useLinkSession`) can be told. */
-export interface LinkControllerOptions extends SessionRequestOptions {
-  /** How the hosted page is shown. `'embed'` needs the {@link LinkControllerOptions.embed} option. @defaultValue 'auto' */
-  mode?: LinkMode | undefined;
-  /**
-   * The embedded modal, which only apps that show it ship: `embed` from `@oflink/core/embed` (or
-   * `@oflink/react/embed`). Required by `mode: 'embed'`.
-   * @defaultValue undefined (no modal: `mode: 'embed'` is an `invalid_options` error)
-   */
-  embed?: LinkEmbed | undefined;
-  /** Theme of the embedded page. @defaultValue 'auto' */
-  theme?: LinkTheme | undefined;
-  /** When to fetch the session ahead of the click: at mount (`true`), on hover/focus, or never. @defaultValue 'hover' */
-  prefetch?: boolean | 'hover' | undefined;
-  /** Redirect mode: same-origin path the callback page sends the person back to. @defaultValue the current path */
-  returnTo?: string | undefined;
-  /** z-index of the embed modal. */
-  zIndex?: number | undefined;
-  /** Popup mode: how long to wait for the relay after the popup reads as closed. @defaultValue 3000 */
-  popupCloseGraceMs?: number | undefined;
-  /**
-   * Confirm a success with your server before it is reported: `true` for the confirm route of
-   * `createOflinkHandler` (`/api/oflink/confirm`), the URL of your confirm endpoint
-   * (`createConfirmHandler` of `@oflink/server`), or a function that resolves when confirmed and
-   * throws when not. The state is `confirming` meanwhile; `onSuccess` then gets `confirmed: true`,
-   * and a refusal ends the attempt as an error with the server's code. In redirect mode the page the
-   * person returns to does this (see `resume`).
-   * @defaultValue undefined (successes are reported unconfirmed)
-   */
-  confirm?: ConfirmOption | undefined;
-  /** A connection was made (confirm it on your server before trusting it). */
-  onSuccess?: ((outcome: LinkSuccess) => void) | undefined;
-  /** The attempt ended without a connection. */
-  onExit?: ((outcome: LinkCancelled | LinkFailure) => void) | undefined;
-  /** Something failed (session request, blocked popup, error outcome). */
-  onError?: ((error: LinkError) => void) | undefined;
-  /** Every lifecycle event, in order. */
-  onEvent?: ((event: LinkEvent) => void) | undefined;
+/** The state before any attempt. */
+const INITIAL: LinkState = {
+  status: 'idle',
+  outcome: null,
+  error: null,
+  session: null,
+  isReady: false,
+  sandbox: null,
+};
+
+/** What the controller can stop: an attempt (`close`: as cancelled), or the confirmation of a success. */
+interface Running {
+  stop(close?: boolean): void;
 }
 
-/** A controller's observable state. */
-export interface LinkState {
-  /** Where the controller is in its lifecycle. */
-  status: LinkStatus;
-  /** The last attempt's outcome. */
-  outcome: LinkOutcome | null;
-  /** The last failure. */
-  error: LinkError | null;
-  /** The session being opened, or the prefetched one. */
-  session: LinkSession | null;
-  /** True when a fresh session is cached, so a click opens instantly. */
-  isReady: boolean;
-  /** Sandbox credentials reported by an embedded sandbox session. */
-  sandbox: SandboxInfo | null;
-}
-
-/** Drives Link attempts; framework bindings subscribe to it. */
-export interface LinkController {
-  /** Current state (a new object after each change, the same object otherwise). */
-  getState(): LinkState;
-  /** Calls `listener` after every state change; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void;
-  /**
-   * Starts an attempt. Call it synchronously inside a click handler (popups need it). Options outside
-   * their types end the attempt at once as an `invalid_options` error (before any window or request).
-   */
-  open(): void;
-  /** Ends the current attempt as cancelled (`closed`). */
-  close(): void;
-  /** Drops the current attempt without callbacks and returns to `idle`. */
-  reset(): void;
-  /** Fetches a session ahead of the click. */
-  prefetch(): void;
-  /**
-   * Reports the outcome of a redirect attempt of this tab, saved by the callback page, once (after
-   * confirming it with the `confirm` option when the callback page did not). Call it when the page
-   * mounts; it does nothing when there is none.
-   */
-  resume(): void;
-  /** Tears everything down silently (unmount): closes windows, removes listeners and timers. */
-  dispose(): void;
-}
+/** Calls a callback only when it is a function: a wrong one is reported by the options check, never thrown on. */
+const call = <T>(fn: ((arg: T) => void) | undefined, arg: T) => {
+  if (typeof fn === 'function') fn(arg);
+};
 
 /**
  * Creates a controller. `getOptions` is read at every use, so callbacks and options can change
@@ -122,132 +65,295 @@ export function createLinkController(
   getOptions: () => LinkControllerOptions,
   source: SessionSource,
 ): LinkController {
-  const store = createStore(getOptions, source);
+  const listeners = new Set<() => void>();
+  let running: Running | null = null;
+  // sessions fetched ahead of the click; a reset or dispose makes a pending one stale
+  let generation = 0;
+  // a closing modal hands focus back to the trigger: that focus is no request to prefetch
+  let refocusing = false;
+
+  const set = (patch: Partial<LinkState>, notify = true) => {
+    state = { ...state, ...patch };
+    if (notify) for (const l of [...listeners]) l();
+  };
+  const emit: Attempt['emit'] = (event) => call(getOptions().onEvent, event);
+  // the request goes out before any app code (onEvent) runs
+  const request = () => {
+    const pending = source.get(new AbortController().signal);
+    emit({ type: 'session_requested' });
+    return pending;
+  };
+  const announce = (s: LinkSession) => emit({ type: 'session_ready', expiresAt: s.expiresAt });
+  const ready = (session: LinkSession) =>
+    set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
+
+  /** Whether a success must wait for the app's server before it is reported (the `confirm` option). */
+  const toConfirm = (outcome: LinkOutcome): boolean =>
+    outcome.status === 'success' && !outcome.confirmed && getOptions().confirm !== undefined;
+
+  /**
+   * Confirms a success with the app's server, then hands the final outcome on. The state is
+   * `confirming` meanwhile; a teardown (dispose, reset) drops it and frees the controller, a close
+   * cannot undo it.
+   */
+  function confirmFirst(outcome: LinkSuccess, then: (final: LinkOutcome, error?: LinkError) => void): void {
+    const aborter = new AbortController();
+    const confirming: Running = {
+      stop(close) {
+        if (close) return;
+        aborter.abort();
+        if (running === confirming) running = null;
+      },
+    };
+    running = confirming;
+    set({ status: 'confirming', outcome: null, error: null, session: null });
+    void confirmOutcome(getOptions().confirm as ConfirmOption, outcome, aborter.signal).then((final) => {
+      if (aborter.signal.aborted) return;
+      if (running === confirming) running = null;
+      then(final.outcome, final.error);
+    });
+  }
+
+  /**
+   * Reports an outcome, the one way every outcome reaches the app: a success to confirm is confirmed
+   * first (the UI closes meanwhile); then the state changes (bindings re-enable the trigger before a
+   * modal gives focus back to it), the UI closes, the event and the callbacks run, then `after` with
+   * the final outcome.
+   */
+  function report(
+    outcome: LinkOutcome,
+    error?: LinkError,
+    closeUi?: () => void,
+    after?: (final: LinkOutcome) => void,
+  ): void {
+    if (toConfirm(outcome)) {
+      confirmFirst(outcome as LinkSuccess, (final, e) => report(final, e, undefined, after));
+      closeUi?.();
+      return;
+    }
+    const o = getOptions();
+    const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
+    set({ status: outcome.status, outcome, error: err, session: null, isReady: source.peek() !== undefined });
+    closeUi?.();
+    // the event types `success`, `cancelled` and `error` are the outcome statuses
+    emit({ type: outcome.status, outcome } as LinkEvent);
+    if (outcome.status === 'success') call(o.onSuccess, outcome);
+    else {
+      call(o.onExit, outcome);
+      if (err) call(o.onError, err);
+    }
+    after?.(outcome);
+  }
+
+  /**
+   * One attempt in `makeView`'s mode, started in the click; `fallback` replaces a popup the browser
+   * blocked (`auto` mode). The session request leaves first, then the view prepares (the popup opens
+   * in the click); app code (the event, state listeners) runs only after both, so it delays neither.
+   */
+  function start(makeView: ViewFactory, fallback?: ViewFactory): void {
+    const cached = source.peek();
+    const pending = cached ? null : source.get(new AbortController().signal);
+    const cleanups: (() => void)[] = [];
+    let ended = false;
+    const undo = () => {
+      for (const c of cleanups.splice(0)) c();
+    };
+    const closeUi = () => {
+      undo();
+      view.close();
+    };
+    const win = window;
+    const attempt: Attempt & Running = {
+      id: randomId(),
+      nonce: randomId(),
+      trigger: win.document.activeElement,
+      options: getOptions,
+      emit,
+      set,
+      listen(type, fn, capture) {
+        win.addEventListener(type, fn as EventListener, capture);
+        cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
+      },
+      after(ms, fn) {
+        const t = win.setTimeout(fn, ms);
+        cleanups.push(() => win.clearTimeout(t));
+      },
+      cleanup: (fn) => cleanups.push(fn),
+      end(outcome, error, afterSuccess) {
+        if (ended) return;
+        ended = true;
+        if (running === attempt) running = null;
+        const hadUi = view.hasUi();
+        report(outcome, error, closeUi, (final) => {
+          if (hadUi) emit({ type: 'closed' });
+          if (final.status === 'success') afterSuccess?.();
+        });
+      },
+      fail(e) {
+        const error = asLinkError(e, 'session_request_failed');
+        attempt.end(failureOf(error), error);
+      },
+      current: () => running === attempt,
+      renew() {
+        source.discard();
+        return request().then((s) => {
+          source.discard();
+          announce(s);
+          return s;
+        });
+      },
+      refocus(fn) {
+        refocusing = true;
+        fn();
+        queueMicrotask(() => {
+          refocusing = false;
+        });
+      },
+      stop(close) {
+        if (close) view.requestExit(true);
+        else {
+          // torn down: ended without a word
+          ended = true;
+          running = null;
+          closeUi();
+        }
+        attempt.end({ status: 'cancelled', reason: 'closed' });
+      },
+    };
+    let view: LinkView = makeView(attempt);
+    running = attempt;
+
+    const shown = view.prepare(cached?.url);
+    if (pending) emit({ type: 'session_requested' });
+    // the session stays cached for the next attempt; an attempt that ends here has no one to tell
+    const drop = () => void pending?.catch(() => {});
+    // that event's handler may have ended the attempt already
+    if (running !== attempt) {
+      drop();
+      return;
+    }
+    set({ status: 'preparing', outcome: null, error: null, sandbox: null });
+    if (!shown) {
+      if (!fallback) {
+        drop();
+        const blocked = new LinkError('popup_blocked');
+        attempt.end(failureOf(blocked), blocked);
+        return;
+      }
+      undo();
+      view = fallback(attempt);
+    }
+    const proceed = (s: LinkSession, wasCached: boolean) => {
+      // a fetched session is navigated to before app code can delay it
+      if (!wasCached && running === attempt) {
+        view.navigate(s);
+        announce(s);
+      }
+      if (running !== attempt) return;
+      source.discard(); // single use
+      set({ status: 'open', session: s, isReady: false });
+      view.show(s);
+    };
+    if (cached) proceed(cached, true);
+    else
+      pending?.then(
+        (s) => proceed(s, false),
+        (e: unknown) => {
+          if (running === attempt) attempt.fail(e);
+        },
+      );
+  }
+
+  const actions: LinkActions = {
+    open() {
+      if (isServer) return;
+      if (running) return warn('busy');
+      const o = getOptions();
+      const problem = optionsProblem(o, window.location.origin);
+      if (problem) {
+        // before any window, storage or request: nothing to undo
+        const error = new LinkError('invalid_options', `Invalid oflink options: ${problem}`);
+        return report(failureOf(error), error);
+      }
+      const requested = o.mode ?? 'auto';
+      const mode =
+        requested !== 'auto' ? requested : window.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect';
+      // the options check refused `embed` mode without its view
+      const view =
+        mode === 'popup'
+          ? popupView
+          : mode === 'redirect'
+            ? redirectView
+            : (o.embed as unknown as ViewFactory);
+      start(view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
+    },
+    close: () => running?.stop(true),
+    reset() {
+      running?.stop();
+      generation++;
+      const session = source.peek() ?? null;
+      set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
+    },
+    prefetch() {
+      if (isServer || running || refocusing) return;
+      const problem = optionsProblem(getOptions(), window.location.origin);
+      if (problem) return warn('not_prefetching', problem);
+      const hit = source.peek();
+      if (hit) {
+        if (!state.isReady) ready(hit);
+        return;
+      }
+      const gen = ++generation;
+      request().then(
+        (s) => {
+          announce(s);
+          if (gen === generation && !running) ready(s);
+        },
+        (e: unknown) => warn('prefetch_failed', e),
+      );
+    },
+  };
+  let state: LinkState & LinkActions = { ...INITIAL, ...actions };
   // a page's first crypto.getRandomValues sets the generator up (about a millisecond in Chromium):
   // it is done here, so the click, which draws the attempt's id and nonce, does not wait on it
   if (!isServer) randomId();
-  // sessions fetched ahead of the click; a reset or dispose makes a pending one stale
-  const prefetches = { generation: 0 };
+
   return {
-    getState: store.get,
-    subscribe: store.subscribe,
-    open: () => openAttempt(store, getOptions),
-    close: () => store.running()?.stop(true),
-    reset() {
-      store.running()?.stop();
-      prefetches.generation++;
-      const session = source.peek() ?? null;
-      store.set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
+    ...actions,
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
-    prefetch: () => prefetchSession(store, source, getOptions, prefetches),
-    resume: () => resumeReturned(store),
+    /**
+     * Reports the outcome of a redirect attempt of this tab, saved by the callback page, once (after
+     * confirming it when the callback page did not): on the page the person returns to, by the button
+     * or hook that started it. Elsewhere (another button, a page visited on the way back) it stays
+     * saved for its own.
+     */
+    resume() {
+      if (isServer || running) return;
+      const storage = tabStorage(window);
+      if (!storage) return;
+      const here = window.location;
+      // a redirect record on a page that is not the callback: its attempt came back here another
+      // way (Back, a reload, a typed address), so no callback will read it
+      if (!new URLSearchParams(here.search).has('status')) storage.removeItem(REDIRECT_KEY);
+      const saved = readReturned(storage);
+      if (!saved) return;
+      if (saved.starter !== undefined && saved.starter !== starterOf(getOptions())) return;
+      if (saved.returnTo && new URL(saved.returnTo, here.href).pathname !== here.pathname) return;
+      // reported once it is final (confirmed when asked), by whichever controller of the page takes it
+      const claim = (final: LinkOutcome, error?: LinkError) => {
+        if (takeReturned(storage, saved.id)) report(final, error);
+      };
+      if (toConfirm(saved.outcome)) confirmFirst(saved.outcome as LinkSuccess, claim);
+      else claim(saved.outcome);
+    },
     dispose() {
-      store.running()?.stop();
-      prefetches.generation++;
-      store.set(INITIAL, false);
+      running?.stop();
+      generation++;
+      set(INITIAL, false);
     },
   };
-}
-
-/** `open()`: starts an attempt in the mode asked for, unless one runs or an option is wrong. */
-function openAttempt(store: Store, getOptions: () => LinkControllerOptions): void {
-  if (isServer) return;
-  if (store.running()) {
-    try {
-      if (process.env.NODE_ENV !== 'production')
-        warn('open() was called while an attempt is already running; ignored. Call close() first.');
-    } catch {
-      // native ES modules without a bundler: no process, no development message
-    }
-    return;
-  }
-  const problem = optionsProblem(getOptions(), window.location.origin);
-  if (problem) {
-    // before any window, storage or request: nothing to undo
-    const message = `Invalid oflink options: ${problem}`;
-    store.report(
-      { status: 'error', code: 'invalid_options', message },
-      new LinkError('invalid_options', message),
-    );
-    return;
-  }
-  const { mode: requested = 'auto', embed } = getOptions();
-  const mode = startMode(requested, window);
-  // the options check refused `embed` mode without its view
-  const view = mode === 'popup' ? popupView : mode === 'redirect' ? redirectView : viewOf(embed as LinkEmbed);
-  startAttempt(store.host, view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
-}
-
-/** `prefetch()`: fetches a session ahead of the click, once; a stale answer is not shown as ready. */
-function prefetchSession(
-  store: Store,
-  source: SessionSource,
-  getOptions: () => LinkControllerOptions,
-  prefetches: { generation: number },
-): void {
-  if (isServer || store.running() || store.focusReturning()) return;
-  const problem = optionsProblem(getOptions(), window.location.origin);
-  if (problem) {
-    try {
-      if (process.env.NODE_ENV !== 'production') warn(`Not prefetching: ${problem}`);
-    } catch {
-      // native ES modules without a bundler: no process, no development message
-    }
-    return;
-  }
-  const hit = source.peek();
-  if (hit) {
-    if (!store.get().isReady) store.ready(hit);
-    return;
-  }
-  const gen = ++prefetches.generation;
-  store.host.startSession().then(
-    (s) => {
-      store.host.announce(s);
-      if (gen === prefetches.generation && !store.running()) store.ready(s);
-    },
-    (e: unknown) => {
-      try {
-        if (process.env.NODE_ENV !== 'production')
-          warn(
-            `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
-          );
-      } catch {
-        // native ES modules without a bundler: no process, no development message
-      }
-    },
-  );
-}
-
-/**
- * Reports the outcome of a redirect attempt of this tab, saved by the callback page, once (after
- * confirming it when the callback page did not): on the page the person returns to, by the button
- * or hook that started it. Elsewhere (another button, a page visited on the way back) it stays saved
- * for its own.
- */
-function resumeReturned(store: Store): void {
-  if (isServer || store.running()) return;
-  let storage: Storage;
-  try {
-    storage = window.sessionStorage;
-  } catch {
-    return;
-  }
-  // a redirect record on a page that is not the callback: its attempt came back here another way
-  // (Back, a reload, a typed address), so no callback will read it
-  if (!new URLSearchParams(window.location.search).has('status')) storage.removeItem(REDIRECT_KEY);
-  const saved = readReturned(storage);
-  if (!saved) return;
-  if (saved.starter !== undefined && saved.starter !== starterOf(store.host.options())) return;
-  if (saved.returnTo && new URL(saved.returnTo, window.location.href).pathname !== window.location.pathname)
-    return;
-  const report = (final: LinkOutcome, error?: LinkError) => {
-    // another controller of the page may have reported it meanwhile
-    if (takeReturned(storage, saved.id)) store.report(final, error);
-  };
-  const confirm = store.host.options().confirm;
-  const { outcome } = saved;
-  if (outcome.status === 'success' && !outcome.confirmed && confirm !== undefined)
-    store.confirmFirst(outcome, confirm, report);
-  else report(outcome);
 }

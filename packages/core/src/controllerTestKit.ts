@@ -1,9 +1,8 @@
 // Test helpers shared by the controller's test files (not part of the package).
 import { type Mock, vi } from 'vitest';
-import { createLinkController, type LinkController, type LinkControllerOptions } from './controller';
-import { POPUP_KEY, RELAY_TYPE } from './relay';
-import type { SessionSource } from './sessionSource';
-import type { LinkEvent, LinkSession } from './types';
+import { createLinkController } from './controller';
+import { POPUP_KEY, RELAY_TYPE } from './records';
+import type { LinkController, LinkControllerOptions, LinkEvent, LinkSession, SessionSource } from './types';
 
 export const SESSION_ORIGIN = 'https://link.test';
 export const fresh = (id = 'cs_1'): LinkSession => ({

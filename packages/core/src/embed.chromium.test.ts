@@ -39,7 +39,7 @@ function appHandler(req: IncomingMessage, res: ServerResponse) {
   res.end(
     html(`<main><h1>App</h1><button id="go">Connect</button></main><script type="module">
       import { createLinkController } from '/m/controller';
-      import { createSessionCache } from '/m/sessionSource';
+      import { createSessionCache } from '/m/session';
       import { embed } from '/m/embedEntry';
       window.__events = [];
       const options = () => ({

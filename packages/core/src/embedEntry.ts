@@ -1,7 +1,7 @@
 // `@oflink/core/embed`: the embedded modal, for apps that show it. Importing it is the only way its
 // code (the modal, the frame messages, the session renewal) enters a bundle.
-import type { LinkEmbed } from './attempt';
-import { embedView } from './embedView';
+import { embedView } from './embed';
+import type { LinkEmbed } from './types';
 
 /**
  * The embedded modal: pass it as the `embed` option to allow `mode: 'embed'`.

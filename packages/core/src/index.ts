@@ -1,22 +1,22 @@
 // The public entry of @oflink/core: what an app or a framework binding's user needs. What bindings
 // build on is on `@oflink/core/internal`; the modal is on `@oflink/core/embed`.
-export type { LinkEmbed } from './attempt';
-export { parseCallback } from './callback';
-export type { LinkController, LinkControllerOptions, LinkState } from './controller';
+export { type CallbackResult, handleCallback, parseCallback } from './callback';
 export { createLinkController } from './controller';
 export { LinkError, type LinkErrorCode } from './LinkError';
-export type { CallbackResult } from './relay';
-export { handleCallback } from './relay';
-export { createSessionCache } from './sessionSource';
+export { createSessionCache } from './session';
 export type {
   Geolocation,
   LinkCancelled,
+  LinkController,
+  LinkControllerOptions,
+  LinkEmbed,
   LinkEvent,
   LinkFailure,
   LinkMode,
   LinkOutcome,
   LinkSession,
   LinkSessionParams,
+  LinkState,
   LinkStatus,
   LinkStep,
   LinkSuccess,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LinkControllerOptions } from './controller';
 import { optionsProblem } from './options';
+import type { LinkControllerOptions } from './types';
 
 const ORIGIN = 'https://app.example';
 const check = (o: Record<string, unknown>) => optionsProblem(o as LinkControllerOptions, ORIGIN);
@@ -8,6 +8,14 @@ const check = (o: Record<string, unknown>) => optionsProblem(o as LinkController
 afterEach(() => {
   vi.unstubAllEnvs();
 });
+
+/** `check` as a production build has it: the build mode is read once, when the modules load. */
+async function productionCheck() {
+  vi.stubEnv('NODE_ENV', 'production');
+  vi.resetModules();
+  const production = await import('./options');
+  return (o: Record<string, unknown>) => production.optionsProblem(o as LinkControllerOptions, ORIGIN);
+}
 
 describe('optionsProblem', () => {
   it('accepts no options, every documented value, and undefined members', () => {
@@ -34,15 +42,14 @@ describe('optionsProblem', () => {
     expect(check({ endpoint: 'https://api.app.example/oflink' })).toBeNull();
   });
 
-  it('refuses mode "embed" without the embed view, saying where it comes from', () => {
+  it('refuses mode "embed" without the embed view, saying where it comes from', async () => {
     expect(check({ mode: 'embed' })).toBe(
       'mode "embed" needs the modal: import { embed } from "@oflink/react/embed" (or "@oflink/core/embed") and pass it as the embed option.',
     );
     expect(check({ mode: 'popup', embed: 'yes' })).toBe(
       'embed must be the `embed` export of @oflink/core/embed or @oflink/react/embed; got "yes".',
     );
-    vi.stubEnv('NODE_ENV', 'production');
-    expect(check({ mode: 'embed' })).toBe('embed: missing for mode "embed".');
+    expect((await productionCheck())({ mode: 'embed' })).toBe('embed: missing for mode "embed".');
   });
 
   it.each([
@@ -90,11 +97,11 @@ describe('optionsProblem', () => {
     );
   });
 
-  it('in production builds names the option and the value only (the expectations are dev text)', () => {
-    vi.stubEnv('NODE_ENV', 'production');
-    expect(check({ mode: 'modal' })).toBe('mode: got "modal".');
-    expect(check({ onExit: [] })).toBe('onExit: got an object.');
-    expect(check({ returnTo: '//evil.example' })).toBe('returnTo: got "//evil.example".');
+  it('in production builds names the option and the value only (the expectations are dev text)', async () => {
+    const production = await productionCheck();
+    expect(production({ mode: 'modal' })).toBe('mode: got "modal".');
+    expect(production({ onExit: [] })).toBe('onExit: got an object.');
+    expect(production({ returnTo: '//evil.example' })).toBe('returnTo: got "//evil.example".');
   });
 
   it('reports the first bad option only', () => {

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
-import { channelName, handleCallback, POPUP_KEY, parseRelay, REDIRECT_KEY, RELAY_TYPE } from './relay';
+import { handleCallback } from './callback';
+import { channelName, POPUP_KEY, parseRelay, REDIRECT_KEY, RELAY_TYPE } from './records';
 
 const fuzz = { relays: 0, relayViolations: 0 };
 afterAll(() =>

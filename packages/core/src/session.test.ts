@@ -2,8 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LinkError } from './LinkError';
-import { fetchLinkSession, isSessionFresh, parseSession, SESSION_SAFETY_MARGIN_MS } from './session';
-import { createSessionCache } from './sessionSource';
+import {
+  createSessionCache,
+  fetchLinkSession,
+  isSessionFresh,
+  parseSession,
+  SESSION_SAFETY_MARGIN_MS,
+} from './session';
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 

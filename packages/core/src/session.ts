@@ -1,15 +1,17 @@
-import { ROUTES, readEndpointError, readHostedSession, sessionRequestBody } from '@oflink/protocol';
-import { LinkError } from './LinkError';
-import type { LinkSession, LinkSessionParams } from './types';
+// Sessions: the app's endpoint asked for one (or the app's own `fetchSession`), its answer checked,
+// and the cache a controller takes them from: one fresh session per endpoint and params, one request
+// in flight, each session opened once.
+import { type LinkSession, ROUTES, readHostedSession, sessionRequestBody } from '@oflink/protocol';
+import { say } from './dev';
+import { callEndpoint } from './endpoint';
+import { asLinkError, LinkError } from './LinkError';
+import type { LinkSessionParams, SessionRequestOptions, SessionSource } from './types';
 
 /** The app's session endpoint when none is given (the `@oflink/server` contract). */
 export const DEFAULT_ENDPOINT = ROUTES.session;
 
 /** A session is only opened while it has at least this long left to live. */
 export const SESSION_SAFETY_MARGIN_MS = 60_000;
-
-/** A user-supplied way to obtain a session instead of the default endpoint call. */
-export type FetchSession = (params: LinkSessionParams, init: { signal: AbortSignal }) => Promise<LinkSession>;
 
 /**
  * True while `session` can still be opened: `expiresAt` minus the safety margin is in the future.
@@ -36,21 +38,9 @@ export function isSessionFresh(
 export function parseSession(body: unknown): LinkSession {
   const read = readHostedSession(body);
   if (read.ok) return read.session;
-  let message = read.problem === 'unsupported_mode' ? `Session mode "${read.mode}".` : 'Invalid session.';
-  try {
-    // development builds only: bundlers drop this branch from production ones
-    if (process.env.NODE_ENV !== 'production')
-      message =
-        read.problem === 'unsupported_mode'
-          ? `The session endpoint returned a "${read.mode}" session; only hosted sessions can be opened.`
-          : 'The session endpoint did not return { mode, url, expiresAt }.';
-  } catch {
-    // native ES modules without a bundler: no process, the short message
-  }
-  throw new LinkError(
-    read.problem === 'unsupported_mode' ? 'unsupported_mode' : 'invalid_session_response',
-    message,
-  );
+  throw read.problem === 'unsupported_mode'
+    ? new LinkError('unsupported_mode', say('unsupported_mode', read.mode))
+    : new LinkError('invalid_session_response');
 }
 
 /**
@@ -65,66 +55,70 @@ export async function fetchLinkSession(
   params: LinkSessionParams = {},
   init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
 ): Promise<LinkSession> {
-  const payload = sessionRequestBody(params);
-  const { response, body } = await callEndpoint(endpoint, 'POST', payload, init.signal, init.fetch);
-  if (!response.ok) throw endpointError(response.status, body, 'session_request_failed', 'session endpoint');
-  return parseSession(body);
+  const body = sessionRequestBody(params);
+  return parseSession(
+    await callEndpoint(endpoint, 'POST', body, init.signal, 'session_request_failed', init.fetch),
+  );
 }
 
 /**
- * Calls one of the app's own endpoints (with its cookies) and reads a JSON answer (null when it has
- * none); a `payload` is sent as a JSON body. An unreachable endpoint is a `network_error`; an abort
- * rejects with the abort reason.
+ * Requests one session with `fetchSession` or the endpoint; failures are {@link LinkError}s.
  *
  * @example
- * const { response, body } = await callEndpoint('/api/oflink/confirm', 'POST', { connectionId }, signal);
+ * const session = await requestSession({ endpoint: '/api/oflink/session' }, new AbortController().signal);
  */
-export async function callEndpoint(
-  endpoint: string,
-  method: 'GET' | 'POST' | 'DELETE',
-  payload?: unknown,
-  signal?: AbortSignal,
-  fetcher: typeof fetch = fetch,
-): Promise<{ response: Response; body: unknown }> {
-  let response: Response;
+export async function requestSession(o: SessionRequestOptions, signal: AbortSignal): Promise<LinkSession> {
+  const params = sessionRequestBody(o);
+  if (!o.fetchSession) return fetchLinkSession(o.endpoint, params, { signal });
   try {
-    response = await fetcher(endpoint, {
-      method,
-      credentials: 'same-origin',
-      signal: signal ?? null,
-      ...(payload === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }),
-    });
-  } catch (cause) {
-    if (signal?.aborted) throw cause;
-    let message = `${endpoint} could not be reached.`;
-    try {
-      // development builds only: bundlers drop this branch from production ones
-      if (process.env.NODE_ENV !== 'production') message += ' Check the connection and try again.';
-    } catch {
-      // native ES modules without a bundler: no process, the short message
-    }
-    throw new LinkError('network_error', message);
+    return parseSession(await o.fetchSession(params, { signal }));
+  } catch (e) {
+    throw asLinkError(e, 'session_request_failed');
   }
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    // a non-JSON body: the status speaks
-  }
-  return { response, body };
 }
 
 /**
- * The {@link LinkError} for an error answer of the app's endpoint `{ error: { code, message } }`.
- * The code is kept only when it is a plain identifier and the message is cut to 300 characters
- * (an endpoint, or a proxy in front of it, is not trusted to shape what the app shows).
+ * A framework-free {@link SessionSource}: one cached session per params, one request in flight.
+ * `@oflink/react` uses a react-query backed source instead.
  *
  * @example
- * endpointError(403, { error: { code: 'forbidden_origin', message: '…' } }, 'session_request_failed', 'session endpoint');
+ * const source = createSessionCache(() => ({ endpoint: '/api/oflink/session' }));
  */
-export function endpointError(status: number, body: unknown, fallback: string, what: string): LinkError {
-  const { code = fallback, message = `The ${what} answered ${status}.` } = readEndpointError(body);
-  return new LinkError(code, message, status);
+export function createSessionCache(getOptions: () => SessionRequestOptions): SessionSource {
+  let cached: { key: string; session: LinkSession } | null = null;
+  let inflight: { key: string; promise: Promise<LinkSession> } | null = null;
+  const keyOf = () => {
+    const o = getOptions();
+    return JSON.stringify([o.endpoint ?? DEFAULT_ENDPOINT, sessionRequestBody(o)]);
+  };
+  const peek = () => {
+    const key = keyOf();
+    return cached && cached.key === key && isSessionFresh(cached.session) ? cached.session : undefined;
+  };
+  return {
+    peek,
+    get() {
+      const hit = peek();
+      if (hit) return Promise.resolve(hit);
+      const key = keyOf();
+      if (inflight?.key === key) return inflight.promise;
+      // one request shared by every caller: it is not aborted when one of them goes away
+      const promise = requestSession(getOptions(), new AbortController().signal).then(
+        (session) => {
+          if (inflight?.promise === promise) inflight = null;
+          cached = { key, session };
+          return session;
+        },
+        (e: unknown) => {
+          if (inflight?.promise === promise) inflight = null;
+          throw e;
+        },
+      );
+      inflight = { key, promise };
+      return promise;
+    },
+    discard() {
+      cached = null;
+    },
+  };
 }

@@ -8,7 +8,7 @@ import {
   type SyntheticEvent,
   useSyncExternalStore,
 } from 'react';
-import { Slot } from './Slot';
+import { asChild as mergeInto } from './asChild';
 import { type UseLinkSessionOptions, useLinkSession } from './useLinkSession';
 
 /** Props of {@link ConnectButton}: every `useLinkSession` option plus native button attributes. */
@@ -68,22 +68,24 @@ export const ConnectButton = /* @__PURE__ */ forwardRef<HTMLButtonElement, Conne
       if ((options.prefetch ?? 'hover') === 'hover') link.prefetch();
     };
     const off = Boolean(disabled) || s === 'open' || s === 'confirming' || !hydrated;
-    const Comp = asChild ? Slot : 'button';
-    return (
-      <Comp
-        {...(asChild ? {} : { type: 'button' as const })}
-        {...rest}
-        ref={ref}
-        data-state={buttonState(s)}
-        data-disabled={off ? '' : undefined}
-        aria-busy={s === 'preparing' || s === 'confirming' ? true : undefined}
-        disabled={off}
-        onClick={compose(onClick, link.open)}
-        onPointerEnter={compose(onPointerEnter, warm)}
-        onFocus={compose(onFocus, warm)}
-      >
-        {children ?? 'Connect OnlyFans'}
-      </Comp>
+    const own = {
+      ...rest,
+      ref,
+      'data-state': buttonState(s),
+      'data-disabled': off ? '' : undefined,
+      'aria-busy': s === 'preparing' || s === 'confirming' ? true : undefined,
+      disabled: off,
+      onClick: compose(onClick, link.open),
+      onPointerEnter: compose(onPointerEnter, warm),
+      onFocus: compose(onFocus, warm),
+    };
+    const label = children ?? 'Connect OnlyFans';
+    return asChild ? (
+      mergeInto(label, own)
+    ) : (
+      <button type="button" {...own}>
+        {label}
+      </button>
     );
   },
 );

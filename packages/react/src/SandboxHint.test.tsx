@@ -78,9 +78,12 @@ describe('SandboxHint', () => {
     expect(container.innerHTML).toBe('');
   });
 
-  it('renders nothing in production builds', () => {
+  it('renders nothing in production builds', async () => {
+    // the build mode is read once, when the modules load
     vi.stubEnv('NODE_ENV', 'production');
-    const { container } = render(<SandboxHint info={info} />);
+    vi.resetModules();
+    const production = await import('./SandboxHint');
+    const { container } = render(<production.SandboxHint info={info} />);
     expect(container.innerHTML).toBe('');
   });
 });

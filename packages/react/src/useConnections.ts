@@ -1,6 +1,6 @@
 'use client';
 import { LinkError } from '@oflink/core';
-import { callEndpoint, endpointError } from '@oflink/core/internal';
+import { asLinkError, callEndpoint } from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext, useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useContext, useMemo } from 'react';
 import { connectionsQueryKey, DEFAULT_CONNECTIONS_ENDPOINT } from './connectionsKey';
@@ -52,30 +52,27 @@ export interface UseConnectionsResult {
 }
 
 async function fetchList(endpoint: string, signal: AbortSignal): Promise<ConnectionView[]> {
-  const { response, body } = await callEndpoint(endpoint, 'GET', undefined, signal);
-  if (!response.ok)
-    throw endpointError(response.status, body, 'connections_request_failed', 'connections endpoint');
+  const body = await callEndpoint(endpoint, 'GET', undefined, signal, 'connections_request_failed');
   const list = readConnections(body);
   if (!list)
     throw new LinkError(
       'connections_request_failed',
       'The connections endpoint answered without { connections }.',
-      response.status,
     );
   return list;
 }
 
 async function deleteOne(endpoint: string, id: string): Promise<void> {
-  const { response, body } = await callEndpoint(`${endpoint}/${encodeURIComponent(id)}`, 'DELETE');
-  if (!response.ok)
-    throw endpointError(response.status, body, 'connections_request_failed', 'connections endpoint');
+  await callEndpoint(
+    `${endpoint}/${encodeURIComponent(id)}`,
+    'DELETE',
+    undefined,
+    undefined,
+    'connections_request_failed',
+  );
 }
 
-function asLinkError(error: unknown): LinkError {
-  return error instanceof LinkError
-    ? error
-    : new LinkError('connections_request_failed', error instanceof Error ? error.message : String(error));
-}
+const asConnectionsError = (error: unknown): LinkError => asLinkError(error, 'connections_request_failed');
 
 const mark = (list: ConnectionView[], id: string, disconnecting: boolean) =>
   list.map((c) => (c.id === id ? { ...c, disconnecting } : c));
@@ -129,7 +126,7 @@ export function useConnections(options: UseConnectionsOptions = {}): UseConnecti
     () => ({
       connections: query.data ?? [],
       status: query.status,
-      error: query.error ? asLinkError(query.error) : null,
+      error: query.error ? asConnectionsError(query.error) : null,
       isFetching: query.isFetching,
       refresh,
       disconnect,
@@ -163,11 +160,11 @@ function useDisconnect(client: QueryClient, endpoint: string, onError: UseConnec
       mutateAsync(id).then(
         () => true,
         (error: unknown) => {
-          onError?.(asLinkError(error));
+          onError?.(asConnectionsError(error));
           return false;
         },
       ),
     [mutateAsync, onError],
   );
-  return { disconnect, error: mutation.error ? asLinkError(mutation.error) : null };
+  return { disconnect, error: mutation.error ? asConnectionsError(mutation.error) : null };
 }

@@ -5,7 +5,7 @@ import { OutcomeView, WAIT } from '../../../.storybook/storyKit';
 import type { LinkOutcome } from './index';
 import { type UseLinkCallbackOptions, useLinkCallback } from './useLinkCallback';
 
-// Storage keys of pending attempts (packages/core/src/relay.ts): what the app tab wrote before
+// Storage keys of pending attempts (packages/core/src/records.ts): what the app tab wrote before
 // the popup opened or the redirect left.
 const POPUP_KEY = 'oflink:popup';
 const REDIRECT_KEY = 'oflink:redirect';

@@ -1,7 +1,6 @@
 'use client';
 import {
   createLinkController,
-  type LinkController,
   type LinkControllerOptions,
   LinkError,
   type LinkSession,
@@ -10,12 +9,13 @@ import {
 import {
   DEFAULT_ENDPOINT,
   isSessionFresh,
+  type LinkActions,
   requestSession,
   type SessionSource,
   sessionRequestBody,
 } from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query';
-import { useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { CONNECTIONS_KEY_ROOT } from './connectionsKey';
 
 /** Sessions are single-use bearer capabilities: an unused one leaves the cache after this long. */
@@ -27,17 +27,8 @@ export interface UseLinkSessionOptions extends LinkControllerOptions {
   queryClient?: QueryClient | undefined;
 }
 
-/** What {@link useLinkSession} returns: the controller state plus stable actions. */
-export interface UseLinkSessionResult extends LinkState {
-  /** Starts an attempt; call it synchronously in a click handler. A no-op while one is running. */
-  open: LinkController['open'];
-  /** Ends the current attempt as cancelled (`closed`). */
-  close: LinkController['close'];
-  /** Drops the current attempt without callbacks and returns to `idle`. */
-  reset: LinkController['reset'];
-  /** Fetches the session ahead of the click (what `prefetch: "hover"` calls on pointer-enter/focus). */
-  prefetch: LinkController['prefetch'];
-}
+/** What {@link useLinkSession} returns: the controller's state with its actions (stable functions). */
+export interface UseLinkSessionResult extends LinkState, LinkActions {}
 
 /**
  * The react-query key of a session: endpoint and params, so sessions are never shared across params.
@@ -85,20 +76,6 @@ function querySource(get: () => { options: UseLinkSessionOptions; client: QueryC
   };
 }
 
-/** The error of `useLinkSession` without a client; in development it names the fix. */
-function missingClient(): LinkError {
-  let message = '`useLinkSession` needs a QueryClient.';
-  try {
-    // development builds only: bundlers drop this branch from production ones
-    if (process.env.NODE_ENV !== 'production')
-      message =
-        '`useLinkSession` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.';
-  } catch {
-    // native ES modules without a bundler: no process, the short message
-  }
-  return new LinkError('missing_query_client', message);
-}
-
 /**
  * Drives one Link attempt at a time: fetches the session (cached with react-query), opens it as a
  * popup, an embedded modal or a redirect, and reports the validated outcome. Callbacks are read
@@ -111,7 +88,7 @@ function missingClient(): LinkError {
 export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSessionResult {
   const context = useContext(QueryClientContext);
   const client = options.queryClient ?? context;
-  if (!client) throw missingClient();
+  if (!client) throw new LinkError('missing_query_client');
   const latest = useRef({ options, client });
   latest.current = { options, client };
   const [controller] = useState(() =>
@@ -135,14 +112,5 @@ export function useLinkSession(options: UseLinkSessionOptions = {}): UseLinkSess
   useEffect(() => {
     if (prefetchKey !== null) controller.prefetch();
   }, [controller, prefetchKey]);
-  return useMemo(
-    () => ({
-      ...state,
-      open: controller.open,
-      close: controller.close,
-      reset: controller.reset,
-      prefetch: controller.prefetch,
-    }),
-    [state, controller],
-  );
+  return state;
 }

@@ -8,12 +8,14 @@ import { hasControl, obj, str } from '../ofauth/values';
 /** Where `createOflinkHandler` mounts its routes, and where the browser looks by default. */
 export const BASE_PATH = '/api/oflink';
 
-/** The routes under {@link BASE_PATH}: the browser's defaults (written out, so a bundle holds them whole). */
+/**
+ * The routes under {@link BASE_PATH} that the browser calls by default (the webhook route is
+ * OFAuth's to call), written out so that a bundle holds them whole.
+ */
 export const ROUTES = {
   session: '/api/oflink/session',
   confirm: '/api/oflink/confirm',
   connections: '/api/oflink/connections',
-  webhook: '/api/oflink/webhook',
 } as const satisfies Record<string, `${typeof BASE_PATH}/${string}`>;
 
 /**
