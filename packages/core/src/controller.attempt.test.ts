@@ -2,7 +2,8 @@
 // The attempt engine and the one report, at the controller's boundaries: a recording view stands
 // in for the popup, redirect and modal views (passed the way the modal is, as the `embed` option),
 // and the app's callbacks, events and state listener record what reaches them, in order. The views
-// themselves run in real browsers (e2e/engines/, embed.chromium.test.ts).
+// themselves run in real browsers (e2e/engines/, embed.chromium.test.ts); a view the browser refused
+// (a blocked popup) is the popup's (controller.popup.test.ts, e2e/popup.spec.ts).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AUTO_POPUP_MIN_WIDTH, createLinkController } from './controller';
 import { fakePopup, flush, fresh, manualSource, resetPage, track } from './controllerTestKit';
@@ -212,16 +213,6 @@ describe('the end of an attempt, and the one report', () => {
     // the session that arrives afterwards is neither navigated to nor shown
     expect(b.log.some((l) => l.includes('.navigate') || l.includes('.show'))).toBe(false);
     expect(b.log.some((l) => l.startsWith('on'))).toBe(false);
-  });
-
-  it('ends with popup_blocked when the browser refused the window and there is no fallback', async () => {
-    const { controller, log } = setup({}, false);
-    controller.open();
-    const { error, outcome } = controller.getState();
-    expect(error?.code).toBe('popup_blocked');
-    expect(outcome).toEqual({ status: 'error', code: 'popup_blocked', message: error?.message });
-    expect(log.filter((l) => l.startsWith('onError'))).toEqual(['onError:popup_blocked']);
-    await flush();
   });
 });
 
