@@ -30,7 +30,7 @@ beforeAll(async () => {
     const target = new URL(req.url ?? '/', 'http://x').searchParams.get('target') ?? '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(
-      `<!doctype html><button id="open">Win a prize</button><script>document.getElementById('open').onclick = () => window.open(${JSON.stringify(target)});</script>`,
+      `<!doctype html><button id="open">Win a prize</button><script>const open = document.getElementById('open'); open.onclick = () => window.open(${JSON.stringify(target)}); open.dataset.ready = 'yes';</script>`,
     );
   });
   await new Promise<void>((resolve) => frameSite.listen(0, '127.0.0.1', resolve));
@@ -221,7 +221,8 @@ describe.each(engines)('in %s', (name) => {
     );
     const before = await s.windows();
     await s.frame('#widget');
-    await until('the widget', async () => (await s.attr('#open', 'id')) === 'open');
+    // its handler set, not only its button parsed
+    await until('the widget', async () => (await s.attr('#open', 'data-ready')) === 'yes');
     await s.click('#open');
     await s.frame(null);
     const forgedWindow = await opened(s, before);

@@ -1,6 +1,5 @@
 import type { EndpointErrorCode } from '@oflink/protocol';
 import { say } from './dev';
-import type { LinkFailure } from './types';
 
 /**
  * Every `LinkError.code`: the browser's own codes, the codes `@oflink/server`'s endpoints answer
@@ -56,14 +55,3 @@ export class LinkError extends Error {
  */
 export const asLinkError = (e: unknown, code: LinkErrorCode): LinkError =>
   e instanceof LinkError ? e : new LinkError(code, e instanceof Error ? e.message : String(e));
-
-/**
- * The error outcome of a {@link LinkError}: its code and its message.
- * @example
- * report(failureOf(error), error);
- */
-export const failureOf = (error: LinkError): LinkFailure => ({
-  status: 'error',
-  code: error.code,
-  message: error.message,
-});

@@ -238,7 +238,7 @@ describe("the app endpoint's error answers are bounded", () => {
     expect((long as Error).message).toHaveLength(300);
     expect(await failure(400, { error: { code: '<img src=x onerror=alert(1)>' } })).toMatchObject({
       code: 'confirm_failed',
-      message: '/api/oflink/confirm answered 400.',
+      message: 'The confirm endpoint answered 400.',
     });
   });
 });

@@ -1,6 +1,7 @@
 import { ROUTES } from '@oflink/protocol';
 import { callEndpoint } from './endpoint';
-import { asLinkError, failureOf, type LinkError } from './LinkError';
+import { asLinkError, type LinkError } from './LinkError';
+import { failureOf } from './outcome';
 import type { ConfirmOption, LinkOutcome, LinkSuccess } from './types';
 
 /** The confirm route of `createOflinkHandler` at its default base path. */

@@ -6,8 +6,9 @@
 import { confirmOutcome } from './confirm';
 import { warn } from './dev';
 import { isServer, randomId } from './env';
-import { asLinkError, failureOf, LinkError } from './LinkError';
+import { asLinkError, LinkError } from './LinkError';
 import { optionsProblem } from './options';
+import { failureOf } from './outcome';
 import { popupView } from './popup';
 import { REDIRECT_KEY, readReturned, starterOf, tabStorage, takeReturned } from './records';
 import { redirectView } from './redirect';

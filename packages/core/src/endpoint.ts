@@ -43,6 +43,8 @@ export async function callEndpoint(
     // a non-JSON body: the status speaks
   }
   if (response.ok) return body;
-  const { code = fallback, message = `${endpoint} answered ${response.status}.` } = readEndpointError(body);
+  // the fallback code names the endpoint: session_request_failed, confirm_failed, connections_…
+  const what = `The ${fallback.split('_')[0]} endpoint answered ${response.status}.`;
+  const { code = fallback, message = what } = readEndpointError(body);
   throw new LinkError(code, message, response.status);
 }

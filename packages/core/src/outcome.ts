@@ -1,7 +1,8 @@
 import { EXIT_STEPS, type ExitStep, type LinkExit, type LinkMessage } from '@oflink/protocol';
-import type { LinkCancelled, LinkOutcome, LinkSuccess } from './types';
+import type { LinkError } from './LinkError';
+import type { LinkCancelled, LinkFailure, LinkOutcome, LinkSuccess } from './types';
 
-// How the hosted page's messages become outcomes (internal: not exported by index.ts).
+// How the hosted page's messages, and a LinkError, become outcomes (internal: not exported by index.ts).
 
 /** A cancellation by the person, with `step` only when it is a known step. */
 export const userExit = (step: unknown): LinkCancelled =>
@@ -40,3 +41,14 @@ export function successOutcome(m: Extract<LinkMessage, { event: 'success' }>): L
   if (m.user) out.user = m.user;
   return out;
 }
+
+/**
+ * The error outcome of a {@link LinkError}: its code and its message.
+ * @example
+ * report(failureOf(error), error);
+ */
+export const failureOf = (error: LinkError): LinkFailure => ({
+  status: 'error',
+  code: error.code,
+  message: error.message,
+});
