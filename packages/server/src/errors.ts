@@ -122,7 +122,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 export interface AnswerContext {
   /** The factory's name, for log lines and development answers. */
   caller: string;
-  request: Request;
+  /** The request answered, when the answer is a Fetch handler's (the Node adapter's own has none). */
+  request?: Request | undefined;
   /** CORS headers the request's origin earned. */
   cors?: Record<string, string>;
   /** Development answers say what refused the request (never a secret). */
@@ -147,18 +148,19 @@ export interface AnswerContext {
  */
 export function errorResponse(thrown: unknown, context: AnswerContext): Response {
   const { request, caller, secrets = [] } = context;
+  const at = request ? `${request.method} ${pathOf(request)}` : null;
   const error =
     thrown instanceof OflinkServerError
       ? thrown
       : internalError(`Unexpected error in ${caller}.`, thrown, secrets);
   const { code, status } = error;
   const reported = status >= 500 || code === 'rate_limited' || code === 'forbidden_origin';
-  if (reported && context.report && !request.signal?.aborted) {
+  if (reported && context.report && !request?.signal?.aborted) {
     const once =
       code === 'server_misconfigured' || code === 'forbidden_origin'
         ? `${caller}:${error.message}`
         : undefined;
-    reportTo(context.report.onError, `${caller} (${request.method} ${pathOf(request)})`, error, once);
+    reportTo(context.report.onError, at ? `${caller} (${at})` : caller, error, once);
   }
   const headers = { ...context.cors, ...error.headers };
   const known = (PUBLIC_MESSAGES as Record<string, string>)[code];
@@ -175,9 +177,7 @@ export function errorResponse(thrown: unknown, context: AnswerContext): Response
   // a malformed body is the client's own input: always said; other reasons only in development
   const shown = code === 'invalid_request' ? error.message : known;
   const why = shown !== error.message ? `: ${error.message}` : '';
-  const more = context.development
-    ? ` (${request.method} ${pathOf(request)} refused by ${caller}${why})`
-    : '';
+  const more = context.development ? ` (${at ? `${at} ` : ''}refused by ${caller}${why})` : '';
   return jsonResponse(status, { error: { code, message: shown + more } }, headers);
 }
 

@@ -1,8 +1,7 @@
 // The Node adapter: any Fetch handler as a `node:http` / Express / Connect handler. It knows nothing
 // of the handler it mounts: a Request goes in (its body streamed, read only if the handler reads it),
 // a Response comes out.
-import { PUBLIC_MESSAGES } from '@oflink/protocol';
-import { invalidOptions, jsonResponse } from './errors';
+import { errorResponse, invalidOptions } from './errors';
 
 /**
  * A Fetch API handler, such as the one `createLinkHandler` returns.
@@ -303,9 +302,7 @@ function failed(
   if (signal.aborted) return void res.destroy();
   if (next) return void next(error);
   if (res.headersSent) return void res.destroy();
-  // the handler threw instead of answering: the same body as the package's own internal_error
-  const answer = jsonResponse(500, {
-    error: { code: 'internal_error', message: PUBLIC_MESSAGES.internal_error },
-  });
+  // the handler threw instead of answering: answered as every error of the package is
+  const answer = errorResponse(error, { caller: 'toNodeHandler', development: false });
   writeResponse(answer, res).catch(() => res.destroy());
 }
