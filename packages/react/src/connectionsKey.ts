@@ -1,8 +1,5 @@
 import { ROUTES } from '@oflink/core/internal';
 
-/** The connections endpoint `useConnections` calls when given none. */
-export const DEFAULT_CONNECTIONS_ENDPOINT = ROUTES.connections;
-
 /** The start of every connections list key: what a successful connect refreshes. */
 export const CONNECTIONS_KEY_ROOT = ['oflink', 'connections'] as const;
 
@@ -13,6 +10,6 @@ export const CONNECTIONS_KEY_ROOT = ['oflink', 'connections'] as const;
  * @example
  * queryClient.invalidateQueries({ queryKey: connectionsQueryKey() });
  */
-export function connectionsQueryKey(endpoint: string = DEFAULT_CONNECTIONS_ENDPOINT): readonly unknown[] {
+export function connectionsQueryKey(endpoint: string = ROUTES.connections): readonly unknown[] {
   return [...CONNECTIONS_KEY_ROOT, endpoint];
 }

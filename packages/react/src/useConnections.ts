@@ -1,9 +1,9 @@
 'use client';
 import { LinkError } from '@oflink/core';
-import { asLinkError, callEndpoint } from '@oflink/core/internal';
+import { asLinkError, callEndpoint, ROUTES } from '@oflink/core/internal';
 import { type QueryClient, QueryClientContext, useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useContext, useMemo } from 'react';
-import { connectionsQueryKey, DEFAULT_CONNECTIONS_ENDPOINT } from './connectionsKey';
+import { connectionsQueryKey } from './connectionsKey';
 import { type ConnectionView, readConnections } from './connectionView';
 
 /**
@@ -104,7 +104,7 @@ export function useConnections(options: UseConnectionsOptions = {}): UseConnecti
       'missing_query_client',
       '`useConnections` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.',
     );
-  const endpoint = options.endpoint ?? DEFAULT_CONNECTIONS_ENDPOINT;
+  const endpoint = options.endpoint ?? ROUTES.connections;
   const query = useQuery(
     {
       queryKey: connectionsQueryKey(endpoint),
