@@ -8,13 +8,8 @@ export const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 
 /** True when `value` holds a C0 or C1 control character (a header or log line breaker). */
-export function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
+export const hasControl = (value: string): boolean => /[\0-\x1f\x7f-\x9f]/.test(value);
 
 /** `value` when it is a string of 1 to `max` characters with no control character, else undefined. */
 export function printable(value: unknown, max: number): string | undefined {
