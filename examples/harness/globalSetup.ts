@@ -2,7 +2,7 @@
 // simulator and every app, and hands their URLs to the tests through the environment.
 import { startSimulator } from '@oflink/simulator';
 import { build, install, MISTAKE_BUILDS, packTarballs, VARIANTS } from './install';
-import { freePort, type RunningApp, startApp, webhookRelay } from './servers';
+import { freePort, type RunningApp, routesAnswering, startApp, webhookRelay } from './servers';
 
 /** The apps the tests reach, by project name. */
 export type AppName =
@@ -55,17 +55,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   const sim = await startSimulator({ port: 0, quiet: true, webhookRetryBaseMs: 250 });
   const apps: Partial<Record<AppName, RunningApp>> = {};
+  // the builds that put the server package in a browser page have no oflink routes to serve
+  const serving = APPS.filter((a) => !a.name.startsWith('next-mistake'));
   for (const app of APPS) {
     const env = app.env ? await app.env() : undefined;
-    apps[app.name] = await startApp(app.name, dirs[app.dir] as string, app.args, sim, env);
+    const running = await startApp(app.name, dirs[app.dir] as string, app.args, sim, env);
+    apps[app.name] = running;
+    if (serving.includes(app)) await routesAnswering(running.url);
   }
   // OFAuth delivers the account's webhooks to one URL: here a relay that hands each message to every
   // app's webhook route (each keeps its own store), answering 2xx when they all did
-  const relay = await webhookRelay(
-    APPS.filter((a) => !a.name.startsWith('next-mistake')).map(
-      (a) => `${apps[a.name]?.url}/api/oflink/webhook`,
-    ),
-  );
+  const relay = await webhookRelay(serving.map((a) => `${apps[a.name]?.url}/api/oflink/webhook`));
   sim.configure({ webhookUrl: relay.url });
   process.env.OFLINK_EXAMPLES = JSON.stringify(
     Object.fromEntries(Object.entries(apps).map(([k, v]) => [k, v.url])),

@@ -39,6 +39,21 @@ async function answering(url: string, child: ChildProcess, log: string): Promise
   throw new Error(`${url} did not answer within 90 s; see ${log}`);
 }
 
+/**
+ * Waits until the app's oflink routes and its callback page answer, as a deployment's readiness
+ * check would before it sends traffic: the first calls load their modules and open the embedded
+ * store, which takes seconds on a busy machine, and no test should spend its own time limit on that.
+ */
+export async function routesAnswering(url: string): Promise<void> {
+  for (const path of ['/api/oflink/connections', '/oflink/callback']) {
+    const response = await fetch(url + path, {
+      headers: { cookie: 'user_id=readiness-check' },
+      signal: AbortSignal.timeout(90_000),
+    });
+    if (response.status !== 200) throw new Error(`${url}${path} answered ${response.status}`);
+  }
+}
+
 /** The environment of an example app on `port`: production, on the simulator `sim`. */
 function appEnv(port: number, url: string, sim: Simulator, extraEnv: Record<string, string>) {
   return {
