@@ -169,7 +169,10 @@ async function launchWebKit(): Promise<Engine> {
   const display = `:${90 + Math.floor(Math.random() * 400)}`;
   const xvfb = await started(
     '/usr/bin/Xvfb',
-    [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp'],
+    // -noreset: by default the X server resets when its last client leaves, which is each time a
+    // session's browser quits, and a browser that connects during the reset cannot open the display
+    // (the driver then waits for it forever)
+    [display, '-screen', '0', '1280x900x24', '-nolisten', 'tcp', '-noreset'],
     process.env,
     async () => existsSync(`/tmp/.X11-unix/X${display.slice(1)}`),
   );
@@ -239,7 +242,8 @@ async function webdriverSession(s: WebDriverSession): Promise<Session> {
     current: () => handle,
     frame: async (selector) => {
       if (selector === null) {
-        await s.command('POST', 'frame/parent');
+        // the top document, whatever became of the frame (the embed's leaves with its modal)
+        await s.command('POST', 'frame', { id: null });
         return;
       }
       const ref = await find(s, selector);

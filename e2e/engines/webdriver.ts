@@ -21,11 +21,20 @@ export class WebDriverError extends Error {
   }
 }
 
+/** How long one command may take: a driver that never answers fails the command, named. */
+const COMMAND_TIMEOUT_MS = 30_000;
+
 async function request<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': 'application/json; charset=utf-8' },
+    signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }).catch((error: unknown) => {
+    throw new WebDriverError(
+      'no answer',
+      `${method} ${path.replace(/^\/session\/[^/]+\//, '')}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
   const json = (await res.json()) as { value: T & { error?: string; message?: string } };
   if (!res.ok) throw new WebDriverError(json.value?.error ?? String(res.status), json.value?.message ?? '');
