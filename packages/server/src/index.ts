@@ -48,22 +48,24 @@ export {
   type LinkSessionOptions,
   type LinkSessionParams,
 } from './session';
+export type {
+  ConnectionEventData,
+  ConnectionWebhookEvent,
+  RulesUpdatedEvent,
+  UnknownWebhookEvent,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventType,
+} from './webhook/events';
+export { createWebhookHandler } from './webhook/handler';
+export type {
+  CreateWebhookHandlerOptions,
+  WebhookErrorContext,
+  WebhookHandlers,
+} from './webhook/options';
 export {
-  type CreateWebhookHandlerOptions,
-  createWebhookHandler,
-  type WebhookErrorContext,
-  type WebhookHandlers,
-} from './webhook/handler';
-export {
-  type ConnectionEventData,
-  type ConnectionWebhookEvent,
-  type RulesUpdatedEvent,
-  type UnknownWebhookEvent,
   type VerifyWebhookOptions,
   verifyWebhook,
-  type WebhookEvent,
-  type WebhookEventBase,
-  type WebhookEventType,
   type WebhookHeaders,
   type WebhookSecret,
   WebhookVerificationError,

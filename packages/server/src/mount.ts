@@ -6,7 +6,8 @@ import { createConfirmHandler } from './confirm';
 import { type ConnectionStore, createConnectionsHandler } from './connections';
 import { errorResponse, invalidOptions, pathOf, refusal } from './errors';
 import { createLinkHandler, type LinkHandlerOptions } from './session';
-import { type CreateWebhookHandlerOptions, createWebhookHandler } from './webhook/handler';
+import { createWebhookHandler } from './webhook/handler';
+import type { CreateWebhookHandlerOptions } from './webhook/options';
 
 /**
  * Options of {@link createOflinkHandler}: one object for every route. The session endpoint's options

@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { writeFigures } from '../../../../scripts/figures';
 import { OTHER_WEBHOOK_SECRET, WEBHOOK_SECRET } from '../../test/support';
 import { toNodeHandler } from '../node';
+import type { WebhookEvent } from './events';
 import { createWebhookHandler } from './handler';
-import type { WebhookEvent } from './verify';
 
 const SECRET = WEBHOOK_SECRET;
 const OTHER_SECRET = OTHER_WEBHOOK_SECRET;

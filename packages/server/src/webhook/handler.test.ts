@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { writeFigures } from '../../../../scripts/figures';
 import { OTHER_WEBHOOK_SECRET, signedWebhook, WEBHOOK_SECRET, webhookBody } from '../../test/support';
-import { createWebhookHandler, type WebhookErrorContext } from './handler';
+import { createWebhookHandler } from './handler';
+import type { WebhookErrorContext } from './options';
 
 const SECRET = WEBHOOK_SECRET;
 const OTHER_SECRET = OTHER_WEBHOOK_SECRET;

@@ -16,8 +16,8 @@ import {
   standard,
   verifyCases,
 } from '../../test/webhookMessages';
+import type { WebhookEvent } from './events';
 import { createWebhookHandler } from './handler';
-import type { WebhookEvent } from './verify';
 import { verifyWebhook } from './verify';
 
 const { accepted, rejected } = verifyCases(
