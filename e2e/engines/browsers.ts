@@ -100,7 +100,26 @@ async function puppeteerSession(browser: PBrowser): Promise<Session> {
     // from the document: after a back-forward cache restore the driver's own record may be stale
     url: () => page.evaluate('location.href') as Promise<string>,
     click: async (selector) => {
-      await (await here()).click(selector);
+      // A click goes to where the element is drawn. A frame of another site, just loaded in a busy
+      // browser, may not take input there yet, and the click then reaches the page behind it: a
+      // click the document did not receive is sent again (one it received never is).
+      for (let attempt = 1; ; attempt++) {
+        const target = await here();
+        const before = await target.evaluate(countClicks);
+        await target.click(selector);
+        const deadline = Date.now() + 2_000;
+        let received = false;
+        while (!received && Date.now() < deadline) {
+          try {
+            received = (await target.evaluate(countClicks)) !== before;
+          } catch {
+            // the document went away (the click navigated it, or its frame closed): it was received
+            received = true;
+          }
+          if (!received) await new Promise((r) => setTimeout(r, 100));
+        }
+        if (received || attempt === 3) return;
+      }
     },
     fill: async (selector, text) => {
       await (await here()).locator(selector).fill(text);
@@ -135,6 +154,21 @@ async function puppeteerSession(browser: PBrowser): Promise<Session> {
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Which document this is and how many clicks it received so far, counted from the first call (in
+ * the capture phase, so that a handler stopping the event does not hide it). Another document, or
+ * one more click, gives another answer.
+ */
+function countClicks(): string {
+  const w = window as Window & { __clicksReceived?: { id: string; n: number } };
+  if (!w.__clicksReceived) {
+    const counter = { id: Math.random().toString(36).slice(2), n: 0 };
+    w.__clicksReceived = counter;
+    window.addEventListener('click', () => counter.n++, true);
+  }
+  return `${w.__clicksReceived.id}:${w.__clicksReceived.n}`;
 }
 
 function freePort(): Promise<number> {

@@ -51,7 +51,15 @@ const stepIs = (s: Session, name: string) =>
   until(
     `the hosted page's ${name} step`,
     async () => (await s.attr(`[data-step="${name}"]`, 'data-step')) === name,
-  );
+  ).catch(async (error: Error) => {
+    // what the page shows instead says whether the click before was lost or answered otherwise
+    const shown = await s
+      .evaluate<string>(
+        "return location.href + ' on step ' + document.querySelector('[data-step]')?.getAttribute('data-step')",
+      )
+      .catch((unreadable: unknown) => `unreadable (${String(unreadable)})`);
+    throw new Error(`${error.message}; the page is ${shown}`);
+  });
 
 /** A sandbox scenario walked from consent to its end, in the window or frame `s` acts on. */
 async function walk(s: Session, scenario: string): Promise<void> {
