@@ -36,6 +36,21 @@ describe('the own-origin rule', () => {
     expect(ok(url, { origin: 'https://app.example.com:444', host: 'app.example.com' })).toBe(false);
   });
 
+  it('a refusal names each origin the request was sent to once', () => {
+    const verdict = checkOrigin(
+      request('http://localhost:5192/api/oflink/session', {
+        origin: 'https://evil.example',
+        host: 'localhost:5192',
+      }),
+      policy(),
+    );
+    expect(verdict).toMatchObject({
+      ok: false,
+      seen: 'https://evil.example',
+      why: 'it is not the origin the request was sent to (http://localhost:5192, https://localhost:5192)',
+    });
+  });
+
   it('X-Forwarded-Host counts only with trustForwardedHeaders', () => {
     const url = 'http://10.0.0.5:8080/api/oflink/session';
     const headers = {

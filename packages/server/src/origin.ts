@@ -66,7 +66,8 @@ function ownOrigins(request: Request, policy: OriginPolicy): string[] {
     const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || 'https';
     out.push(`${proto}://${forwarded}`);
   }
-  return out.map((o) => o.toLowerCase());
+  // request.url and Host usually name the same origin: each is listed once in a refusal
+  return [...new Set(out.map((o) => o.toLowerCase()))];
 }
 
 /**
