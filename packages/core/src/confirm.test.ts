@@ -14,6 +14,7 @@ const disposers: (() => void)[] = [];
 afterEach(() => {
   for (const d of disposers.splice(0)) d();
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
   sessionStorage.clear();
   localStorage.clear();
   document.body.innerHTML = '';
@@ -227,12 +228,13 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
 
 describe("the app endpoint's error answers are bounded", () => {
   it('keeps a plain identifier code and cuts the message to 300 characters; markup codes fall back', async () => {
-    const answer = (status: number, body: unknown) => async () => Response.json(body, { status });
-    const failure = (status: number, body: unknown) =>
-      callEndpoint('/api/oflink/confirm', 'POST', {}, undefined, 'confirm_failed', answer(status, body)).then(
+    const failure = (status: number, body: unknown) => {
+      vi.stubGlobal('fetch', async () => Response.json(body, { status }));
+      return callEndpoint('/api/oflink/confirm', 'POST', {}, undefined, 'confirm_failed').then(
         () => null,
         (e: unknown) => e,
       );
+    };
     const long = await failure(500, { error: { code: 'upstream_timeout', message: 'x'.repeat(1_000_000) } });
     expect(long).toMatchObject({ code: 'upstream_timeout', status: 500 });
     expect((long as Error).message).toHaveLength(300);

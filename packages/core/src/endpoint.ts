@@ -20,11 +20,10 @@ export async function callEndpoint(
   payload: unknown,
   signal: AbortSignal | undefined,
   fallback: LinkErrorCode,
-  fetcher: typeof fetch = fetch,
 ): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetcher(endpoint, {
+    response = await fetch(endpoint, {
       method,
       credentials: 'same-origin',
       signal: signal ?? null,

@@ -2,13 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LinkError } from './LinkError';
-import {
-  createSessionCache,
-  fetchLinkSession,
-  isSessionFresh,
-  parseSession,
-  SESSION_SAFETY_MARGIN_MS,
-} from './session';
+import { createSessionCache, isSessionFresh, requestSession, SESSION_SAFETY_MARGIN_MS } from './session';
+import type { SessionRequestOptions } from './types';
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 
@@ -32,18 +27,24 @@ describe('isSessionFresh', () => {
   });
 });
 
-describe('parseSession', () => {
-  it('treats a missing mode as hosted (older API versions)', () => {
-    expect(parseSession({ url: 'https://link.test/cs_1', expiresAt: '2030-01-01T00:00:00Z' })).toEqual({
+/** The session `fetchSession` answers with `body`, as requestSession validates it. */
+const parseSession = (body: unknown) =>
+  requestSession({ fetchSession: async () => body as never }, new AbortController().signal);
+
+describe('the session answer', () => {
+  it('treats a missing mode as hosted (older API versions)', async () => {
+    await expect(
+      parseSession({ url: 'https://link.test/cs_1', expiresAt: '2030-01-01T00:00:00Z' }),
+    ).resolves.toEqual({
       mode: 'hosted',
       url: 'https://link.test/cs_1',
       expiresAt: '2030-01-01T00:00:00Z',
     });
   });
-  it('rejects whitelabel sessions with unsupported_mode', () => {
-    expect(() =>
+  it('rejects whitelabel sessions with unsupported_mode', async () => {
+    await expect(
       parseSession({ mode: 'whitelabel', clientSecret: 'x', expiresAt: inMinutes(30) }),
-    ).toThrowError(expect.objectContaining({ code: 'unsupported_mode' }));
+    ).rejects.toMatchObject({ code: 'unsupported_mode' });
   });
   it.each([
     null,
@@ -51,14 +52,12 @@ describe('parseSession', () => {
     { url: 'javascript:alert(1)', expiresAt: '2030-01-01T00:00:00Z' },
     { url: 'https://link.test/cs_1', expiresAt: 'never' },
     { url: 42, expiresAt: '2030-01-01T00:00:00Z' },
-  ])('rejects the body %j', (body) => {
-    expect(() => parseSession(body)).toThrowError(
-      expect.objectContaining({ code: 'invalid_session_response' }),
-    );
+  ])('rejects the body %j', async (body) => {
+    await expect(parseSession(body)).rejects.toMatchObject({ code: 'invalid_session_response' });
   });
 });
 
-describe('fetchLinkSession against a local endpoint', () => {
+describe('requestSession against a local endpoint', () => {
   let server: Server;
   let base = '';
   let next: { status: number; body: string } = { status: 200, body: '{}' };
@@ -83,6 +82,8 @@ describe('fetchLinkSession against a local endpoint', () => {
   beforeEach(() => {
     requests.length = 0;
   });
+  const requestFrom = (endpoint: string, params: Omit<SessionRequestOptions, 'endpoint'> = {}) =>
+    requestSession({ ...params, endpoint }, new AbortController().signal);
 
   it('POSTs the params as JSON and returns the session', async () => {
     const expiresAt = inMinutes(30);
@@ -90,7 +91,7 @@ describe('fetchLinkSession against a local endpoint', () => {
       status: 200,
       body: JSON.stringify({ mode: 'hosted', url: 'https://link.test/cs_9', expiresAt }),
     };
-    const session = await fetchLinkSession(`${base}/api/oflink/session`, {
+    const session = await requestFrom(`${base}/api/oflink/session`, {
       connectionId: 'conn_1',
       geolocation: { country: 'US' },
     });
@@ -109,7 +110,7 @@ describe('fetchLinkSession against a local endpoint', () => {
       status: 401,
       body: JSON.stringify({ error: { code: 'unauthenticated', message: 'Sign in first.' } }),
     };
-    const error = await fetchLinkSession(`${base}/x`).catch((e: unknown) => e);
+    const error = await requestFrom(`${base}/x`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LinkError);
     expect(error).toMatchObject({
       name: 'LinkError',
@@ -121,14 +122,14 @@ describe('fetchLinkSession against a local endpoint', () => {
 
   it('reports a non-JSON error body with a generic code and the status', async () => {
     next = { status: 502, body: '<html>bad gateway</html>' };
-    await expect(fetchLinkSession(`${base}/x`)).rejects.toMatchObject({
+    await expect(requestFrom(`${base}/x`)).rejects.toMatchObject({
       code: 'session_request_failed',
       status: 502,
     });
   });
 
   it('reports an unreachable endpoint as network_error', async () => {
-    await expect(fetchLinkSession('http://127.0.0.1:1/x')).rejects.toMatchObject({ code: 'network_error' });
+    await expect(requestFrom('http://127.0.0.1:1/x')).rejects.toMatchObject({ code: 'network_error' });
   });
 
   it('caches one session per params, shares the request in flight, and refetches once it is stale', async () => {

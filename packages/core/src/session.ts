@@ -5,7 +5,7 @@ import { type LinkSession, ROUTES, readHostedSession, sessionRequestBody } from 
 import { say } from './dev';
 import { callEndpoint } from './endpoint';
 import { asLinkError, LinkError } from './LinkError';
-import type { LinkSessionParams, SessionRequestOptions, SessionSource } from './types';
+import type { SessionRequestOptions, SessionSource } from './types';
 
 /** The app's session endpoint when none is given (the `@oflink/server` contract). */
 export const DEFAULT_ENDPOINT = ROUTES.session;
@@ -29,52 +29,29 @@ export function isSessionFresh(
 }
 
 /**
- * Validates a session endpoint's JSON body. A missing `mode` is hosted (older API versions);
- * whitelabel sessions and anything but an http(s) URL are rejected.
- *
- * @example
- * parseSession({ mode: 'hosted', url: 'https://link.ofauth.com/cs_1', expiresAt: '2030-01-01T00:00:00Z' });
- */
-export function parseSession(body: unknown): LinkSession {
-  const read = readHostedSession(body);
-  if (read.ok) return read.session;
-  throw read.problem === 'unsupported_mode'
-    ? new LinkError('unsupported_mode', say('unsupported_mode', read.mode))
-    : new LinkError('invalid_session_response');
-}
-
-/**
- * POSTs the params as JSON to the app's session endpoint and returns the validated session.
- * Non-2xx answers throw a {@link LinkError} carrying the server's `error.code` and the HTTP status.
- *
- * @example
- * const session = await fetchLinkSession('/api/oflink/session', { connectionId: 'conn_1' });
- */
-export async function fetchLinkSession(
-  endpoint: string = DEFAULT_ENDPOINT,
-  params: LinkSessionParams = {},
-  init: { signal?: AbortSignal; fetch?: typeof fetch } = {},
-): Promise<LinkSession> {
-  const body = sessionRequestBody(params);
-  return parseSession(
-    await callEndpoint(endpoint, 'POST', body, init.signal, 'session_request_failed', init.fetch),
-  );
-}
-
-/**
- * Requests one session with `fetchSession` or the endpoint; failures are {@link LinkError}s.
+ * Requests one session, with `fetchSession` or from the app's endpoint (a JSON POST of the params),
+ * and validates the answer: a missing `mode` is hosted (older API versions); whitelabel sessions
+ * and anything but an http(s) URL are refused. Every failure is a {@link LinkError}: the server's
+ * `error.code` and HTTP status, `network_error`, `unsupported_mode`, `invalid_session_response`;
+ * an abort rejects with the abort reason.
  *
  * @example
  * const session = await requestSession({ endpoint: '/api/oflink/session' }, new AbortController().signal);
  */
 export async function requestSession(o: SessionRequestOptions, signal: AbortSignal): Promise<LinkSession> {
   const params = sessionRequestBody(o);
-  if (!o.fetchSession) return fetchLinkSession(o.endpoint, params, { signal });
-  try {
-    return parseSession(await o.fetchSession(params, { signal }));
-  } catch (e) {
-    throw asLinkError(e, 'session_request_failed');
-  }
+  const { fetchSession } = o;
+  const read = readHostedSession(
+    fetchSession
+      ? await fetchSession(params, { signal }).catch((e: unknown) => {
+          throw asLinkError(e, 'session_request_failed');
+        })
+      : await callEndpoint(o.endpoint ?? DEFAULT_ENDPOINT, 'POST', params, signal, 'session_request_failed'),
+  );
+  if (read.ok) return read.session;
+  throw read.problem === 'unsupported_mode'
+    ? new LinkError('unsupported_mode', say('unsupported_mode', read.mode))
+    : new LinkError('invalid_session_response');
 }
 
 /**
