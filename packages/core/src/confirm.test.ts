@@ -147,6 +147,9 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
     await flush();
     expect([...first.calls, ...second.calls]).toEqual(['onSuccess:conn_r:true']);
     expect(readReturned(sessionStorage)).toBeNull();
+    // the controller that did not report it is free again, not left `confirming`
+    expect(first.controller.getState().status).toBe('success');
+    expect(second.controller.getState()).toMatchObject({ status: 'idle', outcome: null, error: null });
   });
 
   it('without a redirect record of this tab (a callback URL opened by another site) nothing is saved', () => {

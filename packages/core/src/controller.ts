@@ -14,7 +14,6 @@ import { REDIRECT_KEY, readReturned, starterOf, tabStorage, takeReturned } from 
 import { redirectView } from './redirect';
 import type {
   Attempt,
-  ConfirmOption,
   LinkActions,
   LinkController,
   LinkControllerOptions,
@@ -22,7 +21,6 @@ import type {
   LinkOutcome,
   LinkSession,
   LinkState,
-  LinkSuccess,
   LinkView,
   SessionSource,
   ViewFactory,
@@ -87,52 +85,52 @@ export function createLinkController(
   const announce = (s: LinkSession) => emit({ type: 'session_ready', expiresAt: s.expiresAt });
   const ready = (session: LinkSession) =>
     set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
-
-  /** Whether a success must wait for the app's server before it is reported (the `confirm` option). */
-  const toConfirm = (outcome: LinkOutcome): boolean =>
-    outcome.status === 'success' && !outcome.confirmed && getOptions().confirm !== undefined;
-
-  /**
-   * Confirms a success with the app's server, then hands the final outcome on. The state is
-   * `confirming` meanwhile; a teardown (dispose, reset) drops it and frees the controller, a close
-   * cannot undo it.
-   */
-  function confirmFirst(outcome: LinkSuccess, then: (final: LinkOutcome, error?: LinkError) => void): void {
-    const aborter = new AbortController();
-    const confirming: Running = {
-      stop(close) {
-        if (close) return;
-        aborter.abort();
-        if (running === confirming) running = null;
-      },
-    };
-    running = confirming;
-    set({ status: 'confirming', outcome: null, error: null, session: null });
-    void confirmOutcome(getOptions().confirm as ConfirmOption, outcome, aborter.signal).then((final) => {
-      if (aborter.signal.aborted) return;
-      if (running === confirming) running = null;
-      then(final.outcome, final.error);
-    });
-  }
+  // no attempt and no outcome: ready again when a session is still cached
+  const rest = () => {
+    const session = source.peek() ?? null;
+    set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
+  };
 
   /**
-   * Reports an outcome, the one way every outcome reaches the app: a success to confirm is confirmed
-   * first (the UI closes meanwhile); then the state changes (bindings re-enable the trigger before a
-   * modal gives focus back to it), the UI closes, the event and the callbacks run, then `after` with
-   * the final outcome.
+   * Reports an outcome, the one way every outcome reaches the app. A success to confirm (the
+   * `confirm` option) is confirmed with the app's server first: the UI closes, the state is
+   * `confirming`, and a teardown (dispose, reset) drops the confirmation and frees the controller
+   * (a close cannot undo it). Then `claim` (when given) decides whether this controller still
+   * reports it; the state changes (bindings re-enable the trigger before a modal gives focus back
+   * to it), the UI closes, the event and the callbacks run, then `after` with the final outcome.
    */
   function report(
     outcome: LinkOutcome,
     error?: LinkError,
     closeUi?: () => void,
     after?: (final: LinkOutcome) => void,
+    claim?: () => boolean,
   ): void {
-    if (toConfirm(outcome)) {
-      confirmFirst(outcome as LinkSuccess, (final, e) => report(final, e, undefined, after));
+    const o = getOptions();
+    if (outcome.status === 'success' && !outcome.confirmed && o.confirm !== undefined) {
+      const aborter = new AbortController();
+      const confirming: Running = {
+        stop(close) {
+          if (close) return;
+          aborter.abort();
+          if (running === confirming) running = null;
+        },
+      };
+      running = confirming;
+      set({ status: 'confirming', outcome: null, error: null, session: null });
+      void confirmOutcome(o.confirm, outcome, aborter.signal).then((final) => {
+        if (aborter.signal.aborted) return;
+        if (running === confirming) running = null;
+        report(final.outcome, final.error, undefined, after, claim);
+      });
       closeUi?.();
       return;
     }
-    const o = getOptions();
+    // another controller of the page took it: this one is free again, not left `confirming`
+    if (claim && !claim()) {
+      if (state.status === 'confirming') rest();
+      return;
+    }
     const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
     set({ status: outcome.status, outcome, error: err, session: null, isReady: source.peek() !== undefined });
     closeUi?.();
@@ -146,126 +144,12 @@ export function createLinkController(
     after?.(outcome);
   }
 
-  /**
-   * One attempt in `makeView`'s mode, started in the click; `fallback` replaces a popup the browser
-   * blocked (`auto` mode). The session request leaves first, then the view prepares (the popup opens
-   * in the click); app code (the event, state listeners) runs only after both, so it delays neither.
-   */
-  function start(makeView: ViewFactory, fallback?: ViewFactory): void {
-    const cached = source.peek();
-    const pending = cached ? null : source.get(new AbortController().signal);
-    const cleanups: (() => void)[] = [];
-    let ended = false;
-    const undo = () => {
-      for (const c of cleanups.splice(0)) c();
-    };
-    const closeUi = () => {
-      undo();
-      view.close();
-    };
-    const win = window;
-    const attempt: Attempt & Running = {
-      id: randomId(),
-      nonce: randomId(),
-      trigger: win.document.activeElement,
-      options: getOptions,
-      emit,
-      set,
-      listen(type, fn, capture) {
-        win.addEventListener(type, fn as EventListener, capture);
-        cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
-      },
-      after(ms, fn) {
-        const t = win.setTimeout(fn, ms);
-        cleanups.push(() => win.clearTimeout(t));
-      },
-      cleanup: (fn) => cleanups.push(fn),
-      end(outcome, error, afterSuccess) {
-        if (ended) return;
-        ended = true;
-        if (running === attempt) running = null;
-        const hadUi = view.hasUi();
-        report(outcome, error, closeUi, (final) => {
-          if (hadUi) emit({ type: 'closed' });
-          if (final.status === 'success') afterSuccess?.();
-        });
-      },
-      fail(e) {
-        const error = asLinkError(e, 'session_request_failed');
-        attempt.end(failureOf(error), error);
-      },
-      current: () => running === attempt,
-      renew() {
-        source.discard();
-        return request().then((s) => {
-          source.discard();
-          announce(s);
-          return s;
-        });
-      },
-      refocus(fn) {
-        refocusing = true;
-        fn();
-        queueMicrotask(() => {
-          refocusing = false;
-        });
-      },
-      stop(close) {
-        if (close) view.requestExit(true);
-        else {
-          // torn down: ended without a word
-          ended = true;
-          running = null;
-          closeUi();
-        }
-        attempt.end({ status: 'cancelled', reason: 'closed' });
-      },
-    };
-    let view: LinkView = makeView(attempt);
-    running = attempt;
-
-    const shown = view.prepare(cached?.url);
-    if (pending) emit({ type: 'session_requested' });
-    // the session stays cached for the next attempt; an attempt that ends here has no one to tell
-    const drop = () => void pending?.catch(() => {});
-    // that event's handler may have ended the attempt already
-    if (running !== attempt) {
-      drop();
-      return;
-    }
-    set({ status: 'preparing', outcome: null, error: null, sandbox: null });
-    if (!shown) {
-      if (!fallback) {
-        drop();
-        const blocked = new LinkError('popup_blocked');
-        attempt.end(failureOf(blocked), blocked);
-        return;
-      }
-      undo();
-      view = fallback(attempt);
-    }
-    const proceed = (s: LinkSession, wasCached: boolean) => {
-      // a fetched session is navigated to before app code can delay it
-      if (!wasCached && running === attempt) {
-        view.navigate(s);
-        announce(s);
-      }
-      if (running !== attempt) return;
-      source.discard(); // single use
-      set({ status: 'open', session: s, isReady: false });
-      view.show(s);
-    };
-    if (cached) proceed(cached, true);
-    else
-      pending?.then(
-        (s) => proceed(s, false),
-        (e: unknown) => {
-          if (running === attempt) attempt.fail(e);
-        },
-      );
-  }
-
   const actions: LinkActions = {
+    /**
+     * One attempt, started in the click. The session request leaves first, then the view prepares
+     * (the popup opens in the click); app code (the event, state listeners) runs only after both,
+     * so it delays neither. In `auto` mode a redirect replaces a popup the browser blocked.
+     */
     open() {
       if (isServer) return;
       if (running) return warn('busy');
@@ -276,24 +160,129 @@ export function createLinkController(
         const error = new LinkError('invalid_options', `Invalid oflink options: ${problem}`);
         return report(failureOf(error), error);
       }
+      const win = window;
       const requested = o.mode ?? 'auto';
       const mode =
-        requested !== 'auto' ? requested : window.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect';
+        requested !== 'auto' ? requested : win.innerWidth >= AUTO_POPUP_MIN_WIDTH ? 'popup' : 'redirect';
+      const cached = source.peek();
+      const pending = cached ? null : source.get(new AbortController().signal);
+      const cleanups: (() => void)[] = [];
+      let ended = false;
+      const undo = () => {
+        for (const c of cleanups.splice(0)) c();
+      };
+      const closeUi = () => {
+        undo();
+        view.close();
+      };
+      const attempt: Attempt & Running = {
+        id: randomId(),
+        nonce: randomId(),
+        trigger: win.document.activeElement,
+        options: getOptions,
+        emit,
+        set,
+        listen(type, fn, capture) {
+          win.addEventListener(type, fn as EventListener, capture);
+          cleanups.push(() => win.removeEventListener(type, fn as EventListener, capture));
+        },
+        after(ms, fn) {
+          const t = win.setTimeout(fn, ms);
+          cleanups.push(() => win.clearTimeout(t));
+        },
+        cleanup: (fn) => cleanups.push(fn),
+        end(outcome, error, afterSuccess) {
+          if (ended) return;
+          ended = true;
+          if (running === attempt) running = null;
+          const hadUi = view.hasUi();
+          report(outcome, error, closeUi, (final) => {
+            if (hadUi) emit({ type: 'closed' });
+            if (final.status === 'success') afterSuccess?.();
+          });
+        },
+        fail(e) {
+          const error = asLinkError(e, 'session_request_failed');
+          attempt.end(failureOf(error), error);
+        },
+        current: () => running === attempt,
+        renew() {
+          source.discard();
+          return request().then((s) => {
+            source.discard();
+            announce(s);
+            return s;
+          });
+        },
+        refocus(fn) {
+          refocusing = true;
+          fn();
+          queueMicrotask(() => {
+            refocusing = false;
+          });
+        },
+        stop(close) {
+          if (close) view.requestExit(true);
+          else {
+            // torn down: ended without a word
+            ended = true;
+            running = null;
+            closeUi();
+          }
+          attempt.end({ status: 'cancelled', reason: 'closed' });
+        },
+      };
       // the options check refused `embed` mode without its view
-      const view =
+      let view: LinkView = (
         mode === 'popup'
           ? popupView
           : mode === 'redirect'
             ? redirectView
-            : (o.embed as unknown as ViewFactory);
-      start(view, requested === 'auto' && mode === 'popup' ? redirectView : undefined);
+            : (o.embed as unknown as ViewFactory)
+      )(attempt);
+      running = attempt;
+
+      const shown = view.prepare(cached?.url);
+      if (pending) emit({ type: 'session_requested' });
+      // the session stays cached for the next attempt; an attempt that ends here has no one to tell
+      const drop = () => void pending?.catch(() => {});
+      // that event's handler may have ended the attempt already
+      if (running !== attempt) return drop();
+      set({ status: 'preparing', outcome: null, error: null, sandbox: null });
+      if (!shown) {
+        if (requested !== 'auto') {
+          drop();
+          const blocked = new LinkError('popup_blocked');
+          return attempt.end(failureOf(blocked), blocked);
+        }
+        undo();
+        view = redirectView(attempt);
+      }
+      const proceed = (s: LinkSession, wasCached: boolean) => {
+        // a fetched session is navigated to before app code can delay it
+        if (!wasCached && running === attempt) {
+          view.navigate(s);
+          announce(s);
+        }
+        if (running !== attempt) return;
+        source.discard(); // single use
+        set({ status: 'open', session: s, isReady: false });
+        view.show(s);
+      };
+      if (cached) proceed(cached, true);
+      else
+        pending?.then(
+          (s) => proceed(s, false),
+          (e: unknown) => {
+            if (running === attempt) attempt.fail(e);
+          },
+        );
     },
     close: () => running?.stop(true),
     reset() {
       running?.stop();
       generation++;
-      const session = source.peek() ?? null;
-      set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
+      rest();
     },
     prefetch() {
       if (isServer || running || refocusing) return;
@@ -345,11 +334,7 @@ export function createLinkController(
       if (saved.starter !== undefined && saved.starter !== starterOf(getOptions())) return;
       if (saved.returnTo && new URL(saved.returnTo, here.href).pathname !== here.pathname) return;
       // reported once it is final (confirmed when asked), by whichever controller of the page takes it
-      const claim = (final: LinkOutcome, error?: LinkError) => {
-        if (takeReturned(storage, saved.id)) report(final, error);
-      };
-      if (toConfirm(saved.outcome)) confirmFirst(saved.outcome as LinkSuccess, claim);
-      else claim(saved.outcome);
+      report(saved.outcome, undefined, undefined, undefined, () => takeReturned(storage, saved.id));
     },
     dispose() {
       running?.stop();
