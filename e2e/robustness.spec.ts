@@ -1,6 +1,6 @@
 // What people and frameworks do to a button: double clicks, StrictMode (the development builds in
 // the @strict projects double-invoke effects), several buttons on one page, leaving mid-flow.
-import type { Page } from '@playwright/test';
+import type { Page, Route } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { button, EMBED_FRAME, MODES, outcome, startFlow, step, walk } from './support/link';
 
@@ -77,6 +77,30 @@ test('popup: leaving the page mid-flow closes the popup, and a new attempt works
   await expect.poll(() => flow.popup!.isClosed()).toBe(true);
   await page.getByRole('link', { name: 'Connect', exact: true }).click();
   await expect(outcome(page)).toHaveCount(0);
+  const again = await startFlow(page, 'popup', sim.url);
+  await walk(again.link, 'creator');
+  await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');
+});
+
+test('popup: the session endpoint does not answer; closing the loading window ends the attempt, and the next click connects', {
+  tag,
+}, async ({ page, sim }) => {
+  // the first session request (the hover's prefetch, which the click joins) gets no answer
+  let held: Route | null = null;
+  await page.route('**/api/oflink/session', (route) => {
+    if (held) return route.continue();
+    held = route;
+  });
+  await page.goto('/');
+  const opened = page.waitForEvent('popup');
+  await button(page, 'popup').click();
+  const popup = await opened;
+  await expect(popup.locator('body')).toHaveText('Loading…');
+  await popup.close();
+  await expect(outcome(page)).toHaveAttribute('data-status', 'cancelled');
+  await expect(button(page, 'popup')).toBeEnabled();
+  // the answer comes at last: the next click opens it
+  await (held as Route | null)?.continue();
   const again = await startFlow(page, 'popup', sim.url);
   await walk(again.link, 'creator');
   await expect(outcome(page)).toHaveAttribute('data-confirmed', 'true');

@@ -178,6 +178,19 @@ describe.each(engines)('in %s', (name) => {
     expect((await outcome(s)).status).toBe('cancelled');
   });
 
+  it('popup: the session is slow to come, and the person closes the loading window: cancelled at once', async () => {
+    await fresh();
+    // OFAuth takes longer to answer the init than the person waits (the server gives up after 10 s)
+    sim.injectFault({ type: 'latency', ms: 12_000 });
+    const app = s.current();
+    const before = await s.windows();
+    await s.click(button('popup'));
+    await s.use(await opened(s, before));
+    await s.closeWindow();
+    await s.use(app);
+    expect((await outcome(s)).status).toBe('cancelled');
+  });
+
   it('redirect: the callback page confirms, and the page the person returns to reports it', async () => {
     await fresh();
     await s.click(button('redirect'));

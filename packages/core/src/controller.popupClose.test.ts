@@ -176,6 +176,34 @@ describe('popup mode', () => {
     expect(calls.filter((c) => c.startsWith('on'))).toEqual([]);
   });
 
+  it('closing the loading popup before the session came ends the attempt at once; the late session opens the next one', async () => {
+    vi.useFakeTimers();
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    controller.open();
+    expect(controller.getState().status).toBe('preparing');
+    popup.closed = true; // our own loading page: no COOP, the close is certain
+    await vi.advanceTimersByTimeAsync(300);
+    expect(controller.getState()).toMatchObject({
+      status: 'cancelled',
+      outcome: { status: 'cancelled', reason: 'closed' },
+    });
+    expect(calls.slice(-3)).toEqual(['event:cancelled', 'onExit:cancelled', 'event:closed']);
+    const late = src.resolve(fresh('cs_late'));
+    await vi.advanceTimersByTimeAsync(1);
+    await late;
+    expect(popup.location.replace).not.toHaveBeenCalled();
+    expect(calls.filter((c) => c === 'onExit:cancelled')).toHaveLength(1);
+    const next = fakePopup();
+    open.mockImplementation(() => next);
+    controller.open();
+    expect(open).toHaveBeenLastCalledWith(
+      `${SESSION_ORIGIN}/cs_late`,
+      expect.any(String),
+      expect.any(String),
+    );
+    expect(controller.getState().status).toBe('open');
+  });
+
   it('a failed session request closes the loading popup and reports the server code', async () => {
     const { controller, src, calls } = setup({ mode: 'popup' });
     controller.open();

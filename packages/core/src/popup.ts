@@ -73,21 +73,23 @@ function listenRelay(a: Attempt): void {
 }
 
 /**
- * Reports `closed` once the popup is gone. `closed` reads true both when the person closed the
- * popup and when Cross-Origin-Opener-Policy on a hosted page (at any step) severed the handle while
- * they work on in the popup. Believe it once they are back here (a real close hands focus back to
- * this window, often before the poll sees it), then give the relay the grace period to arrive: it
- * usually comes first.
+ * Reports `closed` once the popup is gone. While it still shows this app's own loading page (the
+ * session not yet there), `closed` is certain: the attempt ends at once. Once it went to the hosted
+ * page, `closed` reads true both when the person closed the popup and when
+ * Cross-Origin-Opener-Policy on a hosted page (at any step) severed the handle while they work on in
+ * the popup. Believe it once they are back here (a real close hands focus back to this window, often
+ * before the poll sees it), then give the relay the grace period to arrive: it usually comes first.
  */
-function watchClose(a: Attempt, popup: Window): void {
+function watchClose(a: Attempt, popup: Window, hosted: () => boolean): void {
   const grace = a.options().popupCloseGraceMs ?? POPUP_CLOSE_GRACE_MS;
+  const gone = () => a.end({ status: 'cancelled', reason: 'closed' });
   let closed = false;
   let backSinceLastSeenOpen = false;
   let graceStarted = false;
   const startGrace = () => {
     if (graceStarted) return;
     graceStarted = true;
-    a.after(grace, () => a.end({ status: 'cancelled', reason: 'closed' }));
+    a.after(grace, gone);
   };
   const back = () => {
     backSinceLastSeenOpen = true;
@@ -101,30 +103,38 @@ function watchClose(a: Attempt, popup: Window): void {
     }
     window.clearInterval(poll);
     closed = true;
-    if (backSinceLastSeenOpen) startGrace();
+    if (!hosted()) gone();
+    else if (backSinceLastSeenOpen) startGrace();
   }, 300);
   a.cleanup(() => window.clearInterval(poll));
 }
 
 /**
  * The popup view. Its window opens in `prepare`, inside the click: at the session URL when a
- * session is at hand (one navigation), else on a loading document that `navigate` sends on.
+ * session is at hand (one navigation), else on a loading document that `navigate` sends on. It is
+ * watched from then on, so closing the loading window ends an attempt whose session never came.
  */
 export function popupView(a: Attempt): LinkView {
   let popup: Window | null = null;
+  // sent to the hosted page: from then on, `closed` may be COOP's doing
+  let hosted = false;
   const isOpen = (): boolean => popup !== null && !popup.closed;
   return {
     prepare(cachedUrl) {
       popup = openPopup(a, cachedUrl);
-      if (popup) listenRelay(a);
-      return popup !== null;
+      if (!popup) return false;
+      hosted = cachedUrl !== undefined;
+      listenRelay(a);
+      watchClose(a, popup, () => hosted);
+      return true;
     },
     navigate(session) {
-      if (isOpen()) popup?.location.replace(session.url);
+      if (!isOpen()) return;
+      hosted = true;
+      popup?.location.replace(session.url);
     },
     show() {
-      if (!popup || !isOpen()) return a.end({ status: 'cancelled', reason: 'closed' });
-      watchClose(a, popup);
+      if (!isOpen()) return a.end({ status: 'cancelled', reason: 'closed' });
       a.emit({ type: 'opened', mode: 'popup' });
     },
     requestExit: () => false,
