@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handleCallback } from './callback';
 import { createLinkController } from './controller';
 import { fakePopup, flush, fresh, manualSource, storedAttempt } from './controllerTestKit';
-import { callEndpoint } from './endpoint';
 import { LinkError } from './LinkError';
 import { REDIRECT_KEY, RELAY_TYPE, readReturned, saveReturned, starterOf } from './records';
 import type { LinkControllerOptions, LinkOutcome } from './types';
@@ -226,24 +225,5 @@ describe('redirect: the outcome reaches the page the person returns to', () => {
     const t = setup({});
     t.controller.resume();
     expect(t.calls).toEqual(['onExit:cancelled']);
-  });
-});
-
-describe("the app endpoint's error answers are bounded", () => {
-  it('keeps a plain identifier code and cuts the message to 300 characters; markup codes fall back', async () => {
-    const failure = (status: number, body: unknown) => {
-      vi.stubGlobal('fetch', async () => Response.json(body, { status }));
-      return callEndpoint('/api/oflink/confirm', 'POST', {}, undefined, 'confirm_failed').then(
-        () => null,
-        (e: unknown) => e,
-      );
-    };
-    const long = await failure(500, { error: { code: 'upstream_timeout', message: 'x'.repeat(1_000_000) } });
-    expect(long).toMatchObject({ code: 'upstream_timeout', status: 500 });
-    expect((long as Error).message).toHaveLength(300);
-    expect(await failure(400, { error: { code: '<img src=x onerror=alert(1)>' } })).toMatchObject({
-      code: 'confirm_failed',
-      message: 'The confirm endpoint answered 400.',
-    });
   });
 });

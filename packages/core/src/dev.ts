@@ -16,6 +16,8 @@ const TEXT: Record<string, Say> | null = (() => {
             '`useLinkSession` must be used inside a `QueryClientProvider`, or be given a `queryClient` option.',
           network_error: (endpoint: string) =>
             `${endpoint} could not be reached. Check the connection and try again.`,
+          endpoint_timeout: (endpoint: string, seconds: number) =>
+            `${endpoint} did not answer within ${seconds} s. Check the server behind it and try again.`,
           unsupported_mode: (mode: string) =>
             `The session endpoint returned a "${mode}" session; only hosted sessions can be opened.`,
           invalid_session_response: () => 'The session endpoint did not return { mode, url, expiresAt }.',
