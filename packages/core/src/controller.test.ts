@@ -4,7 +4,16 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
 import { createLinkController } from './controller';
-import { fakePopup, fresh, manualSource, resetPage, SESSION_ORIGIN, setup, track } from './controllerTestKit';
+import {
+  fakePopup,
+  fresh,
+  manualSource,
+  resetPage,
+  SESSION_ORIGIN,
+  setup,
+  stubWindowOpen,
+  track,
+} from './controllerTestKit';
 import { embed } from './embedEntry';
 import { optionsProblem } from './options';
 import { REDIRECT_KEY } from './records';
@@ -103,6 +112,30 @@ describe('invalid options', () => {
     await src.resolve();
     expect(fixed.getState().status).toBe('open');
     expect(controller.getState().status).toBe('idle');
+  });
+
+  it('a refused prefetch is not sent again at each hover; the click asks again, and prefetching resumes after it', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const popup = fakePopup();
+    stubWindowOpen(() => popup);
+    const { controller, src, calls } = setup({ mode: 'popup' });
+    const { LinkError } = await import('./LinkError');
+    controller.prefetch();
+    await src.reject(new LinkError('unauthenticated', 'Sign in first.', 401));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not prefetching again until a click'));
+    controller.prefetch();
+    controller.prefetch();
+    expect(src.requests).toBe(1);
+    expect(controller.getState().status).toBe('idle');
+    controller.open(); // the click asks again and reports the answer
+    expect(src.requests).toBe(2);
+    await src.reject(new LinkError('unauthenticated', 'Sign in first.', 401));
+    expect(controller.getState().error).toMatchObject({ code: 'unauthenticated' });
+    expect(calls).toContain('onError:unauthenticated');
+    controller.prefetch(); // after a click, hovering prefetches again
+    expect(src.requests).toBe(3);
+    await src.resolve();
+    expect(controller.getState().isReady).toBe(true);
   });
 
   it('prefetch() with invalid options requests nothing (open() reports it)', () => {

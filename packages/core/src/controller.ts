@@ -70,6 +70,9 @@ export function createLinkController(
   let generation = 0;
   // a closing modal hands focus back to the trigger: that focus is no request to prefetch
   let refocusing = false;
+  // a prefetch the endpoint refused (signed out, rate limited, down) is not sent again at each
+  // hover or focus: the next click asks again, and reports what it answers
+  let refused = false;
 
   const set = (patch: Partial<LinkState>, notify = true) => {
     state = { ...state, ...patch };
@@ -153,6 +156,7 @@ export function createLinkController(
     open() {
       if (isServer) return;
       if (running) return warn('busy');
+      refused = false;
       const o = getOptions();
       const problem = optionsProblem(o, window.location.origin);
       if (problem) {
@@ -282,10 +286,11 @@ export function createLinkController(
     reset() {
       running?.stop();
       generation++;
+      refused = false;
       rest();
     },
     prefetch() {
-      if (isServer || running || refocusing) return;
+      if (isServer || running || refocusing || refused) return;
       const problem = optionsProblem(getOptions(), window.location.origin);
       if (problem) return warn('not_prefetching', problem);
       const hit = source.peek();
@@ -299,7 +304,10 @@ export function createLinkController(
           announce(s);
           if (gen === generation && !running) ready(s);
         },
-        (e: unknown) => warn('prefetch_failed', e),
+        (e: unknown) => {
+          if (gen === generation) refused = true;
+          warn('prefetch_failed', e);
+        },
       );
     },
   };
@@ -339,6 +347,7 @@ export function createLinkController(
     dispose() {
       running?.stop();
       generation++;
+      refused = false;
       set(INITIAL, false);
     },
   };

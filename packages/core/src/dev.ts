@@ -39,7 +39,7 @@ const TEXT: Record<string, Say> | null = (() => {
           busy: () => 'open() was called while an attempt is already running; ignored. Call close() first.',
           not_prefetching: (problem: string) => `Not prefetching: ${problem}`,
           prefetch_failed: (e: unknown) =>
-            `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); a click will retry.`,
+            `Prefetching the session failed (${e instanceof Error ? e.message : String(e)}); not prefetching again until a click, which will retry.`,
           popup_storage: () => 'sessionStorage is unavailable: the popup callback cannot relay its result.',
           redirect_storage: () =>
             'sessionStorage is unavailable: the callback page will not know where to return.',

@@ -212,7 +212,10 @@ export interface LinkActions {
   close(): void;
   /** Drops the current attempt without callbacks and returns to `idle`. */
   reset(): void;
-  /** Fetches a session ahead of the click. */
+  /**
+   * Fetches a session ahead of the click. After the endpoint refused one (signed out, rate
+   * limited, down), it fetches nothing until the next `open()` or `reset()`: the click asks again.
+   */
   prefetch(): void;
 }
 
