@@ -10,6 +10,7 @@ import {
   REDIRECT_KEY,
   RELAY_TYPE,
   type RelayMessage,
+  type ReturnedRecord,
   readRecord,
   safeReturnPath,
   saveReturned,
@@ -72,16 +73,17 @@ export function handleCallback(win: Window, close = true): CallbackResult {
 }
 
 /**
- * {@link handleCallback}, plus the id of the redirect attempt whose outcome it saved (null when it
- * saved none), for a binding that confirms the outcome before the page it returns to reads it.
+ * {@link handleCallback}, plus the record it saved for the page the person returns to (null when it
+ * saved none), for a binding that confirms the outcome before that page reads it: it saves the
+ * record again with the confirmed outcome, its return path and starting button kept.
  *
  * @example
- * const { result, redirectId } = runCallbackPage(window);
+ * const { result, saved } = runCallbackPage(window);
  */
 export function runCallbackPage(
   win: Window,
   close = true,
-): { result: CallbackResult; redirectId: string | null } {
+): { result: CallbackResult; saved: ReturnedRecord | null } {
   const loc = win.location;
   const outcome = parseCallback(loc.search);
   const result: CallbackResult = { outcome, returnTo: null, relayed: false };
@@ -100,21 +102,18 @@ export function runCallbackPage(
     relay(win, { type: RELAY_TYPE, id: popup.id, nonce: popup.nonce, outcome });
     result.relayed = true;
     if (close) win.setTimeout(() => win.close(), 50);
-    return { result, redirectId: null };
+    return { result, saved: null };
   }
   const redirect = readRecord(s, REDIRECT_KEY);
-  if (!s || !redirect) return { result, redirectId: null };
+  if (!s || !redirect) return { result, saved: null };
   s.removeItem(REDIRECT_KEY);
   result.returnTo = safeReturnPath(redirect.returnTo, loc.origin);
   // the page the person returns to reports it (and confirms it, if the callback page did not)
   const { id, starter } = redirect;
-  saveReturned(s, {
-    id,
-    outcome,
-    returnTo: result.returnTo,
-    ...(typeof starter === 'string' ? { starter } : {}),
-  });
-  return { result, redirectId: id };
+  const saved: ReturnedRecord = { id, outcome, returnTo: result.returnTo };
+  if (typeof starter === 'string') saved.starter = starter;
+  saveReturned(s, saved);
+  return { result, saved };
 }
 
 /**

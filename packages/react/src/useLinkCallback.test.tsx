@@ -46,10 +46,11 @@ describe('useLinkCallback', () => {
     expect(window.location.search).toBe('');
   });
 
-  it('with confirm, a redirect success is confirmed here first and saved confirmed for the page at returnTo', async () => {
+  it('with confirm, a redirect success is confirmed here first and saved confirmed for the page at returnTo and the button that started it', async () => {
+    const starter = '["/api/oflink/session",null,"redirect"]';
     sessionStorage.setItem(
       'oflink:redirect',
-      JSON.stringify({ id: 'r1', returnTo: '/account', at: Date.now() }),
+      JSON.stringify({ id: 'r1', returnTo: '/account', starter, at: Date.now() }),
     );
     window.history.replaceState(null, '', '/callback?status=success&connection_id=conn_8');
     const fetch = vi.fn(async () => new Response('{"connection":{"id":"conn_8"}}', { status: 200 }));
@@ -71,6 +72,8 @@ describe('useLinkCallback', () => {
     expect(JSON.parse(sessionStorage.getItem('oflink:returned') ?? '{}')).toMatchObject({
       id: 'r1',
       outcome: { confirmed: true },
+      returnTo: '/account',
+      starter,
     });
     vi.unstubAllGlobals();
   });

@@ -75,17 +75,18 @@ export function useLinkCallback(options: UseLinkCallbackOptions = {}): UseLinkCa
   useEffect(() => {
     if (done.current) return;
     done.current = true;
-    const { result: r, redirectId } = runCallbackPage(window, latest.current.closePopup !== false);
+    const { result: r, saved } = runCallbackPage(window, latest.current.closePopup !== false);
     const finish = (final: CallbackResult) => {
       setResult({ ...final, confirming: false });
       latest.current.onResult?.(final);
     };
     const { confirm } = latest.current;
-    if (!redirectId || confirm === undefined || r.outcome.status !== 'success') return finish(r);
+    if (!saved || confirm === undefined || r.outcome.status !== 'success') return finish(r);
     setResult({ ...EMPTY, returnTo: r.returnTo, confirming: true });
     // not aborted on unmount: the answer is saved for the page at returnTo either way
     confirmOutcome(confirm, r.outcome, new AbortController().signal).then(({ outcome }) => {
-      saveReturned(window.sessionStorage, { id: redirectId, outcome });
+      // the same record, its return path and starting button kept, with the confirmed outcome
+      saveReturned(window.sessionStorage, { ...saved, outcome });
       finish({ ...r, outcome });
     });
   }, []);
