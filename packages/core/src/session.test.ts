@@ -57,6 +57,35 @@ describe('the session answer', () => {
   });
 });
 
+describe('requestSession with fetchSession', () => {
+  const hosted = { mode: 'hosted', url: 'https://link.test/cs_2', expiresAt: '2030-01-01T00:00:00Z' };
+  const request = (fetchSession: unknown) =>
+    requestSession({ fetchSession: fetchSession as never }, new AbortController().signal);
+
+  it('calls it at once, so the request leaves in the click', () => {
+    let called = false;
+    void request(async () => {
+      called = true;
+      return hosted;
+    });
+    expect(called).toBe(true);
+  });
+  it('takes a plain value as well as a promise (a JavaScript app may return one)', async () => {
+    await expect(request(() => hosted)).resolves.toEqual(hosted);
+  });
+  it('turns a throw, thrown at once or rejected, into a LinkError session_request_failed', async () => {
+    const thrown = await request(() => {
+      throw new Error('no user');
+    }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(LinkError);
+    expect(thrown).toMatchObject({ code: 'session_request_failed', message: 'no user' });
+    await expect(request(async () => Promise.reject(new Error('later')))).rejects.toMatchObject({
+      code: 'session_request_failed',
+      message: 'later',
+    });
+  });
+});
+
 describe('requestSession against a local endpoint', () => {
   let server: Server;
   let base = '';

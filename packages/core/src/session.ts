@@ -41,13 +41,17 @@ export function isSessionFresh(
 export async function requestSession(o: SessionRequestOptions, signal: AbortSignal): Promise<LinkSession> {
   const params = sessionRequestBody(o);
   const { fetchSession } = o;
-  const read = readHostedSession(
-    fetchSession
-      ? await fetchSession(params, { signal }).catch((e: unknown) => {
-          throw asLinkError(e, 'session_request_failed');
-        })
-      : await callEndpoint(o.endpoint ?? DEFAULT_ENDPOINT, 'POST', params, signal, 'session_request_failed'),
-  );
+  let body: unknown;
+  try {
+    // called here and now, so the request leaves in the click; a plain value or a throw is fine too
+    body = await (fetchSession
+      ? fetchSession(params, { signal })
+      : callEndpoint(o.endpoint ?? DEFAULT_ENDPOINT, 'POST', params, signal, 'session_request_failed'));
+  } catch (e) {
+    // the endpoint's failures are LinkErrors already, and its abort keeps its reason
+    throw fetchSession ? asLinkError(e, 'session_request_failed') : e;
+  }
+  const read = readHostedSession(body);
   if (read.ok) return read.session;
   throw read.problem === 'unsupported_mode'
     ? new LinkError('unsupported_mode', say('unsupported_mode', read.mode))
