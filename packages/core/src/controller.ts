@@ -89,7 +89,7 @@ export function createLinkController(
   const ready = (session: LinkSession) =>
     set({ isReady: true, session, status: state.status === 'idle' ? 'ready' : state.status });
   // no attempt and no outcome: ready again when a session is still cached
-  const rest = () => {
+  const backToIdle = () => {
     const session = source.peek() ?? null;
     set({ ...INITIAL, session, isReady: session !== null, status: session ? 'ready' : 'idle' });
   };
@@ -131,7 +131,7 @@ export function createLinkController(
     }
     // another controller of the page took it: this one is free again, not left `confirming`
     if (claim && !claim()) {
-      if (state.status === 'confirming') rest();
+      if (state.status === 'confirming') backToIdle();
       return;
     }
     const err = outcome.status === 'error' ? (error ?? new LinkError(outcome.code, outcome.message)) : null;
@@ -287,7 +287,7 @@ export function createLinkController(
       running?.stop();
       generation++;
       refused = false;
-      rest();
+      backToIdle();
     },
     prefetch() {
       if (isServer || running || refocusing || refused) return;
