@@ -37,10 +37,11 @@ export type LinkErrorCode =
 export class LinkError extends Error {
   /** Always `'LinkError'`. */
   override name = 'LinkError' as const;
+  // declared, not fields: a field would give every error an own `status: undefined`
   /** Machine-readable code to switch on. */
-  code: LinkErrorCode;
+  declare code: LinkErrorCode;
   /** HTTP status of the failed request, when there was one. */
-  status?: number;
+  declare status?: number;
   constructor(code: LinkErrorCode, message: string = say(code), status?: number) {
     super(message);
     this.code = code;
