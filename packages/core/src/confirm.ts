@@ -1,5 +1,5 @@
 import { ROUTES } from '@oflink/protocol';
-import { callEndpoint } from './endpoint';
+import { callEndpoint, withDeadline } from './endpoint';
 import { asLinkError, type LinkError } from './LinkError';
 import { failureOf } from './outcome';
 import type { ConfirmOption, LinkOutcome, LinkSuccess } from './types';
@@ -32,7 +32,7 @@ export async function confirmOutcome(
   const { connectionId } = outcome;
   try {
     await (typeof confirm === 'function'
-      ? confirm(connectionId, { signal })
+      ? withDeadline('confirm', signal, (s) => confirm(connectionId, { signal: s }))
       : callEndpoint(
           confirm === true ? DEFAULT_CONFIRM : confirm,
           'POST',

@@ -3,7 +3,7 @@
 // in flight, each session opened once.
 import { type LinkSession, ROUTES, readHostedSession, sessionRequestBody } from '@oflink/protocol';
 import { say } from './dev';
-import { callEndpoint } from './endpoint';
+import { callEndpoint, withDeadline } from './endpoint';
 import { asLinkError, LinkError } from './LinkError';
 import type { SessionRequestOptions, SessionSource } from './types';
 
@@ -45,7 +45,7 @@ export async function requestSession(o: SessionRequestOptions, signal: AbortSign
   try {
     // called here and now, so the request leaves in the click; a plain value or a throw is fine too
     body = await (fetchSession
-      ? fetchSession(params, { signal })
+      ? withDeadline('fetchSession', signal, (s) => fetchSession(params, { signal: s }))
       : callEndpoint(o.endpoint ?? DEFAULT_ENDPOINT, 'POST', params, signal, 'session_request_failed'));
   } catch (e) {
     // the endpoint's failures are LinkErrors already, and its abort keeps its reason

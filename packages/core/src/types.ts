@@ -101,7 +101,10 @@ export type LinkEvent =
   | { type: 'session_renewed'; expiresAt: string }
   | { type: 'sandbox_info'; info: SandboxInfo };
 
-/** A user-supplied way to obtain a session instead of the default endpoint call. */
+/**
+ * A user-supplied way to obtain a session instead of the default endpoint call. Like the endpoint
+ * call, it has 60 s: then its `signal` aborts and the request fails as `network_error`.
+ */
 export type FetchSession = (params: LinkSessionParams, init: { signal: AbortSignal }) => Promise<LinkSession>;
 
 /** What a session request needs. */
@@ -126,7 +129,8 @@ export interface SessionSource {
  * How a success is confirmed by the app's server before it is reported: `true` for the confirm
  * route of `createOflinkHandler` at its default base (`/api/oflink/confirm`), the URL of a confirm
  * endpoint (`createConfirmHandler` of `@oflink/server`, which answers `{ connection }`), or a
- * function that confirms and resolves (or throws to refuse).
+ * function that confirms and resolves (or throws to refuse). A function, like an endpoint, has 60 s:
+ * then its `signal` aborts and the confirmation fails as `network_error`.
  */
 export type ConfirmOption =
   | true
