@@ -4,7 +4,7 @@
 // retries exactly what was not done. Its options are checked once, at creation (webhook/options).
 import { changeProblem } from '@oflink/protocol';
 import { isDevelopment } from '../config';
-import { lookupConnection } from '../confirm';
+import { lookupConnection } from '../connectionLookup';
 import type { ConnectionChange, ConnectionStore, MessageClaim } from '../connections';
 import { DEFAULT_BODY_TIMEOUT_MS, isInvalidData, readRequestBody, withDeadline } from '../endpoint';
 import { errorResponse, jsonResponse, OflinkServerError, refusal } from '../errors';
