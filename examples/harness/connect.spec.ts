@@ -44,6 +44,23 @@ test('redirect: the callback page confirms, and the page the person returns to r
   await expectConfirmed(page);
 });
 
+test('redirect: a page with another button, visited on the way back, leaves the outcome to the button that started it', async ({
+  signedIn: page,
+  simUrl,
+}) => {
+  await page.goto('/?mode=redirect');
+  const flow = await startFlow(page, 'redirect', simUrl, button(page));
+  await walk(flow.link, 'creator');
+  await page.waitForURL(/\/oflink\/callback/);
+  await expect(page.getByRole('link', { name: 'Connected: continue' })).toBeVisible();
+  // the popup button of the same path: mounted and hydrated, it reports nothing
+  await page.goto('/?mode=popup');
+  await expect(button(page)).toBeEnabled();
+  await expect(status(page)).toHaveCount(0);
+  await page.goto('/?mode=redirect');
+  await expectConfirmed(page);
+});
+
 test('embed: connects in the modal, and the server confirms', async ({ signedIn: page, simUrl }) => {
   await page.goto('/?mode=embed');
   const flow = await startFlow(page, 'embed', simUrl, button(page));
