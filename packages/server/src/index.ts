@@ -48,6 +48,7 @@ export {
   type LinkSessionOptions,
   type LinkSessionParams,
 } from './session';
+export { WebhookVerificationError } from './webhook/error';
 export type {
   ConnectionEventData,
   ConnectionWebhookEvent,
@@ -63,10 +64,5 @@ export type {
   WebhookErrorContext,
   WebhookHandlers,
 } from './webhook/options';
-export {
-  type VerifyWebhookOptions,
-  verifyWebhook,
-  type WebhookHeaders,
-  type WebhookSecret,
-  WebhookVerificationError,
-} from './webhook/verify';
+export type { WebhookHeaders, WebhookSecret } from './webhook/signatures';
+export { type VerifyWebhookOptions, verifyWebhook } from './webhook/verify';

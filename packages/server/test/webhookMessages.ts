@@ -5,7 +5,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, expect } from 'vitest';
 import { writeFigures } from '../../../scripts/figures';
 import type { WebhookVerificationErrorCode } from '../src/errors';
-import { verifyWebhook, WebhookVerificationError } from '../src/webhook/verify';
+import { WebhookVerificationError } from '../src/webhook/error';
+import { verifyWebhook } from '../src/webhook/verify';
 
 export const SECRET = `whsec_${Buffer.from('oflink-server-webhook-secret-32b').toString('base64')}`;
 export const OLD_SECRET = `whsec_${Buffer.from('the-previous-secret-before-rotation').toString('base64')}`;

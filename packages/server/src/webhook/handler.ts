@@ -8,6 +8,7 @@ import { lookupConnection } from '../connectionLookup';
 import type { ConnectionChange, ConnectionStore, MessageClaim } from '../connections';
 import { DEFAULT_BODY_TIMEOUT_MS, isInvalidData, readRequestBody, withDeadline } from '../endpoint';
 import { errorResponse, jsonResponse, OflinkServerError, refusal } from '../errors';
+import { WebhookVerificationError } from './error';
 import type { WebhookEvent } from './events';
 import {
   type CreateWebhookHandlerOptions,
@@ -15,7 +16,7 @@ import {
   type WebhookSettings,
   webhookSettings,
 } from './options';
-import { verifyWebhook, WebhookVerificationError } from './verify';
+import { verifyWebhook } from './verify';
 
 /**
  * A Fetch-API endpoint for OFAuth webhooks: verifies the signature on the raw body (both schemes, see

@@ -14,7 +14,7 @@ import {
 import type { ConnectionStore } from '../connections';
 import { invalidOptions, logWebhookError } from '../errors';
 import type { WebhookEvent, WebhookEventType } from './events';
-import { decodeSecret, type WebhookSecret } from './verify';
+import { decodeSecret, type WebhookSecret } from './signatures';
 
 /**
  * One handler per event type (narrowed), plus `'*'` for every verified event. A handler that throws or

@@ -24,7 +24,7 @@ async function bundle(): Promise<string> {
       contents:
         "export { verifyWebhook } from './verify';\n" +
         "export { createWebhookHandler } from './handler';\n" +
-        "export { WebhookVerificationError } from './verify';\n",
+        "export { WebhookVerificationError } from './error';\n",
       resolveDir: fileURLToPath(new URL('.', import.meta.url)),
       loader: 'ts',
     },
