@@ -3,6 +3,7 @@
 // request body; who the signed-in user is; and every call into the app's connection store, with a
 // deadline. An endpoint's own logic throws an OflinkServerError to refuse; `errorResponse` answers it.
 import { checkClientReferenceId } from '@oflink/protocol';
+import { readBounded } from './boundedRead';
 import { isDevelopment, isTimeout } from './config';
 import {
   errorResponse,
@@ -14,7 +15,6 @@ import {
   sanitizeCause,
 } from './errors';
 import { checkOrigin, type OriginPolicy, originPolicy, refusalMessage } from './origin';
-import { readBounded } from './upstream';
 
 /**
  * Options shared by the endpoints the browser calls (`createLinkHandler`, `createConfirmHandler`,
