@@ -30,6 +30,7 @@ export function withDeadline<T>(
   signal: AbortSignal | undefined,
   run: (signal: AbortSignal) => T | PromiseLike<T>,
 ): Promise<T> {
+  // the caller's abort, or the deadline (AbortSignal.any is newer than the supported browsers)
   const aborter = new AbortController();
   const abort = () => aborter.abort(signal?.reason);
   const deadline = setTimeout(
@@ -84,9 +85,11 @@ export function callEndpoint(
       // an abort has settled the call already; anything else never reached the server
       throw new LinkError('network_error', say('network_error', endpoint));
     }
-    // a body cut short by the deadline reads as null here, but the call has failed already
+    // a non-JSON body: the status speaks; a body cut short by the deadline reads as null here, but
+    // the call has failed already
     const body: unknown = await response.json().catch(() => null);
     if (response.ok) return body;
+    // the fallback code names the endpoint: session_request_failed, confirm_failed, connections_…
     const what = `The ${fallback.split('_')[0]} endpoint answered ${response.status}.`;
     const { code = fallback, message = what } = readEndpointError(body);
     throw new LinkError(code, message, response.status);
